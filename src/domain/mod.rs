@@ -1,0 +1,39 @@
+//! The rules of SPEC.md, pure: no IO, no clock, no SQL, no terminal.
+//!
+//! `decide(world, request)` returns the events a command causes, or a
+//! `Refusal` listing every reason it cannot be done (all blockers at once, in
+//! SPEC order). `apply(world, event)` folds one event into the world. The
+//! store runs both inside one IMMEDIATE transaction and writes the audit rows.
+
+pub mod command;
+pub mod event;
+pub mod model;
+
+pub use command::{Command, Request, Seen};
+pub use event::{AuditParts, Event};
+pub use model::*;
+
+/// Why a command cannot be done: every reason, each a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Refusal {
+    pub reasons: Vec<String>,
+    /// True when the refusal is "changed by USER at TIME; reload".
+    pub conflict: bool,
+}
+
+impl Refusal {
+    pub fn one(reason: impl Into<String>) -> Self {
+        Refusal { reasons: vec![reason.into()], conflict: false }
+    }
+    pub fn many(reasons: Vec<String>) -> Self {
+        Refusal { reasons, conflict: false }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.reasons.join(" "))
+    }
+}
+
+impl std::error::Error for Refusal {}

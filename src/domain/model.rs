@@ -1,0 +1,559 @@
+//! The entities of SPEC.md as plain data. Nothing here does IO; the store saves
+//! a run as one JSON document (its steps, fields, installs, sessions, sign-offs,
+//! redlines) plus indexed columns for the board, and keeps users, parts,
+//! inventory, procedures, issues and settings in their own tables.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub type Time = DateTime<Utc>;
+pub type RunId = i64;
+pub type IssueId = i64;
+
+/// Built-in roles. Procedures may name others (`witness`, `customer`) for sign-offs.
+pub const OPERATOR: &str = "operator";
+pub const QUALITY: &str = "quality";
+pub const SUPERVISOR: &str = "supervisor";
+pub const ADMIN: &str = "admin";
+pub const BUILT_IN_ROLES: [&str; 4] = [OPERATOR, QUALITY, SUPERVISOR, ADMIN];
+
+/// Who is acting. The store builds it from an authenticated user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub login: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// Station (terminal) name, recorded on every audit event.
+    pub station: String,
+    /// True when the user re-entered their secret for this very command
+    /// (sign-offs demand it even when the user is already signed in).
+    pub reauthenticated: bool,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+    pub fn has_any_role(&self, roles: &[&str]) -> bool {
+        roles.iter().any(|r| self.has_role(r))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub login: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    /// argon2 PHC string; the domain never sees the plain secret.
+    pub secret_hash: String,
+    pub active: bool,
+    pub failed_attempts: u32,
+    pub locked_until: Option<Time>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracking {
+    Serial,
+    Lot,
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub number: String,
+    pub description: String,
+    pub tracking: Tracking,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InventoryState {
+    Available,
+    Wip,
+    Installed,
+    Scrapped,
+    Quarantined,
+}
+
+/// One serial unit or one lot. Identifiers (serials and lot codes) are unique
+/// across all parts, so a scan names exactly one item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryItem {
+    pub identifier: String,
+    pub part: String,
+    pub tracking: Tracking,
+    pub quantity: i64,
+    pub state: InventoryState,
+    /// The as-built tree: the identifier of the unit this item is installed in.
+    pub parent: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureKind {
+    Build,
+    Test,
+    Inspection,
+    Maintenance,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureState {
+    Draft,
+    Released,
+    Archived,
+}
+
+/// A procedure as written in its TOML file, plus its version and state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub key: String,
+    pub version: i64,
+    pub title: String,
+    pub kind: ProcedureKind,
+    pub produces: String,
+    pub state: ProcedureState,
+    pub steps: Vec<StepDef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepDef {
+    pub key: String,
+    pub title: String,
+    pub instructions: String,
+    pub required: bool,
+    pub after: Vec<String>,
+    pub allow_out_of_range_with_issue: bool,
+    pub fields: Vec<FieldDef>,
+    pub installs: Vec<RequirementDef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Number,
+    PassFail,
+    Text,
+    Date,
+    SingleSelect,
+    MultiSelect,
+    Boolean,
+    File,
+    Signoff,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Number => "number",
+            FieldType::PassFail => "pass_fail",
+            FieldType::Text => "text",
+            FieldType::Date => "date",
+            FieldType::SingleSelect => "single_select",
+            FieldType::MultiSelect => "multi_select",
+            FieldType::Boolean => "boolean",
+            FieldType::File => "file",
+            FieldType::Signoff => "signoff",
+        }
+    }
+}
+
+/// Number validation: any of min, max, target with tolerance; bounds inclusive.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Validation {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub target: Option<f64>,
+    pub tolerance: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    pub name: String,
+    pub field_type: FieldType,
+    pub required: bool,
+    pub unit: Option<String>,
+    pub validation: Validation,
+    pub options: Vec<String>,
+    /// The role a sign-off field expects.
+    pub role: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequirementDef {
+    pub part: String,
+    pub quantity: i64,
+    pub substitutes: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Todo,
+    InProgress,
+    Complete,
+    Failed,
+}
+
+impl RunState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Todo => "todo",
+            RunState::InProgress => "in_progress",
+            RunState::Complete => "complete",
+            RunState::Failed => "failed",
+        }
+    }
+    pub const ALL: [RunState; 4] = [
+        RunState::Todo,
+        RunState::InProgress,
+        RunState::Complete,
+        RunState::Failed,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Todo,
+    InProgress,
+    OnHold,
+    Redline,
+    Failed,
+    Complete,
+}
+
+impl StepState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StepState::Todo => "todo",
+            StepState::InProgress => "in_progress",
+            StepState::OnHold => "on_hold",
+            StepState::Redline => "redline",
+            StepState::Failed => "failed",
+            StepState::Complete => "complete",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailInventoryTo {
+    Scrapped,
+    Quarantined,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunFailure {
+    pub reason: String,
+    pub issue: Option<IssueId>,
+    pub by: String,
+    pub at: Time,
+    pub inventory_to: FailInventoryTo,
+}
+
+/// One build of one unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: RunId,
+    pub title: String,
+    pub procedure_key: String,
+    pub procedure_version: i64,
+    /// Identifier (serial) of the target inventory: the unit being built.
+    pub serial: String,
+    pub part: String,
+    pub state: RunState,
+    pub created_at: Time,
+    pub started_at: Option<Time>,
+    pub completed_at: Option<Time>,
+    pub updated_at: Time,
+    pub updated_by: String,
+    /// Bumped on every change; the store uses it as the row version.
+    pub version: u64,
+    pub steps: Vec<RunStep>,
+    pub redlines: Vec<Redline>,
+    pub failure: Option<RunFailure>,
+    /// Counter for ids inside the run (values, installs, sessions, redlines, steps).
+    pub next_local_id: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunStep {
+    pub id: u64,
+    pub key: String,
+    /// `1`, `2`, `2.1` for a step inserted after step 2 (redline or rework copy).
+    pub position: String,
+    pub title: String,
+    pub instructions: String,
+    pub required: bool,
+    /// Keys of steps that must be complete before check-in.
+    pub after: Vec<String>,
+    pub allow_out_of_range_with_issue: bool,
+    pub state: StepState,
+    /// The state to return to when a redline is cancelled.
+    pub state_before_redline: Option<StepState>,
+    /// A failed original replaced by a rework copy: kept, but no longer counts.
+    pub superseded_by: Option<String>,
+    pub fields: Vec<Field>,
+    pub requirements: Vec<Requirement>,
+    pub sessions: Vec<LabourSession>,
+    pub comments: Vec<Comment>,
+    pub completed_by: Option<String>,
+    pub completed_at: Option<Time>,
+    /// Bumped when the step's state moves; a screen's command carries the
+    /// version its user saw and is refused if it moved meanwhile.
+    pub version: u64,
+    pub changed_by: String,
+    pub changed_at: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub def: FieldDef,
+    /// Every value ever saved, oldest first; the last is current.
+    pub values: Vec<FieldValue>,
+    pub signatures: Vec<Signature>,
+    pub deviations: Vec<Deviation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Value {
+    Number(f64),
+    PassFail(bool),
+    Text(String),
+    Date(NaiveDate),
+    Select(String),
+    Multi(Vec<String>),
+    Boolean(bool),
+    File { path: String, sha256: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    InRange,
+    OutOfRange,
+    NoRule,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldValue {
+    pub id: u64,
+    pub value: Value,
+    pub verdict: Verdict,
+    pub by: String,
+    pub at: Time,
+    /// The value this one replaces (values are never overwritten).
+    pub replaces: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meaning {
+    Approved,
+    Rejected,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub by: String,
+    /// Printed name at signing time.
+    pub name: String,
+    pub at: Time,
+    pub meaning: Meaning,
+    pub comment: Option<String>,
+    /// SHA-256 of the step's field values when signed; a later change voids it.
+    pub values_sha256: String,
+}
+
+/// An out-of-range (or failed pass/fail) value accepted through a quality issue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deviation {
+    pub value_id: u64,
+    pub issue: IssueId,
+    pub rationale: String,
+    pub by: String,
+    pub at: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub def: RequirementDef,
+    pub installs: Vec<Installation>,
+    pub exception: Option<RequirementException>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Installation {
+    pub id: u64,
+    pub identifier: String,
+    pub part: String,
+    pub quantity: i64,
+    pub by: String,
+    pub at: Time,
+    pub scanned: bool,
+    pub removed_by: Option<String>,
+    pub removed_at: Option<Time>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequirementException {
+    pub issue: IssueId,
+    pub reason: String,
+    pub by: String,
+    pub at: Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabourSession {
+    pub id: u64,
+    pub user: String,
+    pub started_at: Time,
+    pub ended_at: Option<Time>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub by: String,
+    pub at: Time,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedlineState {
+    Proposed,
+    Approved,
+    Cancelled,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RedlineChange {
+    /// Insert a new step right after `step` (position `N.k`).
+    AddStep { def: StepDef },
+    /// Replace one field's definition (its validation, unit, options...).
+    ChangeField { field: String, def: FieldDef },
+    /// Correct the step's instructions.
+    CorrectInstructions { instructions: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Redline {
+    pub id: u64,
+    /// The step changed (or, for AddStep, the step the new one follows).
+    pub step: String,
+    pub change: RedlineChange,
+    pub reason: String,
+    pub state: RedlineState,
+    pub proposed_by: String,
+    pub proposed_at: Time,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Time>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueState {
+    Open,
+    Dispositioned,
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    UseAsIs,
+    Rework,
+    Repair,
+    Scrap,
+    ReturnToVendor,
+}
+
+impl Disposition {
+    pub fn name(self) -> &'static str {
+        match self {
+            Disposition::UseAsIs => "use_as_is",
+            Disposition::Rework => "rework",
+            Disposition::Repair => "repair",
+            Disposition::Scrap => "scrap",
+            Disposition::ReturnToVendor => "return_to_vendor",
+        }
+    }
+    pub const ALL: [Disposition; 5] = [
+        Disposition::UseAsIs,
+        Disposition::Rework,
+        Disposition::Repair,
+        Disposition::Scrap,
+        Disposition::ReturnToVendor,
+    ];
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssueApproval {
+    pub by: String,
+    pub at: Time,
+    pub action: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    pub id: IssueId,
+    pub title: String,
+    pub description: String,
+    pub run: Option<RunId>,
+    pub step: Option<String>,
+    pub field: Option<String>,
+    pub inventory: Option<String>,
+    pub state: IssueState,
+    pub disposition: Option<Disposition>,
+    pub raised_by: String,
+    pub raised_at: Time,
+    pub approvals: Vec<IssueApproval>,
+}
+
+/// Org-wide rules, stored in the database so every terminal enforces the same.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub block_completion_on_open_issues: bool,
+    pub require_scan_for_installs: bool,
+    pub signer_not_performer: bool,
+    pub lockout_attempts: u32,
+    pub lockout_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            block_completion_on_open_issues: true,
+            require_scan_for_installs: false,
+            signer_not_performer: true,
+            lockout_attempts: 5,
+            lockout_minutes: 5,
+        }
+    }
+}
+
+/// Everything one command may look at: the store loads it inside the
+/// command's transaction, `decide` reads it, `apply` changes it, and the store
+/// writes back what changed. Counters let the pure domain allocate ids.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct World {
+    pub settings: Settings,
+    pub run: Option<Run>,
+    /// Inventory the command may touch: the run's target, what is installed
+    /// in it, and any identifier the command names.
+    pub inventory: BTreeMap<String, InventoryItem>,
+    /// Issues linked to the run, plus any issue the command names.
+    pub issues: BTreeMap<IssueId, Issue>,
+    pub parts: BTreeMap<String, Part>,
+    pub users: BTreeMap<String, User>,
+    /// Procedures the command names (all versions of a key).
+    pub procedures: Vec<Procedure>,
+    pub next_run_id: RunId,
+    pub next_issue_id: IssueId,
+}

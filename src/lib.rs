@@ -1,0 +1,2 @@
+//! traveler: a shop-floor execution terminal.
+pub mod domain;
