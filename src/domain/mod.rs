@@ -8,10 +8,14 @@
 pub mod command;
 pub mod event;
 pub mod model;
+pub mod queries;
+pub mod validation;
 
 pub use command::{Command, Request, Seen};
 pub use event::{AuditParts, Event};
 pub use model::*;
+pub use queries::*;
+pub use validation::*;
 
 /// Why a command cannot be done: every reason, each a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -1,0 +1,64 @@
+//! What `update` asks the driver to do. Effects are data; the driver runs
+//! them against the store (stamping the time) and feeds the answers back as
+//! messages.
+
+use super::msg::ExecTag;
+use crate::domain::{Actor, Command, Meaning, RunId, Seen, Time};
+use crate::store::RunFilter;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoardQuery {
+    pub filter: RunFilter,
+    pub before: Option<RunId>,
+    pub limit: usize,
+    pub generation: u64,
+    /// `todo` runs untouched since this time are stuck.
+    pub stuck_before: Time,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Authenticate {
+        login: String,
+        secret: String,
+    },
+    LoadBoard(BoardQuery),
+    FindRun {
+        reference: String,
+    },
+    LoadRun {
+        run: RunId,
+        open_step: Option<String>,
+    },
+    LoadQuality {
+        roles: Vec<String>,
+    },
+    Execute {
+        tag: ExecTag,
+        actor: Actor,
+        run: Option<RunId>,
+        command: Command,
+        seen: Seen,
+    },
+    /// Re-authenticates the signer (login and secret again), then signs as them.
+    SignOff {
+        login: String,
+        secret: String,
+        run: RunId,
+        step: String,
+        field: String,
+        meaning: Meaning,
+        comment: Option<String>,
+        seen: Seen,
+    },
+    /// Copies a file into the attachments store, then saves the field.
+    AttachFile {
+        actor: Actor,
+        run: RunId,
+        step: String,
+        field: String,
+        path: String,
+        seen: Seen,
+    },
+    Quit,
+}

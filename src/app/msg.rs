@@ -1,0 +1,62 @@
+//! What `update` reacts to: keys already turned into actions or edits, scans,
+//! the clock, and the answers of effects run against the store.
+
+use super::action::Action;
+use super::state::{QualityData, RunBundle};
+use super::text_input::Edit;
+use crate::domain::{Actor, Event, RunId, Time};
+use crate::store::RunSummary;
+use std::collections::BTreeMap;
+
+/// A page of the run board, tagged with the query generation that asked for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoardPage {
+    pub generation: u64,
+    /// True when the page continues the rows already shown.
+    pub append: bool,
+    pub rows: Vec<RunSummary>,
+    /// True when the query returned a full page (there may be more).
+    pub full: bool,
+    pub counts: BTreeMap<&'static str, i64>,
+    pub stuck: i64,
+}
+
+/// Which action an execution answer belongs to, so the screen can react
+/// (drop a saved draft, close a form, clear the scan box).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecTag {
+    StepAction,
+    Field { step: String, field: String },
+    Scan { typed: String },
+    Form,
+    Quality,
+}
+
+/// How a command ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Done(Vec<Event>),
+    /// The rules said no: every reason; `conflict` when someone else changed it first.
+    Refused { reasons: Vec<String>, conflict: bool },
+    /// Something outside the rules failed (a locked database, a missing file).
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    Tick(Time),
+    Action(Action),
+    Edit(Edit),
+    /// A burst of characters ending in Enter, too fast for a person: a scanner.
+    Scan(String),
+    /// Another terminal committed a change.
+    DataChanged,
+    SignedIn(Result<Actor, String>),
+    BoardLoaded(BoardPage),
+    RunFound { reference: String, run: Option<RunId> },
+    RunLoaded { bundle: Box<RunBundle>, open_step: Option<String> },
+    QualityLoaded(QualityData),
+    Executed { tag: ExecTag, outcome: Outcome },
+    /// A read failed; the sentence says what.
+    LoadFailed(String),
+}

@@ -1,0 +1,388 @@
+//! Everything the screens show, as plain data. `update` changes it; `ui`
+//! draws it. No IO and no clock: the driver stamps the time in with
+//! `Msg::Tick`.
+
+use super::action::Context;
+use super::form::Form;
+use super::keymap::Keymap;
+use super::text_input::TextInput;
+use crate::domain::{Actor, AuditRow, Issue, Run, RunId, RunState, Settings, Time};
+use crate::store::{PendingDeviation, PendingSignoff, RunSummary};
+use crate::ui::time_text::Zone;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// How many board rows one query fetches.
+pub const BOARD_PAGE: usize = 100;
+/// How many history rows the run screen loads.
+pub const HISTORY_ROWS: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    SignIn,
+    Board,
+    Run,
+    Step,
+    Quality,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Error,
+}
+
+/// The status line: sentences about the last thing that happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub lines: Vec<String>,
+}
+
+impl Status {
+    pub fn info(text: impl Into<String>) -> Status {
+        Status {
+            kind: StatusKind::Info,
+            lines: vec![text.into()],
+        }
+    }
+    pub fn success(text: impl Into<String>) -> Status {
+        Status {
+            kind: StatusKind::Success,
+            lines: vec![text.into()],
+        }
+    }
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            kind: StatusKind::Error,
+            lines: vec![text.into()],
+        }
+    }
+    pub fn errors(lines: Vec<String>) -> Status {
+        Status {
+            kind: StatusKind::Error,
+            lines,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignInFocus {
+    #[default]
+    Login,
+    Pin,
+}
+
+/// The sign-in form, also used to unlock an idle-locked screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignIn {
+    pub login: TextInput,
+    pub pin: TextInput,
+    pub focus: SignInFocus,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoardTab {
+    #[default]
+    All,
+    State(RunState),
+}
+
+impl BoardTab {
+    pub const ALL: [BoardTab; 5] = [
+        BoardTab::All,
+        BoardTab::State(RunState::Todo),
+        BoardTab::State(RunState::InProgress),
+        BoardTab::State(RunState::Complete),
+        BoardTab::State(RunState::Failed),
+    ];
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Board {
+    pub tab: BoardTab,
+    pub search: TextInput,
+    pub searching: bool,
+    pub rows: Vec<RunSummary>,
+    pub selected: usize,
+    /// First row drawn; kept by the renderer so the selection stays in view.
+    pub offset: Cell<usize>,
+    pub has_more: bool,
+    pub loading: bool,
+    /// Answers to older queries (a search typed since) are dropped.
+    pub generation: u64,
+    pub counts: BTreeMap<&'static str, i64>,
+    pub stuck: i64,
+    pub loaded: bool,
+}
+
+/// A run as loaded for the run and step screens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunBundle {
+    pub run: Run,
+    pub issues: Vec<Issue>,
+    pub history: Vec<AuditRow>,
+    pub settings: Settings,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunView {
+    pub bundle: RunBundle,
+    pub selected: usize,
+    pub offset: Cell<usize>,
+    pub show_history: bool,
+    pub history_selected: usize,
+    pub history_offset: Cell<usize>,
+}
+
+/// An editor for one field's draft value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Editor {
+    Text(TextInput),
+    /// Pass/fail, yes/no, single select: one option.
+    Choice { options: Vec<String>, cursor: usize },
+    /// Multi select: any options ticked.
+    Multi {
+        options: Vec<String>,
+        cursor: usize,
+        ticked: Vec<bool>,
+    },
+}
+
+impl Editor {
+    /// The text handed to the domain's parser.
+    pub fn raw(&self) -> String {
+        match self {
+            Editor::Text(t) => t.value().to_string(),
+            Editor::Choice { options, cursor } => options.get(*cursor).cloned().unwrap_or_default(),
+            Editor::Multi { options, ticked, .. } => options
+                .iter()
+                .zip(ticked)
+                .filter(|(_, t)| **t)
+                .map(|(o, _)| o.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// A value being typed for a field, not saved yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub editor: Editor,
+    /// The id of the field's value when editing began (`None`: empty). Sent
+    /// as `Seen`, so a value saved meanwhile by someone else is not overwritten.
+    pub seen_value: Option<u64>,
+}
+
+/// What the cursor can rest on in a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepItem {
+    Field(usize),
+    Requirement(usize),
+    Scan,
+}
+
+/// The answer to the last scan or typed install.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanResult {
+    pub accepted: bool,
+    pub lines: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepView {
+    pub key: String,
+    pub focus: usize,
+    /// The field being edited (its draft is in `drafts`).
+    pub editing: Option<String>,
+    pub drafts: BTreeMap<String, Draft>,
+    pub scan: TextInput,
+    pub scan_result: Option<ScanResult>,
+    /// Shown after a refused completion: every reason.
+    pub refused: Option<Vec<String>>,
+    /// Where Esc goes back to.
+    pub return_to: Screen,
+    pub offset: Cell<usize>,
+}
+
+impl StepView {
+    pub fn new(key: &str, return_to: Screen) -> StepView {
+        StepView {
+            key: key.to_string(),
+            focus: 0,
+            editing: None,
+            drafts: BTreeMap::new(),
+            scan: TextInput::default(),
+            scan_result: None,
+            refused: None,
+            return_to,
+            offset: Cell::new(0),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QualityTab {
+    #[default]
+    Issues,
+    Deviations,
+    Signoffs,
+}
+
+impl QualityTab {
+    pub const ALL: [QualityTab; 3] = [
+        QualityTab::Issues,
+        QualityTab::Deviations,
+        QualityTab::Signoffs,
+    ];
+    pub fn index(self) -> usize {
+        match self {
+            QualityTab::Issues => 0,
+            QualityTab::Deviations => 1,
+            QualityTab::Signoffs => 2,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QualityData {
+    pub issues: Vec<Issue>,
+    pub deviations: Vec<PendingDeviation>,
+    pub signoffs: Vec<PendingSignoff>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QualityView {
+    pub tab: QualityTab,
+    pub data: QualityData,
+    pub selected: [usize; 3],
+    pub offset: Cell<usize>,
+    pub loaded: bool,
+}
+
+/// What a yes/no question leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmed {
+    Quit,
+    CloseIssue(i64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    Form(Form),
+    Confirm { question: String, then: Confirmed },
+    /// Every key of the screen underneath.
+    Help { context: Context, scroll: usize },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub station: String,
+    pub idle_lock_minutes: u32,
+    pub stuck_after_hours: u32,
+    pub keymap: Keymap,
+    pub zone: Zone,
+    /// The time of the last tick; the only clock `update` and `render` see.
+    pub now: Time,
+    pub last_input: Time,
+    pub session: Option<Actor>,
+    pub sign_in: SignIn,
+    /// Idle-locked: the sign-in form covers the screen, which is kept as is.
+    pub locked: bool,
+    pub screen: Screen,
+    pub board: Board,
+    pub run: Option<RunView>,
+    pub step: Option<StepView>,
+    pub quality: QualityView,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(station: &str, keymap: Keymap, now: Time) -> State {
+        State {
+            station: station.to_string(),
+            idle_lock_minutes: 10,
+            stuck_after_hours: 48,
+            keymap,
+            zone: Zone::Local,
+            now,
+            last_input: now,
+            session: None,
+            sign_in: SignIn::default(),
+            locked: false,
+            screen: Screen::SignIn,
+            board: Board::default(),
+            run: None,
+            step: None,
+            quality: QualityView::default(),
+            overlay: None,
+            status: None,
+            quit: false,
+        }
+    }
+
+    pub fn run_id(&self) -> Option<RunId> {
+        self.run.as_ref().map(|r| r.bundle.run.id)
+    }
+
+    /// Where the keyboard is, deciding what keys mean.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => return Context::Help,
+            Some(Overlay::Confirm { .. }) => return Context::Confirm,
+            Some(Overlay::Form(form)) if !self.locked => {
+                return if form.focused_is_text() {
+                    Context::FormText
+                } else {
+                    Context::FormChoice
+                }
+            }
+            _ => {}
+        }
+        if self.locked || self.session.is_none() {
+            return Context::SignIn;
+        }
+        match self.screen {
+            Screen::SignIn => Context::SignIn,
+            Screen::Board if self.board.searching => Context::BoardSearch,
+            Screen::Board => Context::Board,
+            Screen::Run => Context::Run,
+            Screen::Quality => Context::Quality,
+            Screen::Step => match &self.step {
+                Some(step) => match step.editing.as_ref().and_then(|f| step.drafts.get(f)) {
+                    Some(Draft {
+                        editor: Editor::Text(_),
+                        ..
+                    }) => Context::StepEdit,
+                    Some(_) => Context::StepChoice,
+                    None if step.focus_is_scan(self) => Context::StepEdit,
+                    None => Context::Step,
+                },
+                None => Context::Step,
+            },
+        }
+    }
+
+    /// True when quitting now would lose something typed.
+    pub fn has_unsaved_work(&self) -> bool {
+        let step_work = self
+            .step
+            .as_ref()
+            .is_some_and(|s| !s.drafts.is_empty() || !s.scan.is_empty());
+        let form_work = matches!(&self.overlay, Some(Overlay::Form(f)) if f.has_input());
+        step_work || form_work
+    }
+}
+
+impl StepView {
+    /// True when the cursor rests on the scan box (typing goes into it).
+    pub fn focus_is_scan(&self, state: &State) -> bool {
+        super::step_items::items(state).get(self.focus) == Some(&StepItem::Scan)
+    }
+}

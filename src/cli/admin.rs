@@ -1,0 +1,298 @@
+//! Users, parts, inventory, procedures and org settings.
+
+use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
+use super::context::{CliError, CliResult, Ctx};
+use crate::domain::{Actor, Command, ProcedureState, Tracking, ADMIN};
+use crate::store::hash_secret;
+use anyhow::anyhow;
+
+/// `init`: a new database and its first admin. There is nobody to act yet, so
+/// the first admin adds themself; the audit trail records exactly that.
+pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
+    if ctx.store.has_users()? {
+        return Err(CliError::Failed(anyhow!(
+            "The database {} already has users; `init` only sets up a new one.",
+            ctx.store.path().display()
+        )));
+    }
+    let actor = Actor {
+        login: login.to_string(),
+        name: name.to_string(),
+        roles: vec![ADMIN.to_string()],
+        station: ctx.station.clone(),
+        reauthenticated: true,
+    };
+    let events = ctx.exec_as(
+        actor,
+        None,
+        Command::AddUser {
+            login: login.to_string(),
+            name: name.to_string(),
+            roles: vec![ADMIN.to_string()],
+            secret_hash: hash_secret(pin)?,
+        },
+    )?;
+    ctx.report(&events, None)?;
+    if !ctx.json {
+        println!("Database ready: {}", ctx.store.path().display());
+    }
+    Ok(())
+}
+
+pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
+    let command = match cmd {
+        UserCmd::Add { login, name, roles, pin } => Command::AddUser {
+            login,
+            name,
+            roles,
+            secret_hash: hash_secret(&pin)?,
+        },
+        UserCmd::Deactivate { login } => Command::SetUserActive { login, active: false },
+        UserCmd::Activate { login } => Command::SetUserActive { login, active: true },
+        UserCmd::SetPin { login, pin } => Command::SetUserSecret {
+            login,
+            secret_hash: hash_secret(&pin)?,
+        },
+        UserCmd::List => {
+            let users = ctx.store.users()?;
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                login: &'a str,
+                name: &'a str,
+                roles: &'a [String],
+                active: bool,
+                locked: bool,
+            }
+            let rows: Vec<Row> = users
+                .iter()
+                .map(|u| Row {
+                    login: &u.login,
+                    name: &u.name,
+                    roles: &u.roles,
+                    active: u.active,
+                    locked: u.locked_until.is_some_and(|t| t > chrono::Utc::now()),
+                })
+                .collect();
+            return ctx.print(&rows, || {
+                let mut out = format!("{:<12} {:<24} {:<28} {}\n", "LOGIN", "NAME", "ROLES", "STATE");
+                for r in &rows {
+                    let state = match (r.active, r.locked) {
+                        (false, _) => "deactivated",
+                        (true, true) => "locked",
+                        (true, false) => "active",
+                    };
+                    out.push_str(&format!(
+                        "{:<12} {:<24} {:<28} {}\n",
+                        r.login,
+                        r.name,
+                        r.roles.join(","),
+                        state
+                    ));
+                }
+                out
+            });
+        }
+    };
+    let events = ctx.exec(None, command)?;
+    ctx.report(&events, None)
+}
+
+pub fn part(ctx: &mut Ctx, cmd: PartCmd) -> CliResult {
+    match cmd {
+        PartCmd::Add { number, tracking, description } => {
+            let tracking = match tracking {
+                TrackingArg::Serial => Tracking::Serial,
+                TrackingArg::Lot => Tracking::Lot,
+                TrackingArg::None => Tracking::None,
+            };
+            let events = ctx.exec(None, Command::AddPart { number, description, tracking })?;
+            ctx.report(&events, None)
+        }
+        PartCmd::List => {
+            let parts = ctx.store.parts()?;
+            ctx.print(&parts, || {
+                let mut out = format!("{:<16} {:<8} {}\n", "PART", "TRACKING", "DESCRIPTION");
+                for p in &parts {
+                    let tracking = serde_json::to_value(p.tracking)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    out.push_str(&format!("{:<16} {:<8} {}\n", p.number, tracking, p.description));
+                }
+                out
+            })
+        }
+    }
+}
+
+pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
+    match cmd {
+        InventoryCmd::Receive { part, serial, lot, quantity } => {
+            let (identifier, quantity) = match (serial, lot, quantity) {
+                (Some(sn), None, _) => (sn, 1),
+                (None, Some(lot), Some(q)) => (lot, q),
+                _ => {
+                    return Err(CliError::Failed(anyhow!(
+                        "Say what was received: --serial SN for a serial unit, or --lot LOT --quantity Q for a lot."
+                    )))
+                }
+            };
+            let events = ctx.exec(None, Command::ReceiveInventory { part, identifier, quantity })?;
+            ctx.report(&events, None)
+        }
+        InventoryCmd::List => {
+            let items = ctx.store.inventory()?;
+            ctx.print(&items, || {
+                let mut out = format!("{:<16} {:<20} {:>6} {:<12} {}\n", "PART", "IDENTIFIER", "QTY", "STATE", "IN");
+                for i in &items {
+                    out.push_str(&format!(
+                        "{:<16} {:<20} {:>6} {:<12} {}\n",
+                        i.part,
+                        i.identifier,
+                        i.quantity,
+                        crate::store::state_name(&i.state),
+                        i.parent.as_deref().unwrap_or("")
+                    ));
+                }
+                out
+            })
+        }
+        InventoryCmd::Tree { serial } => {
+            let mut lines = Vec::new();
+            tree_lines(ctx, &serial, 0, &mut lines)?;
+            let text = lines.join("\n") + "\n";
+            ctx.print(&lines, || text)
+        }
+    }
+}
+
+fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) -> CliResult {
+    let item = ctx.store.inventory_item(identifier)?.ok_or_else(|| {
+        CliError::Failed(anyhow!("There is no serial or lot '{identifier}' in inventory."))
+    })?;
+    out.push(format!(
+        "{}{} {} (qty {}, {})",
+        "  ".repeat(depth),
+        item.part,
+        item.identifier,
+        item.quantity,
+        crate::store::state_name(&item.state)
+    ));
+    if depth > 16 {
+        return Ok(());
+    }
+    for child in ctx.store.installed_under(identifier)? {
+        tree_lines(ctx, &child.identifier, depth + 1, out)?;
+    }
+    Ok(())
+}
+
+pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
+    match cmd {
+        ProcedureCmd::Import { file } => {
+            let procedure = crate::procedure_file::read(&file)?;
+            let events = ctx.exec(None, Command::ImportProcedure { procedure })?;
+            ctx.report(&events, None)
+        }
+        ProcedureCmd::Release { key, version } => {
+            let version = match version {
+                Some(v) => v,
+                None => ctx
+                    .store
+                    .procedures()?
+                    .iter()
+                    .filter(|p| p.key == key && p.state == ProcedureState::Draft)
+                    .map(|p| p.version)
+                    .max()
+                    .ok_or_else(|| {
+                        CliError::Failed(anyhow!(
+                            "Procedure '{key}' has no draft to release; import its file first."
+                        ))
+                    })?,
+            };
+            let events = ctx.exec(None, Command::ReleaseProcedure { key, version })?;
+            ctx.report(&events, None)
+        }
+        ProcedureCmd::List => {
+            let procedures = ctx.store.procedures()?;
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                key: &'a str,
+                version: i64,
+                state: String,
+                title: &'a str,
+                produces: &'a str,
+                steps: usize,
+            }
+            let rows: Vec<Row> = procedures
+                .iter()
+                .map(|p| Row {
+                    key: &p.key,
+                    version: p.version,
+                    state: crate::store::state_name(&p.state),
+                    title: &p.title,
+                    produces: &p.produces,
+                    steps: p.steps.len(),
+                })
+                .collect();
+            ctx.print(&rows, || {
+                let mut out = format!("{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n", "KEY", "V", "STATE", "PRODUCES", "STEPS", "TITLE");
+                for r in &rows {
+                    out.push_str(&format!(
+                        "{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n",
+                        r.key, r.version, r.state, r.produces, r.steps, r.title
+                    ));
+                }
+                out
+            })
+        }
+        ProcedureCmd::Show { key } => {
+            let procedures: Vec<_> = ctx.store.procedures()?.into_iter().filter(|p| p.key == key).collect();
+            let latest = procedures.last().cloned().ok_or_else(|| {
+                CliError::Failed(anyhow!("There is no procedure '{key}' (see `traveler procedure list`)."))
+            })?;
+            ctx.print(&latest, || {
+                let mut out = format!(
+                    "{} v{} ({}) — {}\nproduces {}\n",
+                    latest.key,
+                    latest.version,
+                    crate::store::state_name(&latest.state),
+                    latest.title,
+                    latest.produces
+                );
+                for (i, s) in latest.steps.iter().enumerate() {
+                    out.push_str(&format!("{:>3}. {} [{}]{}\n", i + 1, s.title, s.key, if s.required { "" } else { " (optional)" }));
+                    for f in &s.fields {
+                        out.push_str(&format!("       field {} ({}) {}\n", f.name, f.field_type.name(), crate::domain::rule_text(f)));
+                    }
+                    for r in &s.installs {
+                        out.push_str(&format!("       install {} × {}\n", r.part, r.quantity));
+                    }
+                }
+                out
+            })
+        }
+    }
+}
+
+pub fn settings(ctx: &mut Ctx, cmd: SettingsCmd) -> CliResult {
+    match cmd {
+        SettingsCmd::List => {
+            let s = ctx.store.settings()?;
+            ctx.print(&s, || {
+                format!(
+                    "block_completion_on_open_issues = {}\nrequire_scan_for_installs = {}\nsigner_not_performer = {}\nlockout_attempts = {}\nlockout_minutes = {}\n",
+                    s.block_completion_on_open_issues,
+                    s.require_scan_for_installs,
+                    s.signer_not_performer,
+                    s.lockout_attempts,
+                    s.lockout_minutes
+                )
+            })
+        }
+        SettingsCmd::Set { key, value } => {
+            let events = ctx.exec(None, Command::SetSetting { key, value })?;
+            ctx.report(&events, None)
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The command line, as clap types. README documents it; `traveler --help` shows it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "traveler", version, about = "Shop-floor execution terminal: runs, steps, fields, installs, sign-offs, audit trail.")]
+pub struct Cli {
+    /// Database file (default: TRAVELER_DB, then the config file, then the user's data folder).
+    #[arg(long, global = true, env = "TRAVELER_DB")]
+    pub db: Option<PathBuf>,
+    /// Station config file (default: the user's config folder's traveler/config.toml).
+    #[arg(long, global = true, env = "TRAVELER_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print results as JSON (read commands and refusals).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AuthArgs {
+    /// Login of the user acting (actions that change data). Give it before the command.
+    #[arg(long, env = "TRAVELER_USER")]
+    pub user: Option<String>,
+    /// That user's PIN or password (or TRAVELER_PIN). Give it before the command.
+    #[arg(long, env = "TRAVELER_PIN", hide_env_values = true)]
+    pub pin: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Create a new database with its first admin user.
+    Init {
+        #[arg(long)]
+        admin: String,
+        /// The first admin's PIN.
+        #[arg(long)]
+        pin: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Seed a fresh demo database, then open the terminal on it.
+    Demo {
+        /// Only seed and print the summary; do not open the terminal.
+        #[arg(long)]
+        no_tui: bool,
+        /// Replace the file given with --db if it already exists.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Open the terminal (the default when no command is given).
+    Tui,
+    #[command(subcommand)]
+    User(UserCmd),
+    #[command(subcommand)]
+    Part(PartCmd),
+    #[command(subcommand)]
+    Inventory(InventoryCmd),
+    #[command(subcommand)]
+    Procedure(ProcedureCmd),
+    #[command(subcommand)]
+    Run(RunCmd),
+    /// Step actions: check in/out, complete, hold, resume, rework, fail, reopen.
+    Step(StepArgs),
+    #[command(subcommand)]
+    Field(FieldCmd),
+    /// Install a serial or lot into a step's build requirement.
+    Install {
+        run: String,
+        step: String,
+        identifier: String,
+        /// For lots: install fewer than the requirement still needs.
+        #[arg(long)]
+        quantity: Option<i64>,
+        /// The identifier came from a barcode scanner.
+        #[arg(long)]
+        scanned: bool,
+    },
+    /// Take an installed serial or lot back out (step not complete).
+    Uninstall { run: String, step: String, identifier: String },
+    /// Approve or reject a sign-off field (the PIN is the signature).
+    Signoff {
+        #[arg(value_enum)]
+        decision: Decision,
+        run: String,
+        step: String,
+        field: String,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Add a comment to a step.
+    Comment { run: String, step: String, text: String },
+    #[command(subcommand)]
+    Issue(IssueCmd),
+    #[command(subcommand)]
+    Deviation(DeviationCmd),
+    #[command(subcommand)]
+    Requirement(RequirementCmd),
+    #[command(subcommand)]
+    Redline(RedlineCmd),
+    #[command(subcommand)]
+    Labour(LabourCmd),
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add a user (admin). `--pin` here is the new user's PIN; the admin's own
+    /// goes before the command (`traveler --user ADMIN --pin P user add ...`) or in TRAVELER_PIN.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// One or more roles: operator, quality, supervisor, admin, or a procedure's own (witness...).
+        #[arg(long = "role", required = true, num_args = 1..)]
+        roles: Vec<String>,
+        #[arg(long)]
+        pin: String,
+    },
+    List,
+    /// Deactivate a login (admin); its history stays.
+    Deactivate { login: String },
+    /// Reactivate a login (admin).
+    Activate { login: String },
+    /// Set a user's PIN (admin, or the user themself).
+    SetPin {
+        login: String,
+        /// The new PIN.
+        #[arg(long)]
+        pin: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum TrackingArg {
+    Serial,
+    Lot,
+    None,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PartCmd {
+    Add {
+        number: String,
+        #[arg(long, value_enum)]
+        tracking: TrackingArg,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InventoryCmd {
+    /// Receive a serial unit or a lot into stock.
+    Receive {
+        part: String,
+        #[arg(long, conflicts_with_all = ["lot", "quantity"])]
+        serial: Option<String>,
+        #[arg(long, requires = "quantity")]
+        lot: Option<String>,
+        #[arg(long)]
+        quantity: Option<i64>,
+    },
+    List,
+    /// The as-built tree under a serial.
+    Tree { serial: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProcedureCmd {
+    /// Import a procedure file as a new draft version (admin).
+    Import { file: PathBuf },
+    /// Release the newest draft of a procedure (admin).
+    Release {
+        key: String,
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    List,
+    Show { key: String },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RunStateArg {
+    Todo,
+    InProgress,
+    Complete,
+    Failed,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FailInventoryArg {
+    Scrapped,
+    Quarantined,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RunCmd {
+    /// Create a run of a released procedure on a serial (supervisor).
+    Create {
+        #[arg(long)]
+        procedure: String,
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    List {
+        #[arg(long, value_enum)]
+        state: Option<RunStateArg>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    Show { run: String },
+    /// Fail the run (supervisor): the unit is scrapped or quarantined.
+    Fail {
+        run: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_enum)]
+        inventory: FailInventoryArg,
+        #[arg(long)]
+        issue: Option<i64>,
+    },
+    /// Reopen a complete run (admin).
+    Reopen {
+        run: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum StepAction {
+    Checkin,
+    Checkout,
+    Complete,
+    Hold,
+    Resume,
+    Rework,
+    Fail,
+    Reopen,
+}
+
+#[derive(Args, Debug)]
+pub struct StepArgs {
+    #[arg(value_enum)]
+    pub action: StepAction,
+    pub run: String,
+    /// The step's key or position.
+    pub step: String,
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// rework: insert a copy of the failed step instead of reworking it in place.
+    #[arg(long)]
+    pub copy: bool,
+    /// fail: link an existing quality issue.
+    #[arg(long)]
+    pub issue: Option<i64>,
+    /// fail: raise a new quality issue with this title in the same action.
+    #[arg(long)]
+    pub raise_issue: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FieldCmd {
+    /// Save a value into a field (a new value never overwrites the old one).
+    Set {
+        run: String,
+        step: String,
+        field: String,
+        value: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum DispositionArg {
+    UseAsIs,
+    Rework,
+    Repair,
+    Scrap,
+    ReturnToVendor,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IssueCmd {
+    /// Raise a quality issue.
+    Open {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        step: Option<String>,
+        #[arg(long)]
+        field: Option<String>,
+        #[arg(long)]
+        inventory: Option<String>,
+    },
+    /// Set a disposition (quality).
+    Disposition {
+        issue: i64,
+        #[arg(value_enum)]
+        disposition: DispositionArg,
+    },
+    /// Close an issue (quality).
+    Close { issue: i64 },
+    List {
+        /// Include closed issues.
+        #[arg(long)]
+        all: bool,
+    },
+    Show { issue: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeviationCmd {
+    /// Accept an out-of-range value through a quality issue.
+    Accept {
+        run: String,
+        step: String,
+        field: String,
+        #[arg(long)]
+        issue: i64,
+        #[arg(long)]
+        rationale: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RequirementCmd {
+    /// Except a build requirement through a quality issue.
+    Except {
+        run: String,
+        step: String,
+        part: String,
+        #[arg(long)]
+        issue: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RedlineCmd {
+    /// Propose a change to one run's step.
+    Propose {
+        run: String,
+        step: String,
+        #[arg(long)]
+        reason: String,
+        /// Correct the step's instructions.
+        #[arg(long, conflicts_with_all = ["field", "add_step"])]
+        instructions: Option<String>,
+        /// Change this field's validation (with --min/--max/--target/--tolerance/--unit).
+        #[arg(long, conflicts_with = "add_step")]
+        field: Option<String>,
+        #[arg(long)]
+        min: Option<f64>,
+        #[arg(long)]
+        max: Option<f64>,
+        #[arg(long)]
+        target: Option<f64>,
+        #[arg(long)]
+        tolerance: Option<f64>,
+        #[arg(long)]
+        unit: Option<String>,
+        /// Add a new step after STEP, read from a TOML file holding one [[step]].
+        #[arg(long)]
+        add_step: Option<PathBuf>,
+    },
+    /// Approve a redline (quality or supervisor): the change applies.
+    Approve { run: String, redline: u64 },
+    /// Cancel a redline: the step returns to its earlier state.
+    Cancel { run: String, redline: u64 },
+    List { run: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LabourCmd {
+    /// Correct a labour session's times (supervisor).
+    Edit {
+        run: String,
+        step: String,
+        session: u64,
+        /// UTC, RFC 3339 (2026-11-21T08:00:00Z).
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCmd {
+    List,
+    /// Change an org setting (admin).
+    Set { key: String, value: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Check the audit chain: exit 0 when it holds, 1 naming the first bad event.
+    Verify,
+    /// Audit events, newest first.
+    Log {
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}

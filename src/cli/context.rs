@@ -1,0 +1,148 @@
+//! What every CLI command shares: the open store, the acting user, the
+//! station name, and how a command's outcome becomes output and an exit code.
+
+use crate::domain::{Actor, Command, Event, Refusal, Request, RunId, Seen};
+use crate::store::{AuthError, ExecError, Store};
+use anyhow::anyhow;
+use chrono::Utc;
+
+/// Why a CLI command did not succeed; each maps to its own exit code.
+#[derive(Debug)]
+pub enum CliError {
+    /// The rules refused the action: every reason; nothing was written.
+    Refused(Refusal),
+    /// Anything else, as a sentence.
+    Failed(anyhow::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Failed(_) => 1,
+            CliError::Refused(_) => 3,
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failed(e)
+    }
+}
+
+impl From<ExecError> for CliError {
+    fn from(e: ExecError) -> Self {
+        match e {
+            ExecError::Refused(r) => CliError::Refused(r),
+            ExecError::Failed(e) => CliError::Failed(e),
+        }
+    }
+}
+
+impl From<AuthError> for CliError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Refused(s) => CliError::Refused(Refusal::one(s)),
+            AuthError::Failed(e) => CliError::Failed(e),
+        }
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
+
+pub struct Ctx {
+    pub store: Store,
+    pub json: bool,
+    pub station: String,
+    pub user: Option<String>,
+    pub pin: Option<String>,
+}
+
+impl Ctx {
+    /// The acting user, authenticated by the PIN given with this command.
+    /// Every CLI action carries its secret, so it counts as re-entered.
+    pub fn actor(&mut self) -> Result<Actor, CliError> {
+        let login = self.user.clone().ok_or_else(|| {
+            anyhow!("This action changes data: say who you are with --user LOGIN (or TRAVELER_USER) before the command.")
+        })?;
+        let pin = self.pin.clone().ok_or_else(|| {
+            anyhow!("This action changes data: give your PIN with --pin PIN (or TRAVELER_PIN) before the command.")
+        })?;
+        Ok(self
+            .store
+            .authenticate(&login, &pin, &self.station, Utc::now(), true)?)
+    }
+
+    /// Runs one command as the acting user and returns its events.
+    pub fn exec(&mut self, run: Option<RunId>, command: Command) -> Result<Vec<Event>, CliError> {
+        let actor = self.actor()?;
+        self.exec_as(actor, run, command)
+    }
+
+    pub fn exec_as(
+        &mut self,
+        actor: Actor,
+        run: Option<RunId>,
+        command: Command,
+    ) -> Result<Vec<Event>, CliError> {
+        let req = Request {
+            actor,
+            run,
+            command,
+            seen: Seen::default(),
+            now: Utc::now(),
+        };
+        Ok(self.store.execute(req)?)
+    }
+
+    /// A run named by id or serial.
+    pub fn run_ref(&self, reference: &str) -> Result<RunId, CliError> {
+        self.store.find_run(reference)?.ok_or_else(|| {
+            CliError::Failed(anyhow!(
+                "There is no run '{reference}': give a run's number or the serial of the unit it builds (see `traveler run list`)."
+            ))
+        })
+    }
+
+    /// Prints what a successful action did: one line per event, or JSON.
+    pub fn report(&self, events: &[Event], run: Option<RunId>) -> CliResult {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(events).map_err(anyhow::Error::from)?);
+        } else {
+            for event in events {
+                let parts = event.audit_parts(run);
+                let mut line = format!("{}: {}", parts.action.replace('_', " "), parts.entity);
+                if let Some(after) = parts.after {
+                    line.push_str(&format!(" -> {}", compact(&after)));
+                }
+                println!("{line}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Prints a value as JSON when --json was given, else the text.
+    pub fn print<T: serde::Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> CliResult {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?);
+        } else {
+            print!("{}", text());
+        }
+        Ok(())
+    }
+}
+
+/// A JSON value as short text: strings bare, objects compact.
+pub fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => {
+            let s = other.to_string();
+            if s.chars().count() > 100 {
+                format!("{}…", s.chars().take(100).collect::<String>())
+            } else {
+                s
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Plain-text renderings of runs for the terminal (the TUI draws its own).
+
+use crate::domain::*;
+use crate::store::RunSummary;
+
+pub fn run_table(runs: &[RunSummary]) -> String {
+    let mut out = format!(
+        "{:>5} {:<14} {:<12} {:<12} {:>7}  {:<14} {}\n",
+        "RUN", "SERIAL", "PROCEDURE", "STATE", "DONE", "CHECKED IN", "TITLE"
+    );
+    for r in runs {
+        out.push_str(&format!(
+            "{:>5} {:<14} {:<12} {:<12} {:>3}/{:<3}  {:<14} {}\n",
+            r.id,
+            r.serial,
+            r.procedure_key,
+            r.state.name(),
+            r.required_done,
+            r.required_total,
+            r.checked_in,
+            r.title
+        ));
+    }
+    out
+}
+
+fn when(t: &Option<Time>) -> String {
+    t.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Number(n) => format!("{n}"),
+        Value::PassFail(true) => "pass".into(),
+        Value::PassFail(false) => "fail".into(),
+        Value::Boolean(b) => if *b { "yes".into() } else { "no".into() },
+        Value::Text(t) => t.clone(),
+        Value::Date(d) => d.to_string(),
+        Value::Select(s) => s.clone(),
+        Value::Multi(m) => m.join(", "),
+        Value::File { path, sha256 } => format!("{path} (sha256 {})", &sha256[..sha256.len().min(12)]),
+    }
+}
+
+pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
+    let (done, total) = required_progress(run);
+    let mut out = format!(
+        "Run {} — {}\nserial {} ({}), procedure {} v{}\nstate {}, {done}/{total} required steps complete\ncreated {}, started {}, completed {}\n",
+        run.id,
+        run.title,
+        run.serial,
+        run.part,
+        run.procedure_key,
+        run.procedure_version,
+        run.state.name(),
+        when(&Some(run.created_at)),
+        when(&run.started_at),
+        when(&run.completed_at),
+    );
+    if let Some(f) = &run.failure {
+        out.push_str(&format!("failed by {}: {}\n", f.by, f.reason));
+    }
+    for step in &run.steps {
+        out.push_str(&format!(
+            "\n{:>4}  {} [{}] — {}{}{}\n",
+            step.position,
+            step.title,
+            step.key,
+            step.state.name(),
+            if step.required { "" } else { " (optional)" },
+            step.superseded_by.as_ref().map(|s| format!(", superseded by {s}")).unwrap_or_default()
+        ));
+        let here: Vec<&str> = step
+            .sessions
+            .iter()
+            .filter(|s| s.ended_at.is_none())
+            .map(|s| s.user.as_str())
+            .collect();
+        if !here.is_empty() {
+            out.push_str(&format!("      checked in: {}\n", here.join(", ")));
+        }
+        for field in &step.fields {
+            let current = field.values.last();
+            let shown = match (field.def.field_type, current) {
+                (FieldType::Signoff, _) => format!("{:?}", signoff_status(step, field)).to_lowercase(),
+                (_, Some(v)) => {
+                    let mark = match v.verdict {
+                        Verdict::InRange => " ✓",
+                        Verdict::OutOfRange => " ✗ out of range",
+                        Verdict::NoRule => "",
+                    };
+                    format!("{}{}{mark}", value_text(&v.value), field.def.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())
+                }
+                (_, None) => "—".into(),
+            };
+            let rule = rule_text(&field.def);
+            out.push_str(&format!(
+                "      {}{}: {shown}{}\n",
+                field.def.name,
+                if rule.is_empty() { String::new() } else { format!(" ({rule})") },
+                field.def.role.as_ref().map(|r| format!("  [expecting approval by: {r}]")).unwrap_or_default()
+            ));
+        }
+        for req in &step.requirements {
+            let installed: i64 = req.installs.iter().filter(|i| i.removed_at.is_none()).map(|i| i.quantity).sum();
+            let ids: Vec<&str> = req
+                .installs
+                .iter()
+                .filter(|i| i.removed_at.is_none())
+                .map(|i| i.identifier.as_str())
+                .collect();
+            out.push_str(&format!(
+                "      install {}: {installed}/{}{}{}\n",
+                req.def.part,
+                req.def.quantity,
+                if ids.is_empty() { String::new() } else { format!(" ({})", ids.join(", ")) },
+                req.exception.as_ref().map(|e| format!(" excepted via issue {}", e.issue)).unwrap_or_default()
+            ));
+        }
+    }
+    if !issues.is_empty() {
+        out.push_str("\nQuality issues:\n");
+        for i in issues {
+            out.push_str(&format!("  #{} {} — {}\n", i.id, crate::store::state_name(&i.state), i.title));
+        }
+    }
+    out
+}

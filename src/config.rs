@@ -1,0 +1,195 @@
+//! The station's own settings (config.toml): database path, station name,
+//! idle lock, stuck threshold, theme and key remapping. Org-wide rules live in
+//! the database, not here. Every setting has a default built into the binary;
+//! config.example.toml documents them all.
+
+use crate::app::action::Action;
+use crate::app::keymap::{KeyList, Keymap};
+use anyhow::{anyhow, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    Mono,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The SQLite database; `None` lets the caller pick its default.
+    pub database: Option<PathBuf>,
+    /// This terminal's name, recorded on every audit event.
+    pub station: String,
+    /// Minutes without a key before the screen locks (0 = never).
+    pub idle_lock_minutes: u32,
+    /// Hours a `todo` run may sit untouched before the board marks it stuck.
+    pub stuck_after_hours: u32,
+    pub theme: ThemeName,
+    /// Remapped keys, by action; actions not named keep their default keys.
+    pub keys: BTreeMap<Action, KeyList>,
+    /// Where the settings were read from, if a file was read.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: None,
+            station: default_station(),
+            idle_lock_minutes: 10,
+            stuck_after_hours: 48,
+            theme: ThemeName::Dark,
+            keys: BTreeMap::new(),
+            source: None,
+        }
+    }
+}
+
+/// The file as written: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    database: Option<PathBuf>,
+    station: Option<String>,
+    idle_lock_minutes: Option<u32>,
+    stuck_after_hours: Option<u32>,
+    theme: Option<ThemeName>,
+    #[serde(default)]
+    keys: BTreeMap<Action, KeyList>,
+}
+
+fn default_station() -> String {
+    let name = gethostname::gethostname().to_string_lossy().trim().to_string();
+    if name.is_empty() {
+        "station".to_string()
+    } else {
+        name
+    }
+}
+
+/// `config.toml` in the platform's config folder (e.g. ~/.config/traveler/).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "traveler").map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Config {
+    /// Reads the station config. With no `path`, the default location is
+    /// used and a missing file means defaults; a missing explicit file, or a
+    /// file that does not parse, is an error naming the file, line, column,
+    /// key and what was expected.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let (file, explicit) = match path {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (default_path(), false),
+        };
+        let Some(file) = file else {
+            return Ok(Config::default());
+        };
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                return Ok(Config::default())
+            }
+            Err(e) => {
+                return Err(anyhow!(
+                    "Could not read the config file {}: {e}.",
+                    file.display()
+                ))
+            }
+        };
+        let mut config = Config::parse(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        config.source = Some(file);
+        Ok(config)
+    }
+
+    /// Parses config text; errors are sentences with line, column and key.
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;
+        let defaults = Config::default();
+        if let Some(station) = &file.station {
+            if station.trim().is_empty() || station.chars().any(char::is_control) {
+                return Err(
+                    "station must be a name without control characters, e.g. station = \"cell-3\"."
+                        .to_string(),
+                );
+            }
+        }
+        let config = Config {
+            database: file.database,
+            station: file.station.unwrap_or(defaults.station),
+            idle_lock_minutes: file.idle_lock_minutes.unwrap_or(defaults.idle_lock_minutes),
+            stuck_after_hours: file.stuck_after_hours.unwrap_or(defaults.stuck_after_hours),
+            theme: file.theme.unwrap_or_default(),
+            keys: file.keys,
+            source: None,
+        };
+        config.keymap()?;
+        Ok(config)
+    }
+
+    /// The keymap: built-in keys with this config's remapping.
+    pub fn keymap(&self) -> std::result::Result<Keymap, String> {
+        Keymap::with_overrides(&self.keys)
+    }
+}
+
+/// "line 3, column 1, at `idle_lock_minutes`: invalid type: string "ten", expected u32".
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().trim_end_matches('.').to_string();
+    let Some(span) = error.span() else {
+        return format!("{message}.");
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let at = text
+        .get(span.clone())
+        .map(|s| s.lines().next().unwrap_or("").trim())
+        .filter(|s| !s.is_empty());
+    match at {
+        Some(at) => format!("line {line}, column {column}, at `{at}`: {message}."),
+        None => format!("line {line}, column {column}: {message}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.idle_lock_minutes, 10);
+        assert_eq!(c.stuck_after_hours, 48);
+        assert_eq!(c.theme, ThemeName::Dark);
+    }
+
+    #[test]
+    fn bad_value_names_line_and_key() {
+        let e = Config::parse("station = \"a\"\nidle_lock_minutes = \"ten\"\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("ten"), "{e}");
+    }
+
+    #[test]
+    fn unknown_action_is_refused() {
+        let e = Config::parse("[keys]\nchek_in = \"i\"\n").unwrap_err();
+        assert!(e.contains("chek_in"), "{e}");
+    }
+
+    #[test]
+    fn conflicting_keys_are_refused() {
+        let e = Config::parse("[keys]\ncheck_in = \"c\"\n").unwrap_err();
+        assert!(e.contains("check_in") && e.contains("complete"), "{e}");
+    }
+
+    #[test]
+    fn example_config_parses() {
+        Config::parse(include_str!("../config.example.toml")).unwrap();
+    }
+}

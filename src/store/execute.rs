@@ -1,0 +1,130 @@
+//! The one path by which anything changes: decide a request against the
+//! current state inside an IMMEDIATE transaction, apply its events, write
+//! them back and append one audit row per event, then commit.
+
+use super::audit::{append, NewAuditRow};
+use super::rows::time_text;
+use super::world::{load_world, run_of_request, write_back};
+use super::Store;
+use crate::domain::{apply, decide, find_step, Command, Event, Refusal, Request};
+use rusqlite::TransactionBehavior;
+
+#[derive(Debug)]
+pub enum ExecError {
+    /// The rules say no: every reason, nothing written.
+    Refused(Refusal),
+    /// Something outside the rules failed (IO, a locked database); nothing written.
+    Failed(anyhow::Error),
+}
+
+impl std::fmt::Display for ExecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExecError::Refused(r) => write!(f, "{r}"),
+            ExecError::Failed(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for ExecError {}
+
+impl From<anyhow::Error> for ExecError {
+    fn from(e: anyhow::Error) -> Self {
+        ExecError::Failed(e)
+    }
+}
+
+impl From<rusqlite::Error> for ExecError {
+    fn from(e: rusqlite::Error) -> Self {
+        let text = e.to_string();
+        if text.contains("database is locked") || text.contains("busy") {
+            ExecError::Failed(anyhow::anyhow!(
+                "The database is busy with another terminal's change; try again in a moment."
+            ))
+        } else {
+            ExecError::Failed(e.into())
+        }
+    }
+}
+
+impl Store {
+    /// Decides and, if allowed, saves one command with its audit events.
+    /// Returns the events written.
+    pub fn execute(&mut self, mut req: Request) -> Result<Vec<Event>, ExecError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let run_id = run_of_request(&tx, &req)?;
+        req.run = run_id;
+        let mut world = load_world(&tx, &req, run_id)?;
+        if let Some(run) = &world.run {
+            resolve_step_reference(run, &mut req.command);
+        }
+        let events = decide(&world, &req).map_err(ExecError::Refused)?;
+        let before = world.clone();
+        for event in &events {
+            apply(&mut world, event, req.now, &req.actor.login);
+        }
+        write_back(&tx, &before, &world)?;
+        let at = time_text(&req.now);
+        let run_for_audit = world.run.as_ref().map(|r| r.id);
+        for event in &events {
+            let parts = event.audit_parts(run_for_audit);
+            append(
+                &tx,
+                &NewAuditRow {
+                    at: &at,
+                    user: &req.actor.login,
+                    station: &req.actor.station,
+                    action: parts.action,
+                    entity: &parts.entity,
+                    run: run_for_audit,
+                    before: parts.before.map(|v| v.to_string()),
+                    after: parts.after.map(|v| v.to_string()),
+                    reason: parts.reason,
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(events)
+    }
+}
+
+/// A step may be named by key or by position (`2`, `2.1`); the domain works
+/// with keys, so positions are turned into keys here.
+fn resolve_step_reference(run: &crate::domain::Run, command: &mut Command) {
+    let key = match command.step() {
+        Some(reference) => match find_step(run, reference) {
+            Some(step) if step.key != reference => step.key.clone(),
+            _ => return,
+        },
+        None => return,
+    };
+    if let Some(slot) = command_step_mut(command) {
+        *slot = key;
+    }
+}
+
+fn command_step_mut(command: &mut Command) -> Option<&mut String> {
+    match command {
+        Command::CheckIn { step }
+        | Command::CheckOut { step }
+        | Command::Complete { step }
+        | Command::Hold { step, .. }
+        | Command::Resume { step }
+        | Command::FailStep { step, .. }
+        | Command::Rework { step, .. }
+        | Command::ReopenStep { step, .. }
+        | Command::SetField { step, .. }
+        | Command::Install { step, .. }
+        | Command::Uninstall { step, .. }
+        | Command::SignOff { step, .. }
+        | Command::AddComment { step, .. }
+        | Command::AcceptDeviation { step, .. }
+        | Command::ExceptRequirement { step, .. }
+        | Command::EditLabourSession { step, .. }
+        | Command::ProposeRedline { step, .. } => Some(step),
+        Command::RaiseIssue { step, .. } => step.as_mut(),
+        _ => None,
+    }
+}

@@ -1,0 +1,348 @@
+//! Read-only queries for the screens and the CLI. Lists page by key and read
+//! only the indexed columns; a run's whole document is read only when opened.
+
+use super::rows::{from_doc, parse_time};
+use super::world::{load_issue, load_item, load_run, load_settings};
+use super::Store;
+use crate::domain::*;
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension};
+use std::collections::BTreeMap;
+
+/// One row of the run board.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    pub id: RunId,
+    pub serial: String,
+    pub title: String,
+    pub procedure_key: String,
+    pub state: RunState,
+    pub required_done: i64,
+    pub required_total: i64,
+    pub checked_in: String,
+    pub created_at: Time,
+    pub started_at: Option<Time>,
+    pub completed_at: Option<Time>,
+    pub updated_at: Time,
+    pub updated_by: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunFilter {
+    pub state: Option<RunState>,
+    /// Matches serial, title or procedure key, anywhere in the text.
+    pub search: Option<String>,
+}
+
+/// A sign-off field waiting for a role, on a step ready for it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PendingSignoff {
+    pub run: RunId,
+    pub serial: String,
+    pub step: String,
+    pub position: String,
+    pub field: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: Time,
+    pub user: String,
+    pub station: String,
+    pub action: String,
+    pub entity: String,
+    pub run: Option<RunId>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn state_from(text: &str) -> RunState {
+    match text {
+        "in_progress" => RunState::InProgress,
+        "complete" => RunState::Complete,
+        "failed" => RunState::Failed,
+        _ => RunState::Todo,
+    }
+}
+
+impl Store {
+    /// A page of runs, newest first, strictly older than `before_id` when given.
+    pub fn list_runs(
+        &self,
+        filter: &RunFilter,
+        before_id: Option<RunId>,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>> {
+        let pattern = filter
+            .search
+            .as_ref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, serial, title, procedure_key, state, required_done, required_total, checked_in,
+                    created_at, started_at, completed_at, updated_at, updated_by
+             FROM runs
+             WHERE (?1 IS NULL OR state = ?1)
+               AND (?2 IS NULL OR id < ?2)
+               AND (?3 IS NULL OR serial LIKE ?3 ESCAPE '\\' OR title LIKE ?3 ESCAPE '\\'
+                    OR procedure_key LIKE ?3 ESCAPE '\\')
+             ORDER BY id DESC LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                filter.state.map(|s| s.name()),
+                before_id,
+                pattern,
+                limit as i64
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, serial, title, key, state, done, total, checked, created, started, completed, updated, by) =
+                row?;
+            out.push(RunSummary {
+                id,
+                serial,
+                title,
+                procedure_key: key,
+                state: state_from(&state),
+                required_done: done,
+                required_total: total,
+                checked_in: checked,
+                created_at: parse_time(&created)?,
+                started_at: started.as_deref().map(parse_time).transpose()?,
+                completed_at: completed.as_deref().map(parse_time).transpose()?,
+                updated_at: parse_time(&updated)?,
+                updated_by: by,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many runs are in each state.
+    pub fn count_runs_by_state(&self) -> Result<BTreeMap<&'static str, i64>> {
+        let mut counts: BTreeMap<&'static str, i64> =
+            RunState::ALL.iter().map(|s| (s.name(), 0)).collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, COUNT(*) FROM runs GROUP BY state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (state, n) = row?;
+            counts.insert(state_from(&state).name(), n);
+        }
+        Ok(counts)
+    }
+
+    /// Runs in `todo` not touched since `before` (the board marks them stuck).
+    pub fn count_stuck(&self, before: Time) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM runs WHERE state = 'todo' AND updated_at < ?1",
+            [super::rows::time_text(&before)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A run named by its id or by the serial of the unit it builds (the
+    /// newest run on that serial).
+    pub fn find_run(&self, reference: &str) -> Result<Option<RunId>> {
+        let by_serial: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if by_serial.is_some() {
+            return Ok(by_serial);
+        }
+        let Ok(id) = reference.trim_start_matches(['R', 'r', '-']).parse::<i64>() else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn run(&self, id: RunId) -> Result<Option<Run>> {
+        load_run(&self.conn, id)
+    }
+
+    pub fn issue(&self, id: IssueId) -> Result<Option<Issue>> {
+        load_issue(&self.conn, id)
+    }
+
+    pub fn inventory_item(&self, identifier: &str) -> Result<Option<InventoryItem>> {
+        load_item(&self.conn, identifier)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        load_settings(&self.conn)
+    }
+
+    fn docs<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &str,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let docs = stmt
+            .query_map(params, |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        docs.iter().map(|d| from_doc(what, d)).collect()
+    }
+
+    pub fn run_issues(&self, run: RunId) -> Result<Vec<Issue>> {
+        self.docs("quality issue", "SELECT doc FROM issues WHERE run = ?1 ORDER BY id", [run])
+    }
+
+    /// Issues not yet closed, across all runs.
+    pub fn open_issues(&self) -> Result<Vec<Issue>> {
+        self.docs(
+            "quality issue",
+            "SELECT doc FROM issues WHERE state != 'closed' ORDER BY id",
+            [],
+        )
+    }
+
+    pub fn all_issues(&self) -> Result<Vec<Issue>> {
+        self.docs("quality issue", "SELECT doc FROM issues ORDER BY id", [])
+    }
+
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.docs("user", "SELECT doc FROM users ORDER BY login", [])
+    }
+
+    pub fn user(&self, login: &str) -> Result<Option<User>> {
+        super::world::load_user(&self.conn, login)
+    }
+
+    pub fn parts(&self) -> Result<Vec<Part>> {
+        self.docs("part", "SELECT doc FROM parts ORDER BY number", [])
+    }
+
+    pub fn inventory(&self) -> Result<Vec<InventoryItem>> {
+        self.docs("inventory item", "SELECT doc FROM inventory ORDER BY part, identifier", [])
+    }
+
+    /// Items installed directly under `identifier` (one level of the as-built tree).
+    pub fn installed_under(&self, identifier: &str) -> Result<Vec<InventoryItem>> {
+        self.docs(
+            "inventory item",
+            "SELECT doc FROM inventory WHERE parent = ?1 ORDER BY identifier",
+            [identifier],
+        )
+    }
+
+    pub fn procedures(&self) -> Result<Vec<Procedure>> {
+        self.docs("procedure", "SELECT doc FROM procedures ORDER BY key, version", [])
+    }
+
+    /// Sign-offs not yet approved on runs in progress, for roles in `roles`
+    /// (all roles when empty), on steps whose other fields are filled.
+    pub fn pending_signoffs(&self, roles: &[String]) -> Result<Vec<PendingSignoff>> {
+        let runs: Vec<Run> = self.docs(
+            "run",
+            "SELECT doc FROM runs WHERE state = 'in_progress' ORDER BY id",
+            [],
+        )?;
+        let mut out = Vec::new();
+        for run in &runs {
+            for step in &run.steps {
+                if step.superseded_by.is_some()
+                    || matches!(step.state, StepState::Complete | StepState::Todo)
+                {
+                    continue;
+                }
+                for field in &step.fields {
+                    let Some(role) = &field.def.role else { continue };
+                    if field.def.field_type != FieldType::Signoff {
+                        continue;
+                    }
+                    if !roles.is_empty() && !roles.contains(role) {
+                        continue;
+                    }
+                    if matches!(signoff_status(step, field), SignoffStatus::Approved) {
+                        continue;
+                    }
+                    out.push(PendingSignoff {
+                        run: run.id,
+                        serial: run.serial.clone(),
+                        step: step.key.clone(),
+                        position: step.position.clone(),
+                        field: field.def.name.clone(),
+                        role: role.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Audit events newest first, for one run or for everything.
+    pub fn audit_log(&self, run: Option<RunId>, limit: usize) -> Result<Vec<AuditRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, user, station, action, entity, run, before, after, reason
+             FROM audit WHERE (?1 IS NULL OR run = ?1) ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![run, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, user, station, action, entity, run, before, after, reason) = row?;
+            out.push(AuditRow {
+                seq,
+                at: parse_time(&at)?,
+                user,
+                station,
+                action,
+                entity,
+                run,
+                before,
+                after,
+                reason,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Checks the audit chain (see `audit::verify`).
+    pub fn verify_audit(&self) -> Result<super::audit::Verification> {
+        super::audit::verify(&self.conn)
+    }
+}

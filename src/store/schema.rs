@@ -1,0 +1,125 @@
+//! Schema and migrations, tracked by `PRAGMA user_version`.
+
+use anyhow::{bail, Result};
+use rusqlite::Connection;
+
+/// One entry per schema version; entry N-1 takes a database from N-1 to N.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
+    CREATE TABLE users (login TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE parts (number TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE inventory (
+        identifier TEXT PRIMARY KEY,
+        part TEXT NOT NULL REFERENCES parts(number),
+        state TEXT NOT NULL,
+        parent TEXT,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX inventory_parent ON inventory(parent);
+    CREATE TABLE procedures (
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (key, version)
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        serial TEXT NOT NULL,
+        title TEXT NOT NULL,
+        procedure_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        required_done INTEGER NOT NULL,
+        required_total INTEGER NOT NULL,
+        checked_in TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX runs_state ON runs(state, id);
+    CREATE INDEX runs_serial ON runs(serial);
+    CREATE TABLE issues (
+        id INTEGER PRIMARY KEY,
+        run INTEGER REFERENCES runs(id),
+        state TEXT NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX issues_run ON issues(run);
+    CREATE INDEX issues_state ON issues(state);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        station TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        run INTEGER,
+        before TEXT,
+        after TEXT,
+        reason TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    "#,
+    // 2: the run history screen reads a run's events newest first; the board
+    // searches titles.
+    r#"
+    CREATE INDEX audit_run ON audit(run, seq);
+    CREATE INDEX runs_title ON runs(title);
+    "#,
+];
+
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Durability and integrity settings for every connection.
+pub fn configure(conn: &Connection) -> Result<()> {
+    // journal_mode answers with a row, so it is read, not executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
+
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the schema up to `CURRENT_VERSION`, each step in its own transaction.
+pub fn migrate(conn: &Connection) -> Result<()> {
+    migrate_to(conn, CURRENT_VERSION)
+}
+
+/// Migrates up to `target` (tests use it to build an old database).
+pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
+    let found = version(conn)?;
+    if found > CURRENT_VERSION {
+        bail!(
+            "This database has schema version {found}, but this traveler understands versions up to {CURRENT_VERSION}; use a newer traveler."
+        );
+    }
+    for v in found..target.min(CURRENT_VERSION) {
+        let sql = MIGRATIONS[v as usize];
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {}; COMMIT;",
+            v + 1
+        ))?;
+    }
+    if found == 0 {
+        // A fresh database starts with the default org settings.
+        let doc = serde_json::to_string(&crate::domain::Settings::default())?;
+        conn.execute(
+            "INSERT OR IGNORE INTO settings (id, doc) VALUES (1, ?1)",
+            [doc],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! Loads the slice of the database a command may look at into a `World`, and
+//! writes back what the command's events changed.
+
+use super::rows::{enum_name, from_doc, time_text, to_doc};
+use crate::domain::*;
+use anyhow::{anyhow, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub fn load_settings(conn: &Connection) -> Result<Settings> {
+    let doc: Option<String> = conn
+        .query_row("SELECT doc FROM settings WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    match doc {
+        Some(d) => from_doc("settings record", &d),
+        None => Ok(Settings::default()),
+    }
+}
+
+pub fn load_run(conn: &Connection, id: RunId) -> Result<Option<Run>> {
+    let doc: Option<String> = conn
+        .query_row("SELECT doc FROM runs WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    doc.map(|d| from_doc("run", &d)).transpose()
+}
+
+pub fn load_issue(conn: &Connection, id: IssueId) -> Result<Option<Issue>> {
+    let doc: Option<String> = conn
+        .query_row("SELECT doc FROM issues WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    doc.map(|d| from_doc("quality issue", &d)).transpose()
+}
+
+pub fn load_user(conn: &Connection, login: &str) -> Result<Option<User>> {
+    let doc: Option<String> = conn
+        .query_row("SELECT doc FROM users WHERE login = ?1", [login], |r| r.get(0))
+        .optional()?;
+    doc.map(|d| from_doc("user", &d)).transpose()
+}
+
+pub fn load_item(conn: &Connection, identifier: &str) -> Result<Option<InventoryItem>> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM inventory WHERE identifier = ?1",
+            [identifier],
+            |r| r.get(0),
+        )
+        .optional()?;
+    doc.map(|d| from_doc("inventory item", &d)).transpose()
+}
+
+fn load_docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    what: &str,
+    sql: &str,
+    param: impl rusqlite::ToSql,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let docs = stmt
+        .query_map([param], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    docs.iter().map(|d| from_doc(what, d)).collect()
+}
+
+/// Every identifier, issue and login the command names, so the domain can judge it.
+fn named_identifiers(cmd: &Command) -> Vec<&str> {
+    match cmd {
+        Command::Install { identifier, .. } | Command::Uninstall { identifier, .. } => {
+            vec![identifier]
+        }
+        Command::ReceiveInventory { identifier, .. } => vec![identifier],
+        Command::CreateRun { serial, .. } => vec![serial],
+        Command::RaiseIssue { inventory: Some(i), .. } => vec![i],
+        _ => vec![],
+    }
+}
+
+fn named_issue(cmd: &Command) -> Option<IssueId> {
+    match cmd {
+        Command::FailRun { issue, .. } | Command::FailStep { issue, .. } => *issue,
+        Command::AcceptDeviation { issue, .. }
+        | Command::ExceptRequirement { issue, .. }
+        | Command::SetDisposition { issue, .. }
+        | Command::CloseIssue { issue } => Some(*issue),
+        _ => None,
+    }
+}
+
+fn named_login(cmd: &Command) -> Option<&str> {
+    match cmd {
+        Command::AddUser { login, .. }
+        | Command::SetUserActive { login, .. }
+        | Command::SetUserSecret { login, .. }
+        | Command::RecordLoginFailure { login }
+        | Command::RecordLoginSuccess { login } => Some(login),
+        _ => None,
+    }
+}
+
+fn named_procedure(cmd: &Command) -> Option<&str> {
+    match cmd {
+        Command::CreateRun { procedure_key, .. } => Some(procedure_key),
+        Command::ReleaseProcedure { key, .. } => Some(key),
+        Command::ImportProcedure { procedure } => Some(&procedure.key),
+        _ => None,
+    }
+}
+
+/// The run a request is about: the one it names, or the run of the issue it names.
+pub fn run_of_request(conn: &Connection, req: &Request) -> Result<Option<RunId>> {
+    if req.run.is_some() {
+        return Ok(req.run);
+    }
+    if let Command::SetDisposition { issue, .. } | Command::CloseIssue { issue } = &req.command {
+        if let Some(found) = load_issue(conn, *issue)? {
+            return Ok(found.run);
+        }
+    }
+    Ok(None)
+}
+
+pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Result<World> {
+    let mut world = World {
+        settings: load_settings(conn)?,
+        ..World::default()
+    };
+    if let Some(id) = run_id {
+        let run = load_run(conn, id)?.ok_or_else(|| anyhow!("There is no run {id}."))?;
+        let mut items: Vec<InventoryItem> = load_docs(
+            conn,
+            "inventory item",
+            "SELECT doc FROM inventory WHERE parent = ?1",
+            &run.serial,
+        )?;
+        if let Some(target) = load_item(conn, &run.serial)? {
+            items.push(target);
+        }
+        for item in items {
+            world.inventory.insert(item.identifier.clone(), item);
+        }
+        let issues: Vec<Issue> =
+            load_docs(conn, "quality issue", "SELECT doc FROM issues WHERE run = ?1", id)?;
+        for issue in issues {
+            world.issues.insert(issue.id, issue);
+        }
+        world.run = Some(run);
+    }
+    for identifier in named_identifiers(&req.command) {
+        if let Some(item) = load_item(conn, identifier)? {
+            world.inventory.insert(item.identifier.clone(), item);
+        }
+    }
+    if let Some(id) = named_issue(&req.command) {
+        if let Some(issue) = load_issue(conn, id)? {
+            world.issues.insert(issue.id, issue);
+        }
+    }
+    for login in [Some(req.actor.login.as_str()), named_login(&req.command)]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(user) = load_user(conn, login)? {
+            world.users.insert(user.login.clone(), user);
+        }
+    }
+    let parts: Vec<Part> = load_docs(conn, "part", "SELECT doc FROM parts WHERE ?1", 1)?;
+    for part in parts {
+        world.parts.insert(part.number.clone(), part);
+    }
+    if let Some(key) = named_procedure(&req.command) {
+        world.procedures = load_docs(
+            conn,
+            "procedure",
+            "SELECT doc FROM procedures WHERE key = ?1 ORDER BY version",
+            key,
+        )?;
+    }
+    world.next_run_id = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", [], |r| r.get(0))?;
+    world.next_issue_id =
+        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM issues", [], |r| r.get(0))?;
+    Ok(world)
+}
+
+/// Writes every entity that differs between `before` and `after`.
+pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()> {
+    if before.settings != after.settings {
+        conn.execute(
+            "INSERT INTO settings (id, doc) VALUES (1, ?1)
+             ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+            [to_doc(&after.settings)?],
+        )?;
+    }
+    for (login, user) in &after.users {
+        if before.users.get(login) != Some(user) {
+            conn.execute(
+                "INSERT INTO users (login, doc) VALUES (?1, ?2)
+                 ON CONFLICT(login) DO UPDATE SET doc = excluded.doc",
+                params![login, to_doc(user)?],
+            )?;
+        }
+    }
+    for (number, part) in &after.parts {
+        if before.parts.get(number) != Some(part) {
+            conn.execute(
+                "INSERT INTO parts (number, doc) VALUES (?1, ?2)
+                 ON CONFLICT(number) DO UPDATE SET doc = excluded.doc",
+                params![number, to_doc(part)?],
+            )?;
+        }
+    }
+    for procedure in &after.procedures {
+        if !before.procedures.contains(procedure) {
+            conn.execute(
+                "INSERT INTO procedures (key, version, state, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(key, version) DO UPDATE SET state = excluded.state, doc = excluded.doc",
+                params![
+                    procedure.key,
+                    procedure.version,
+                    enum_name(&procedure.state),
+                    to_doc(procedure)?
+                ],
+            )?;
+        }
+    }
+    // The run goes before inventory and issues, which may refer to it.
+    if let Some(run) = &after.run {
+        if before.run.as_ref() != Some(run) {
+            write_run(conn, before.run.as_ref(), run)?;
+        }
+    }
+    for (identifier, item) in &after.inventory {
+        if before.inventory.get(identifier) != Some(item) {
+            conn.execute(
+                "INSERT INTO inventory (identifier, part, state, parent, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(identifier) DO UPDATE SET part = excluded.part, state = excluded.state,
+                     parent = excluded.parent, doc = excluded.doc",
+                params![
+                    identifier,
+                    item.part,
+                    enum_name(&item.state),
+                    item.parent,
+                    to_doc(item)?
+                ],
+            )?;
+        }
+    }
+    for (id, issue) in &after.issues {
+        if before.issues.get(id) != Some(issue) {
+            conn.execute(
+                "INSERT INTO issues (id, run, state, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET run = excluded.run, state = excluded.state, doc = excluded.doc",
+                params![id, issue.run, enum_name(&issue.state), to_doc(issue)?],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
+    let (done, total) = required_progress(run);
+    let checked = checked_in(run).join(", ");
+    let doc = to_doc(run)?;
+    match before {
+        None => {
+            conn.execute(
+                "INSERT INTO runs (id, serial, title, procedure_key, state, required_done, required_total,
+                     checked_in, created_at, started_at, completed_at, updated_at, updated_by, version, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    run.id,
+                    run.serial,
+                    run.title,
+                    run.procedure_key,
+                    run.state.name(),
+                    done as i64,
+                    total as i64,
+                    checked,
+                    time_text(&run.created_at),
+                    run.started_at.as_ref().map(time_text),
+                    run.completed_at.as_ref().map(time_text),
+                    time_text(&run.updated_at),
+                    run.updated_by,
+                    run.version as i64,
+                    doc
+                ],
+            )?;
+        }
+        Some(old) => {
+            // The transaction is IMMEDIATE, so nobody else can have written the
+            // row since it was loaded; the version check is a second guard.
+            let changed = conn.execute(
+                "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
+                     checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
+                     updated_by = ?10, version = ?11, doc = ?12
+                 WHERE id = ?1 AND version = ?13",
+                params![
+                    run.id,
+                    run.title,
+                    run.state.name(),
+                    done as i64,
+                    total as i64,
+                    checked,
+                    run.started_at.as_ref().map(time_text),
+                    run.completed_at.as_ref().map(time_text),
+                    time_text(&run.updated_at),
+                    run.updated_by,
+                    run.version as i64,
+                    doc,
+                    old.version as i64
+                ],
+            )?;
+            if changed != 1 {
+                return Err(anyhow!(
+                    "Run {} was changed by another terminal while this action was saved; reload.",
+                    run.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
