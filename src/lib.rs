@@ -1,4 +1,10 @@
 //! traveler: a shop-floor execution terminal.
+//!
+//! `domain` holds the rules (pure), `store` the SQLite persistence and audit
+//! trail, `cli` the command line, `app` and `ui` the terminal, `demo` the
+//! seeded demo database. Every change goes domain -> store.
 pub mod domain;
-// The store joins the build once the domain's query helpers land.
-// pub mod store;
+pub mod procedure_file;
+pub mod store;
+// Joining once the terminal's entry point exists:
+// pub mod app; pub mod cli; pub mod config; pub mod demo; pub mod ui;

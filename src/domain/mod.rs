@@ -8,13 +8,17 @@
 pub mod command;
 pub mod event;
 pub mod model;
+pub mod permissions;
 pub mod queries;
+mod stubs_tmp;
 pub mod validation;
 
 pub use command::{Command, Request, Seen};
 pub use event::{AuditParts, Event};
 pub use model::*;
+pub use permissions::*;
 pub use queries::*;
+pub use stubs_tmp::*;
 pub use validation::*;
 
 /// Why a command cannot be done: every reason, each a sentence.

@@ -50,44 +50,65 @@ impl From<rusqlite::Error> for ExecError {
 impl Store {
     /// Decides and, if allowed, saves one command with its audit events.
     /// Returns the events written.
-    pub fn execute(&mut self, mut req: Request) -> Result<Vec<Event>, ExecError> {
+    pub fn execute(&mut self, req: Request) -> Result<Vec<Event>, ExecError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let run_id = run_of_request(&tx, &req)?;
-        req.run = run_id;
-        let mut world = load_world(&tx, &req, run_id)?;
-        if let Some(run) = &world.run {
-            resolve_step_reference(run, &mut req.command);
-        }
-        let events = decide(&world, &req).map_err(ExecError::Refused)?;
-        let before = world.clone();
-        for event in &events {
-            apply(&mut world, event, req.now, &req.actor.login);
-        }
-        write_back(&tx, &before, &world)?;
-        let at = time_text(&req.now);
-        let run_for_audit = world.run.as_ref().map(|r| r.id);
-        for event in &events {
-            let parts = event.audit_parts(run_for_audit);
-            append(
-                &tx,
-                &NewAuditRow {
-                    at: &at,
-                    user: &req.actor.login,
-                    station: &req.actor.station,
-                    action: parts.action,
-                    entity: &parts.entity,
-                    run: run_for_audit,
-                    before: parts.before.map(|v| v.to_string()),
-                    after: parts.after.map(|v| v.to_string()),
-                    reason: parts.reason,
-                },
-            )?;
-        }
+        let events = execute_in(&tx, req)?;
         tx.commit()?;
         Ok(events)
     }
+
+    /// Decides and saves several commands in one transaction, each against
+    /// the state the ones before it left: all are saved, or none (the first
+    /// refusal is returned). For bulk loads such as the benchmark generator.
+    pub fn execute_all(&mut self, reqs: Vec<Request>) -> Result<Vec<Event>, ExecError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut all = Vec::new();
+        for req in reqs {
+            all.extend(execute_in(&tx, req)?);
+        }
+        tx.commit()?;
+        Ok(all)
+    }
+}
+
+/// One command inside an open transaction: load, decide, apply, write back, audit.
+fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>, ExecError> {
+    let run_id = run_of_request(tx, &req)?;
+    req.run = run_id;
+    let mut world = load_world(tx, &req, run_id)?;
+    if let Some(run) = &world.run {
+        resolve_step_reference(run, &mut req.command);
+    }
+    let events = decide(&world, &req).map_err(ExecError::Refused)?;
+    let before = world.clone();
+    for event in &events {
+        apply(&mut world, event, req.now, &req.actor.login);
+    }
+    write_back(tx, &before, &world)?;
+    let at = time_text(&req.now);
+    let run_for_audit = world.run.as_ref().map(|r| r.id);
+    for event in &events {
+        let parts = event.audit_parts(run_for_audit);
+        append(
+            tx,
+            &NewAuditRow {
+                at: &at,
+                user: &req.actor.login,
+                station: &req.actor.station,
+                action: parts.action,
+                entity: &parts.entity,
+                run: run_for_audit,
+                before: parts.before.map(|v| v.to_string()),
+                after: parts.after.map(|v| v.to_string()),
+                reason: parts.reason,
+            },
+        )?;
+    }
+    Ok(events)
 }
 
 /// A step may be named by key or by position (`2`, `2.1`); the domain works

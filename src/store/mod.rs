@@ -57,10 +57,6 @@ impl Store {
         &self.path
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
     /// SQLite's `data_version`: changes when another connection commits, so a
     /// screen can poll it cheaply and reload only then.
     pub fn data_version(&self) -> Result<i64> {

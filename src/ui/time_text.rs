@@ -3,7 +3,7 @@
 //! machine.
 
 use crate::domain::Time;
-use chrono::{DateTime, FixedOffset, Local, TimeZone};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Zone {
@@ -14,7 +14,7 @@ pub enum Zone {
 
 impl Zone {
     pub fn utc() -> Zone {
-        Zone::Fixed(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable_offset()))
+        Zone::Fixed(Utc.fix())
     }
 
     fn format(&self, t: Time, pattern: &str) -> String {
@@ -42,11 +42,6 @@ impl Zone {
             self.format(t, "%m-%d %H:%M")
         }
     }
-}
-
-/// Offset 0 always exists; this only satisfies the type without a panic path.
-fn unreachable_offset() -> FixedOffset {
-    FixedOffset::east_opt(0).unwrap_or_else(unreachable_offset)
 }
 
 /// A span of time in its largest sensible unit: `45s`, `12m`, `3h`, `5d`.

@@ -1,0 +1,195 @@
+//! The run board: state tabs, search, paging by key, scans that jump to a run.
+
+use super::quality;
+use crate::app::action::Action;
+use crate::app::effect::{BoardQuery, Effect};
+use crate::app::msg::BoardPage;
+use crate::app::state::{BoardTab, Screen, State, Status, BOARD_PAGE};
+use crate::app::text_input::Edit;
+use crate::domain::{RunId, Time};
+use crate::store::RunFilter;
+
+/// Largest number of rows a refresh re-reads (rows paged in beyond it are
+/// dropped on refresh and paged in again on demand).
+const MAX_REFRESH_ROWS: usize = 1000;
+
+pub fn stuck_before(state: &State) -> Time {
+    state.now - chrono::Duration::hours(i64::from(state.stuck_after_hours))
+}
+
+fn filter(state: &State) -> RunFilter {
+    RunFilter {
+        state: match state.board.tab {
+            BoardTab::All => None,
+            BoardTab::State(s) => Some(s),
+        },
+        search: Some(state.board.search.value().trim().to_string()).filter(|s| !s.is_empty()),
+    }
+}
+
+/// Reloads the board from the top, as many rows as are shown now.
+pub fn reload(state: &mut State) -> Vec<Effect> {
+    let board = &mut state.board;
+    board.generation += 1;
+    board.loading = true;
+    let limit = board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS);
+    vec![Effect::LoadBoard(BoardQuery {
+        filter: filter(state),
+        before: None,
+        limit,
+        generation: state.board.generation,
+        stuck_before: stuck_before(state),
+    })]
+}
+
+/// Starts over from the first row (a new tab or search).
+fn restart(state: &mut State) -> Vec<Effect> {
+    state.board.rows.clear();
+    state.board.selected = 0;
+    state.board.offset.set(0);
+    reload(state)
+}
+
+/// Asks for the next page when the cursor nears the end of what is loaded.
+fn maybe_load_more(state: &mut State) -> Vec<Effect> {
+    let board = &mut state.board;
+    if board.loading || !board.has_more || board.selected + 10 < board.rows.len() {
+        return Vec::new();
+    }
+    let Some(last) = board.rows.last() else {
+        return Vec::new();
+    };
+    board.loading = true;
+    vec![Effect::LoadBoard(BoardQuery {
+        filter: filter(state),
+        before: Some(last.id),
+        limit: BOARD_PAGE,
+        generation: state.board.generation,
+        stuck_before: stuck_before(state),
+    })]
+}
+
+pub fn loaded(state: &mut State, page: BoardPage) {
+    let board = &mut state.board;
+    if page.generation != board.generation {
+        return;
+    }
+    board.loading = false;
+    board.loaded = true;
+    board.counts = page.counts;
+    board.stuck = page.stuck;
+    board.has_more = page.full;
+    if page.append {
+        board.rows.extend(page.rows);
+    } else {
+        let kept: Option<RunId> = board.rows.get(board.selected).map(|r| r.id);
+        board.rows = page.rows;
+        board.selected = kept
+            .and_then(|id| board.rows.iter().position(|r| r.id == id))
+            .unwrap_or(board.selected);
+    }
+    board.selected = board.selected.min(board.rows.len().saturating_sub(1));
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.board.searching {
+        return match action {
+            Action::Open => {
+                state.board.searching = false;
+                Vec::new()
+            }
+            Action::Back => {
+                state.board.searching = false;
+                state.board.search.clear();
+                restart(state)
+            }
+            _ => Vec::new(),
+        };
+    }
+    let len = state.board.rows.len();
+    let board = &mut state.board;
+    match action {
+        Action::Up => board.selected = board.selected.saturating_sub(1),
+        Action::Down => board.selected = (board.selected + 1).min(len.saturating_sub(1)),
+        Action::PageUp => board.selected = board.selected.saturating_sub(page_rows()),
+        Action::PageDown => {
+            board.selected = (board.selected + page_rows()).min(len.saturating_sub(1))
+        }
+        Action::Top => board.selected = 0,
+        Action::Bottom => board.selected = len.saturating_sub(1),
+        Action::NextTab | Action::PrevTab => {
+            let tabs = BoardTab::ALL;
+            let at = tabs.iter().position(|t| *t == board.tab).unwrap_or(0);
+            let next = if action == Action::NextTab {
+                (at + 1) % tabs.len()
+            } else {
+                (at + tabs.len() - 1) % tabs.len()
+            };
+            board.tab = tabs[next];
+            return restart(state);
+        }
+        Action::Search => {
+            board.searching = true;
+            return Vec::new();
+        }
+        Action::Back => {
+            if !board.search.is_empty() {
+                board.search.clear();
+                return restart(state);
+            }
+        }
+        Action::Reload => return reload(state),
+        Action::Open => {
+            return match board.rows.get(board.selected) {
+                Some(row) => vec![Effect::LoadRun {
+                    run: row.id,
+                    open_step: None,
+                }],
+                None => Vec::new(),
+            }
+        }
+        Action::QualityScreen => {
+            state.screen = Screen::Quality;
+            return quality::reload(state);
+        }
+        _ => {}
+    }
+    maybe_load_more(state)
+}
+
+/// Rows a page key moves: a screenful at 80×24.
+fn page_rows() -> usize {
+    15
+}
+
+pub fn on_edit(state: &mut State, edit: &Edit) -> Vec<Effect> {
+    if !state.board.searching {
+        return Vec::new();
+    }
+    state.board.search.apply(edit);
+    restart(state)
+}
+
+/// A scanned serial on the board jumps to its run.
+pub fn on_scan(state: &mut State, text: String) -> Vec<Effect> {
+    state.board.searching = false;
+    vec![Effect::FindRun {
+        reference: text.trim().to_string(),
+    }]
+}
+
+pub fn found(state: &mut State, reference: &str, run: Option<RunId>) -> Vec<Effect> {
+    match run {
+        Some(run) => vec![Effect::LoadRun {
+            run,
+            open_step: None,
+        }],
+        None => {
+            state.status = Some(Status::error(format!(
+                "No run builds the serial '{}'.",
+                crate::ui::sanitize::clean(reference)
+            )));
+            Vec::new()
+        }
+    }
+}

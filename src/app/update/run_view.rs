@@ -1,0 +1,117 @@
+//! The run screen: its steps, its history, failing and reopening the run.
+
+use super::{board, forms, quality};
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::state::{RunBundle, RunView, Screen, State, StepView};
+use std::cell::Cell;
+
+/// A run arrived: open it (from the board, a scan, the quality screen) or
+/// refresh the one on screen, keeping the cursor and any drafts.
+pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
+    let same_run = state.run_id() == Some(bundle.run.id);
+    match (&mut state.run, same_run) {
+        (Some(view), true) => {
+            view.bundle = bundle;
+            view.selected = view.selected.min(view.bundle.run.steps.len().saturating_sub(1));
+            view.history_selected = view
+                .history_selected
+                .min(view.bundle.history.len().saturating_sub(1));
+        }
+        _ => {
+            let selected = first_open_step(&bundle);
+            state.run = Some(RunView {
+                bundle,
+                selected,
+                offset: Cell::new(0),
+                show_history: false,
+                history_selected: 0,
+                history_offset: Cell::new(0),
+            });
+            state.step = None;
+        }
+    }
+    super::step::rebase_drafts(state);
+    if let Some(key) = open_step {
+        let return_to = if state.screen == Screen::Quality {
+            Screen::Quality
+        } else {
+            Screen::Run
+        };
+        if let Some(view) = &mut state.run {
+            if let Some(i) = view.bundle.run.steps.iter().position(|s| s.key == key) {
+                view.selected = i;
+            }
+        }
+        if state.step.as_ref().map(|s| &s.key) != Some(&key) {
+            state.step = Some(StepView::new(&key, return_to));
+        }
+        state.screen = Screen::Step;
+        return;
+    }
+    if !same_run || matches!(state.screen, Screen::Board | Screen::Quality) {
+        state.screen = Screen::Run;
+    }
+}
+
+/// The cursor starts on the active step: the first one not complete.
+fn first_open_step(bundle: &RunBundle) -> usize {
+    bundle
+        .run
+        .steps
+        .iter()
+        .position(|s| {
+            s.superseded_by.is_none() && s.state != crate::domain::StepState::Complete
+        })
+        .unwrap_or(0)
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(view) = &mut state.run else {
+        state.screen = Screen::Board;
+        return board::reload(state);
+    };
+    let (cursor, len) = if view.show_history {
+        (&mut view.history_selected, view.bundle.history.len())
+    } else {
+        (&mut view.selected, view.bundle.run.steps.len())
+    };
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Up => *cursor = cursor.saturating_sub(1),
+        Action::Down => *cursor = (*cursor + 1).min(last),
+        Action::PageUp => *cursor = cursor.saturating_sub(10),
+        Action::PageDown => *cursor = (*cursor + 10).min(last),
+        Action::Top => *cursor = 0,
+        Action::Bottom => *cursor = last,
+        Action::History => view.show_history = !view.show_history,
+        Action::Open if !view.show_history => {
+            if let Some(step) = view.bundle.run.steps.get(view.selected) {
+                let key = step.key.clone();
+                if state.step.as_ref().map(|s| &s.key) != Some(&key) {
+                    state.step = Some(StepView::new(&key, Screen::Run));
+                }
+                state.screen = Screen::Step;
+            }
+        }
+        Action::Back if view.show_history => view.show_history = false,
+        Action::Back => {
+            state.screen = Screen::Board;
+            return board::reload(state);
+        }
+        Action::Reload => {
+            return vec![Effect::LoadRun {
+                run: view.bundle.run.id,
+                open_step: None,
+            }]
+        }
+        Action::FailRun => forms::open_fail_run(state),
+        Action::ReopenRun => forms::open_reopen_run(state),
+        Action::QualityScreen => {
+            state.screen = Screen::Quality;
+            return quality::reload(state);
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,134 @@
+//! Signing in (login then PIN, or a badge scan then PIN), and the idle lock,
+//! which asks the same user for the PIN, or lets another user sign in, while
+//! the screen underneath stays exactly as it was.
+
+use super::board;
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::state::{Screen, SignIn, SignInFocus, State, Status};
+use crate::app::text_input::Edit;
+use crate::domain::Actor;
+
+pub fn lock(state: &mut State) {
+    let Some(actor) = &state.session else {
+        return;
+    };
+    state.locked = true;
+    state.sign_in = SignIn {
+        login: crate::app::text_input::TextInput::new(&actor.login),
+        focus: SignInFocus::Pin,
+        ..SignIn::default()
+    };
+}
+
+pub fn on_edit(state: &mut State, edit: &Edit) {
+    let form = &mut state.sign_in;
+    if form.busy {
+        return;
+    }
+    form.error = None;
+    match form.focus {
+        SignInFocus::Login => form.login.apply(edit),
+        SignInFocus::Pin => form.pin.apply(edit),
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let form = &mut state.sign_in;
+    if form.busy {
+        return Vec::new();
+    }
+    match action {
+        Action::NextField | Action::PrevField => {
+            form.focus = match form.focus {
+                SignInFocus::Login => SignInFocus::Pin,
+                SignInFocus::Pin => SignInFocus::Login,
+            };
+            Vec::new()
+        }
+        Action::Back => {
+            form.pin.clear();
+            form.login.clear();
+            form.focus = SignInFocus::Login;
+            form.error = None;
+            Vec::new()
+        }
+        Action::Open => submit(state),
+        _ => Vec::new(),
+    }
+}
+
+fn submit(state: &mut State) -> Vec<Effect> {
+    let form = &mut state.sign_in;
+    let login = form.login.value().trim().to_string();
+    if login.is_empty() {
+        form.focus = SignInFocus::Login;
+        form.error = Some("Type your login or scan your badge.".to_string());
+        return Vec::new();
+    }
+    if form.focus == SignInFocus::Login || form.pin.is_empty() {
+        form.focus = SignInFocus::Pin;
+        return Vec::new();
+    }
+    let secret = form.pin.value().to_string();
+    form.pin.clear();
+    form.busy = true;
+    vec![Effect::Authenticate { login, secret }]
+}
+
+/// A badge scan types the login and Enter: ask for the PIN next.
+pub fn on_scan(state: &mut State, text: &str) -> Vec<Effect> {
+    let form = &mut state.sign_in;
+    if form.busy {
+        return Vec::new();
+    }
+    form.error = None;
+    match form.focus {
+        SignInFocus::Login => {
+            form.login.set(text.trim());
+            form.focus = SignInFocus::Pin;
+            Vec::new()
+        }
+        SignInFocus::Pin => {
+            form.pin.insert_str(text);
+            submit(state)
+        }
+    }
+}
+
+pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect> {
+    state.sign_in.busy = false;
+    let actor = match result {
+        Ok(actor) => actor,
+        Err(sentence) => {
+            state.sign_in.error = Some(sentence);
+            state.sign_in.focus = SignInFocus::Pin;
+            return Vec::new();
+        }
+    };
+    state.sign_in = SignIn::default();
+    state.last_input = state.now;
+    let previous = state.session.replace(actor.clone());
+    if state.locked {
+        state.locked = false;
+        state.status = Some(match previous {
+            Some(p) if p.login == actor.login => Status::info(format!(
+                "Unlocked. Welcome back, {}.",
+                actor.name
+            )),
+            Some(p) => Status::info(format!(
+                "Signed in as {}. The screen is as {} left it; nothing was saved for them.",
+                actor.name, p.name
+            )),
+            None => Status::info(format!("Signed in as {}.", actor.name)),
+        });
+        return Vec::new();
+    }
+    state.screen = Screen::Board;
+    state.status = Some(Status::info(format!(
+        "Signed in as {} ({}).",
+        actor.name,
+        actor.roles.join(", ")
+    )));
+    board::reload(state)
+}
