@@ -4,6 +4,7 @@
 //! trail, `cli` the command line, `app` and `ui` the terminal, `demo` the
 //! seeded demo database. Every change goes domain -> store.
 pub mod domain;
+pub mod generate;
 pub mod procedure_file;
 pub mod store;
 // Joining once the terminal's entry point exists:

@@ -6,8 +6,8 @@ use super::action::Context;
 use super::form::Form;
 use super::keymap::Keymap;
 use super::text_input::TextInput;
-use crate::domain::{Actor, AuditRow, Issue, Run, RunId, RunState, Settings, Time};
-use crate::store::{PendingDeviation, PendingSignoff, RunSummary};
+use crate::domain::{Actor, Issue, Run, RunId, RunState, Settings, Time};
+use crate::store::{AuditRow, PendingDeviation, PendingSignoff, RunSummary};
 use crate::ui::time_text::Zone;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -176,6 +176,9 @@ pub struct Draft {
     /// The id of the field's value when editing began (`None`: empty). Sent
     /// as `Seen`, so a value saved meanwhile by someone else is not overwritten.
     pub seen_value: Option<u64>,
+    /// Set when a save hit a conflict: the next load makes the new current
+    /// value the one seen (the user has been told and has seen it).
+    pub rebase_on_load: bool,
 }
 
 /// What the cursor can rest on in a step.
@@ -268,6 +271,7 @@ pub struct QualityView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirmed {
     Quit,
+    LeaveStep,
     CloseIssue(i64),
 }
 
@@ -333,10 +337,16 @@ impl State {
 
     /// Where the keyboard is, deciding what keys mean.
     pub fn context(&self) -> Context {
+        if matches!(self.overlay, Some(Overlay::Help { .. })) {
+            return Context::Help;
+        }
+        if self.locked || self.session.is_none() {
+            return Context::SignIn;
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => return Context::Help,
             Some(Overlay::Confirm { .. }) => return Context::Confirm,
-            Some(Overlay::Form(form)) if !self.locked => {
+            Some(Overlay::Form(form)) => {
                 return if form.focused_is_text() {
                     Context::FormText
                 } else {
@@ -344,9 +354,6 @@ impl State {
                 }
             }
             _ => {}
-        }
-        if self.locked || self.session.is_none() {
-            return Context::SignIn;
         }
         match self.screen {
             Screen::SignIn => Context::SignIn,

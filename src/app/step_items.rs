@@ -2,7 +2,7 @@
 //! its cursor can rest on, and the field under the cursor.
 
 use super::state::{State, StepItem};
-use crate::domain::{current_value, Field, FieldType, Run, RunStep};
+use crate::domain::{current_value, Field, FieldType, Run, RunStep, World};
 
 pub fn current_run(state: &State) -> Option<&Run> {
     state.run.as_ref().map(|r| &r.bundle.run)
@@ -63,4 +63,31 @@ pub fn signoff_field(state: &State) -> Option<&Field> {
 /// The id of a field's current value (what `Seen.field_value` carries).
 pub fn current_value_id(field: &Field) -> Option<u64> {
     current_value(field).map(|v| v.id)
+}
+
+/// The world the domain's read-only questions need, from the loaded run.
+pub fn world_of(state: &State) -> Option<World> {
+    let view = state.run.as_ref()?;
+    Some(World {
+        settings: view.bundle.settings.clone(),
+        run: Some(view.bundle.run.clone()),
+        issues: view
+            .bundle
+            .issues
+            .iter()
+            .map(|i| (i.id, i.clone()))
+            .collect(),
+        ..World::default()
+    })
+}
+
+/// Everything that stops the signed-in user completing the step on screen
+/// (the domain's list, every item).
+pub fn blockers(state: &State) -> Vec<String> {
+    let (Some(world), Some(step), Some(actor)) =
+        (world_of(state), state.step.as_ref(), state.session.as_ref())
+    else {
+        return Vec::new();
+    };
+    crate::domain::blockers(&world, &step.key, &actor.login)
 }

@@ -29,6 +29,11 @@ impl Zone {
         self.format(t, "%Y-%m-%d %H:%M")
     }
 
+    /// `2024-05-01` (the station's date, for a date field's default).
+    pub fn date(&self, t: Time) -> String {
+        self.format(t, "%Y-%m-%d")
+    }
+
     /// `14:05`
     pub fn clock(&self, t: Time) -> String {
         self.format(t, "%H:%M")

@@ -1,0 +1,59 @@
+//! The help overlay and yes/no questions.
+
+use super::quality;
+use super::step::back_out;
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::msg::ExecTag;
+use crate::app::state::{Confirmed, Overlay, State};
+use crate::domain::{Command, Seen};
+
+pub fn on_help(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Help { scroll, .. }) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match action {
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll += 1,
+        Action::Quit => {
+            state.overlay = None;
+            return super::quit(state);
+        }
+        _ => state.overlay = None,
+    }
+    Vec::new()
+}
+
+pub fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Confirm { then, .. }) = &state.overlay else {
+        return Vec::new();
+    };
+    let then = then.clone();
+    match action {
+        Action::Open => {
+            state.overlay = None;
+            match then {
+                Confirmed::Quit => {
+                    state.quit = true;
+                    vec![Effect::Quit]
+                }
+                Confirmed::LeaveStep => back_out(state),
+                Confirmed::CloseIssue(issue) => match state.session.clone() {
+                    Some(actor) => vec![Effect::Execute {
+                        tag: ExecTag::Quality,
+                        actor,
+                        run: None,
+                        command: Command::CloseIssue { issue },
+                        seen: Seen::default(),
+                    }],
+                    None => quality::reload(state),
+                },
+            }
+        }
+        Action::Back | Action::Quit => {
+            state.overlay = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}

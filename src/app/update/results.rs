@@ -1,0 +1,212 @@
+//! Answers to commands: say what happened in a sentence, react on the screen
+//! that asked (drop a saved draft, close a form, clear the scan box), and
+//! reload what is shown.
+
+use super::{board, quality};
+use crate::app::effect::Effect;
+use crate::app::msg::{ExecTag, Outcome};
+use crate::app::state::{Overlay, Screen, ScanResult, State, Status};
+use crate::domain::{value_text, Event, Meaning, StepState, Verdict};
+use crate::ui::time_text::Zone;
+
+pub fn executed(state: &mut State, tag: ExecTag, outcome: Outcome) -> Vec<Effect> {
+    match outcome {
+        Outcome::Done(events) => done(state, tag, &events),
+        Outcome::Refused { reasons, conflict } => refused(state, tag, reasons, conflict),
+        Outcome::Failed(sentence) => {
+            if let Some(Overlay::Form(form)) = &mut state.overlay {
+                form.busy = false;
+                form.errors = vec![sentence.clone()];
+            }
+            state.status = Some(Status::error(sentence));
+            Vec::new()
+        }
+    }
+}
+
+fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
+    let text = describe(events, &state.zone);
+    match &tag {
+        ExecTag::Field { field, .. } => {
+            if let Some(step) = &mut state.step {
+                step.drafts.remove(field);
+                if step.editing.as_ref() == Some(field) {
+                    step.editing = None;
+                }
+            }
+        }
+        ExecTag::Scan { .. } => {
+            if let Some(step) = &mut state.step {
+                step.scan.clear();
+                step.scan_result = Some(ScanResult {
+                    accepted: true,
+                    lines: vec![text.clone()],
+                });
+            }
+        }
+        ExecTag::Form => {
+            if matches!(state.overlay, Some(Overlay::Form(_))) {
+                state.overlay = None;
+            }
+        }
+        ExecTag::StepAction | ExecTag::Quality => {}
+    }
+    if let Some(step) = &mut state.step {
+        step.refused = None;
+    }
+    state.status = Some(Status::success(text));
+    reload_screen(state)
+}
+
+fn refused(
+    state: &mut State,
+    tag: ExecTag,
+    reasons: Vec<String>,
+    conflict: bool,
+) -> Vec<Effect> {
+    let mut lines = reasons.clone();
+    if conflict {
+        lines.push("The screen has been reloaded; check it and try again.".into());
+    }
+    match &tag {
+        ExecTag::Field { field, .. } => {
+            if let Some(draft) = state.step.as_mut().and_then(|s| s.drafts.get_mut(field)) {
+                draft.rebase_on_load = conflict;
+            }
+        }
+        ExecTag::Scan { typed } => {
+            if let Some(step) = &mut state.step {
+                step.scan.clear();
+                let mut shown = vec![format!(
+                    "'{}' was not installed:",
+                    crate::ui::sanitize::clean(typed)
+                )];
+                shown.extend(reasons.iter().cloned());
+                step.scan_result = Some(ScanResult {
+                    accepted: false,
+                    lines: shown,
+                });
+            }
+        }
+        ExecTag::Form => {
+            if let Some(Overlay::Form(form)) = &mut state.overlay {
+                form.busy = false;
+                form.errors = lines.clone();
+            }
+        }
+        ExecTag::StepAction => {
+            let completing = reasons.len() > 1 && !conflict;
+            if completing {
+                if let Some(step) = &mut state.step {
+                    step.refused = Some(reasons.clone());
+                }
+            }
+        }
+        ExecTag::Quality => {}
+    }
+    state.status = Some(Status::errors(lines));
+    if conflict {
+        reload_screen(state)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Reloads whatever is on screen after a change.
+fn reload_screen(state: &mut State) -> Vec<Effect> {
+    match state.screen {
+        Screen::Run | Screen::Step => match state.run_id() {
+            Some(run) => vec![Effect::LoadRun {
+                run,
+                open_step: None,
+            }],
+            None => Vec::new(),
+        },
+        Screen::Quality => quality::reload(state),
+        Screen::Board => board::reload(state),
+        Screen::SignIn => Vec::new(),
+    }
+}
+
+/// One sentence for what a command did, from its most telling event.
+pub fn describe(events: &[Event], zone: &Zone) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for event in events {
+        let text = match event {
+            Event::SessionOpened { .. } => "Checked in.".to_string(),
+            Event::SessionClosed { user, .. } => format!("{user} checked out."),
+            Event::StepStateChanged { step, to, .. } => match to {
+                StepState::Complete => format!("Step {step} is complete."),
+                StepState::OnHold => format!("Step {step} is on hold."),
+                StepState::Failed => format!("Step {step} failed."),
+                StepState::Redline => format!("Step {step} is in redline."),
+                StepState::Todo => format!("Step {step} is back to todo."),
+                StepState::InProgress => format!("Step {step} is in progress."),
+            },
+            Event::FieldValueSaved { field, value, .. } => {
+                let verdict = match value.verdict {
+                    Verdict::InRange => " ✓ in range",
+                    Verdict::OutOfRange => " ✗ out of range",
+                    Verdict::NoRule => "",
+                };
+                format!(
+                    "Saved {field} = {}{verdict}.",
+                    crate::ui::sanitize::clean(&value_text(&value.value))
+                )
+            }
+            Event::Installed {
+                requirement,
+                installation,
+                ..
+            } => format!(
+                "Installed {} (qty {}) for part {requirement}.",
+                installation.identifier, installation.quantity
+            ),
+            Event::Uninstalled { requirement, .. } => {
+                format!("Uninstalled from part {requirement}.")
+            }
+            Event::SignatureRecorded {
+                field, signature, ..
+            } => format!(
+                "{field}: signed by {} at {}, meaning {}.",
+                signature.name,
+                zone.date_time(signature.at),
+                match signature.meaning {
+                    Meaning::Approved => "approved",
+                    Meaning::Rejected => "rejected",
+                }
+            ),
+            Event::DeviationAccepted { field, deviation, .. } => {
+                format!("Deviation on {field} accepted under issue #{}.", deviation.issue)
+            }
+            Event::CommentAdded { .. } => "Comment added.".to_string(),
+            Event::IssueRaised { issue } => format!("Raised quality issue #{}.", issue.id),
+            Event::IssueDispositionSet { issue, to, .. } => {
+                format!("Issue #{issue} dispositioned {}.", to.name())
+            }
+            Event::IssueStateChanged { issue, to, .. } => {
+                format!("Issue #{issue} is {}.", crate::store::enum_text(to))
+            }
+            Event::RedlineProposed { .. } => "Redline proposed; it waits for approval.".to_string(),
+            Event::RedlineDecided { to, .. } => {
+                format!("Redline {}.", crate::store::enum_text(to))
+            }
+            Event::RunStarted { .. } => "The run has started.".to_string(),
+            Event::RunCompleted { .. } => "The run is complete.".to_string(),
+            Event::RunFailed { .. } => "The run has failed.".to_string(),
+            Event::RunReopened { .. } => "The run is reopened.".to_string(),
+            Event::StepInserted { step, .. } => {
+                format!("Step {} inserted.", step.position)
+            }
+            _ => continue,
+        };
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+    }
+    if parts.is_empty() {
+        "Done.".to_string()
+    } else {
+        parts.join(" ")
+    }
+}

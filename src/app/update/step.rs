@@ -1,0 +1,535 @@
+//! The step screen: moving between fields, editing drafts (nothing typed is
+//! lost until it is saved or cancelled), step actions, scans that install.
+
+use super::{forms, quality};
+use crate::app::action::Action;
+use crate::app::effect::Effect;
+use crate::app::msg::ExecTag;
+use crate::app::state::{Confirmed, Draft, Editor, Overlay, Screen, State, Status, StepItem};
+use crate::app::step_items::{
+    current_run, current_step, current_value_id, focused_item, items, signoff_field,
+};
+use crate::app::text_input::{Edit, TextInput};
+use crate::domain::{
+    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, Seen,
+    Value,
+};
+
+/// What every step command carries: the step version the user saw.
+fn seen_step(state: &State) -> Seen {
+    Seen {
+        step_version: current_step(state).map(|s| s.version),
+        field_value: None,
+    }
+}
+
+fn actor(state: &State) -> Option<Actor> {
+    state.session.clone()
+}
+
+/// A step command, with the step version the user saw.
+pub fn step_command(state: &State, tag: ExecTag, command: Command) -> Vec<Effect> {
+    let (Some(actor), Some(run)) = (actor(state), state.run_id()) else {
+        return Vec::new();
+    };
+    vec![Effect::Execute {
+        tag,
+        actor,
+        run: Some(run),
+        command,
+        seen: seen_step(state),
+    }]
+}
+
+fn key(state: &State) -> String {
+    state.step.as_ref().map(|s| s.key.clone()).unwrap_or_default()
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.step.is_none() || current_step(state).is_none() {
+        state.screen = Screen::Run;
+        return Vec::new();
+    }
+    let editing = state.step.as_ref().and_then(|s| s.editing.clone());
+    if let Some(field) = editing {
+        return on_editor_action(state, &field, action);
+    }
+    if focused_item(state) == Some(StepItem::Scan) {
+        return on_scan_box_action(state, action);
+    }
+    let step_key = key(state);
+    match action {
+        Action::Up | Action::PrevField => move_focus(state, -1),
+        Action::Down | Action::NextField => move_focus(state, 1),
+        Action::Top | Action::PageUp => set_focus(state, 0),
+        Action::Bottom | Action::PageDown => set_focus(state, usize::MAX),
+        Action::Open => return open_focused(state),
+        Action::Back => return leave(state),
+        Action::Reload => {
+            if let Some(run) = state.run_id() {
+                return vec![Effect::LoadRun {
+                    run,
+                    open_step: None,
+                }];
+            }
+        }
+        Action::CheckIn => {
+            return step_command(state, ExecTag::StepAction, Command::CheckIn { step: step_key })
+        }
+        Action::CheckOut => {
+            return step_command(state, ExecTag::StepAction, Command::CheckOut { step: step_key })
+        }
+        Action::Resume => {
+            return step_command(state, ExecTag::StepAction, Command::Resume { step: step_key })
+        }
+        Action::Complete => return complete(state),
+        Action::Hold => forms::open_hold(state),
+        Action::FailStep => forms::open_fail_step(state),
+        Action::Rework => forms::open_rework(state),
+        Action::ReopenStep => forms::open_reopen_step(state),
+        Action::Redline => forms::open_redline(state),
+        Action::Comment => forms::open_comment(state),
+        Action::RaiseIssue => forms::open_raise_issue(state),
+        Action::AcceptDeviation => forms::open_accept_deviation(state),
+        Action::Uninstall => forms::open_uninstall(state),
+        Action::Approve => open_signoff(state, Meaning::Approved),
+        Action::Reject => open_signoff(state, Meaning::Rejected),
+        Action::ApproveRedline | Action::CancelRedline => return decide_redline(state, action),
+        Action::Scan => {
+            let at = items(state).iter().position(|i| *i == StepItem::Scan);
+            match at {
+                Some(i) => set_focus(state, i),
+                None => {
+                    state.status = Some(Status::error(
+                        "This step installs no parts, so there is nothing to scan.",
+                    ))
+                }
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn move_focus(state: &mut State, delta: isize) {
+    let n = items(state).len();
+    if n == 0 {
+        return;
+    }
+    if let Some(step) = &mut state.step {
+        step.focus = (step.focus as isize + delta).rem_euclid(n as isize) as usize;
+    }
+}
+
+fn set_focus(state: &mut State, at: usize) {
+    let n = items(state).len();
+    if let Some(step) = &mut state.step {
+        step.focus = at.min(n.saturating_sub(1));
+    }
+}
+
+/// Esc: back to where the step was opened from, asking first if drafts would be lost.
+fn leave(state: &mut State) -> Vec<Effect> {
+    let Some(step) = &mut state.step else {
+        return Vec::new();
+    };
+    if step.refused.take().is_some() {
+        return Vec::new();
+    }
+    if !step.drafts.is_empty() {
+        state.overlay = Some(Overlay::Confirm {
+            question: "Leave this step and lose the values typed but not saved?".to_string(),
+            then: Confirmed::LeaveStep,
+        });
+        return Vec::new();
+    }
+    back_out(state)
+}
+
+/// Leaves the step screen for the screen it was opened from.
+pub fn back_out(state: &mut State) -> Vec<Effect> {
+    let return_to = state.step.as_ref().map(|s| s.return_to).unwrap_or(Screen::Run);
+    if let Some(step) = &mut state.step {
+        step.drafts.clear();
+        step.editing = None;
+        step.scan.clear();
+    }
+    state.screen = return_to;
+    if return_to == Screen::Quality {
+        return quality::reload(state);
+    }
+    Vec::new()
+}
+
+/// Enter on a field starts (or resumes) its editor; on a requirement it
+/// moves to the scan box; on a sign-off it opens the approval prompt.
+fn open_focused(state: &mut State) -> Vec<Effect> {
+    let Some(item) = focused_item(state) else {
+        return Vec::new();
+    };
+    match item {
+        StepItem::Field(i) => {
+            let Some(field) = current_step(state).and_then(|s| s.fields.get(i)).cloned() else {
+                return Vec::new();
+            };
+            if field.def.field_type == FieldType::Signoff {
+                open_signoff(state, Meaning::Approved);
+                return Vec::new();
+            }
+            let today = state.zone.date(state.now);
+            if let Some(step) = &mut state.step {
+                step.drafts
+                    .entry(field.def.name.clone())
+                    .or_insert_with(|| Draft {
+                        editor: editor_for(&field, &today),
+                        seen_value: current_value_id(&field),
+                        rebase_on_load: false,
+                    });
+                step.editing = Some(field.def.name.clone());
+                step.refused = None;
+            }
+        }
+        StepItem::Requirement(_) => {
+            if let Some(i) = items(state).iter().position(|i| *i == StepItem::Scan) {
+                set_focus(state, i);
+            }
+        }
+        StepItem::Scan => {}
+    }
+    Vec::new()
+}
+
+/// A fresh editor for a field, starting from its current value where that
+/// helps (text, choices) and empty for a new measurement.
+fn editor_for(field: &Field, today: &str) -> Editor {
+    let current = current_value(field).map(|v| &v.value);
+    let choice = |options: Vec<String>, current: Option<String>| {
+        let cursor = current
+            .and_then(|c| options.iter().position(|o| *o == c))
+            .unwrap_or(0);
+        Editor::Choice { options, cursor }
+    };
+    match field.def.field_type {
+        FieldType::PassFail => choice(
+            vec!["pass".into(), "fail".into()],
+            current.map(value_text),
+        ),
+        FieldType::Boolean => choice(vec!["yes".into(), "no".into()], current.map(value_text)),
+        FieldType::SingleSelect => choice(field.def.options.clone(), current.map(value_text)),
+        FieldType::MultiSelect => {
+            let picked: Vec<String> = match current {
+                Some(Value::Multi(v)) => v.clone(),
+                _ => Vec::new(),
+            };
+            Editor::Multi {
+                ticked: field.def.options.iter().map(|o| picked.contains(o)).collect(),
+                options: field.def.options.clone(),
+                cursor: 0,
+            }
+        }
+        FieldType::Number => Editor::Text(TextInput::default()),
+        FieldType::Date => Editor::Text(TextInput::new(
+            &current.map(value_text).unwrap_or_else(|| today.to_string()),
+        )),
+        FieldType::Text | FieldType::File | FieldType::Signoff => {
+            Editor::Text(TextInput::new(&current.map(value_text).unwrap_or_default()))
+        }
+    }
+}
+
+fn on_editor_action(state: &mut State, field: &str, action: Action) -> Vec<Effect> {
+    let Some(step) = &mut state.step else {
+        return Vec::new();
+    };
+    match action {
+        Action::Open => return save_field(state, field),
+        Action::Back => {
+            step.drafts.remove(field);
+            step.editing = None;
+        }
+        Action::NextField | Action::PrevField => {
+            // The draft stays; the cursor moves on.
+            step.editing = None;
+            move_focus(state, if action == Action::NextField { 1 } else { -1 });
+        }
+        Action::Up | Action::Down | Action::NextTab | Action::PrevTab | Action::Toggle => {
+            if let Some(draft) = step.drafts.get_mut(field) {
+                choose(&mut draft.editor, action);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn choose(editor: &mut Editor, action: Action) {
+    let forward = matches!(action, Action::Down | Action::NextTab);
+    let back = matches!(action, Action::Up | Action::PrevTab);
+    match editor {
+        Editor::Choice { options, cursor } => {
+            let n = options.len().max(1);
+            if forward || action == Action::Toggle {
+                *cursor = (*cursor + 1) % n;
+            } else if back {
+                *cursor = (*cursor + n - 1) % n;
+            }
+        }
+        Editor::Multi {
+            options,
+            cursor,
+            ticked,
+        } => {
+            let n = options.len().max(1);
+            if forward {
+                *cursor = (*cursor + 1) % n;
+            } else if back {
+                *cursor = (*cursor + n - 1) % n;
+            } else if let Some(t) = ticked.get_mut(*cursor) {
+                *t = !*t;
+            }
+        }
+        Editor::Text(_) => {}
+    }
+}
+
+/// Saves a draft: a file is copied into the attachments store first.
+fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
+    let (Some(actor), Some(run), Some(step)) = (actor(state), state.run_id(), current_step(state))
+    else {
+        return Vec::new();
+    };
+    let Some(field) = step.fields.iter().find(|f| f.def.name == field_name) else {
+        return Vec::new();
+    };
+    let Some(draft) = state.step.as_ref().and_then(|s| s.drafts.get(field_name)) else {
+        return Vec::new();
+    };
+    let raw = draft.editor.raw();
+    let seen = Seen {
+        step_version: Some(step.version),
+        field_value: Some(draft.seen_value),
+    };
+    if raw.trim().is_empty() {
+        state.status = Some(Status::error(format!(
+            "{} is empty; type a value, or Esc to cancel.",
+            field.def.name
+        )));
+        return Vec::new();
+    }
+    let step_key = step.key.clone();
+    if field.def.field_type == FieldType::File {
+        return vec![Effect::AttachFile {
+            actor,
+            run,
+            step: step_key,
+            field: field_name.to_string(),
+            path: raw.trim().to_string(),
+            seen,
+        }];
+    }
+    vec![Effect::Execute {
+        tag: ExecTag::Field {
+            step: step_key.clone(),
+            field: field_name.to_string(),
+        },
+        actor,
+        run: Some(run),
+        command: Command::SetField {
+            step: step_key,
+            field: field_name.to_string(),
+            raw,
+            file_sha256: None,
+        },
+        seen,
+    }]
+}
+
+pub fn on_edit(state: &mut State, edit: &Edit) {
+    let on_scan_box = focused_item(state) == Some(StepItem::Scan);
+    let Some(step) = &mut state.step else {
+        return;
+    };
+    if let Some(field) = &step.editing {
+        if let Some(Draft {
+            editor: Editor::Text(input),
+            ..
+        }) = step.drafts.get_mut(field)
+        {
+            input.apply(edit);
+        }
+    } else if on_scan_box {
+        step.scan.apply(edit);
+        step.scan_result = None;
+    }
+}
+
+fn on_scan_box_action(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Open => {
+            let typed = state
+                .step
+                .as_ref()
+                .map(|s| s.scan.value().trim().to_string())
+                .unwrap_or_default();
+            if typed.is_empty() {
+                return Vec::new();
+            }
+            install(state, &typed, false)
+        }
+        Action::Back => {
+            let Some(step) = &mut state.step else {
+                return Vec::new();
+            };
+            if step.scan.is_empty() {
+                step.focus = 0;
+            } else {
+                step.scan.clear();
+            }
+            Vec::new()
+        }
+        Action::NextField => {
+            move_focus(state, 1);
+            Vec::new()
+        }
+        Action::PrevField => {
+            move_focus(state, -1);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A scanner burst on the step screen: into the field being typed, or else
+/// an install.
+pub fn on_scan(state: &mut State, text: String) -> Vec<Effect> {
+    let editing = state.step.as_ref().and_then(|s| s.editing.clone());
+    if let Some(field) = editing {
+        let is_text = matches!(
+            state.step.as_ref().and_then(|s| s.drafts.get(&field)),
+            Some(Draft {
+                editor: Editor::Text(_),
+                ..
+            })
+        );
+        if is_text {
+            if let Some(Draft {
+                editor: Editor::Text(input),
+                ..
+            }) = state.step.as_mut().and_then(|s| s.drafts.get_mut(&field))
+            {
+                input.insert_str(&text);
+            }
+            return save_field(state, &field);
+        }
+    }
+    install(state, text.trim(), true)
+}
+
+/// Installs what was scanned or typed. Typed text may end in a quantity for
+/// a lot (`LOT-7 3`); a scan is taken whole.
+fn install(state: &mut State, text: &str, scanned: bool) -> Vec<Effect> {
+    let (identifier, quantity) = if scanned {
+        (text.to_string(), None)
+    } else {
+        split_quantity(text)
+    };
+    if let Some(step) = &mut state.step {
+        step.scan.set(text);
+    }
+    let step_key = key(state);
+    step_command(
+        state,
+        ExecTag::Scan {
+            typed: text.to_string(),
+        },
+        Command::Install {
+            step: step_key,
+            identifier,
+            quantity,
+            scanned,
+        },
+    )
+}
+
+/// `LOT-7 3` → (`LOT-7`, Some(3)); `SN-1` → (`SN-1`, None).
+fn split_quantity(text: &str) -> (String, Option<i64>) {
+    if let Some((ident, qty)) = text.rsplit_once(char::is_whitespace) {
+        if let Ok(q) = qty.trim().parse::<i64>() {
+            if !ident.trim().is_empty() {
+                return (ident.trim().to_string(), Some(q));
+            }
+        }
+    }
+    (text.to_string(), None)
+}
+
+/// Complete, or show every outstanding item without asking the store.
+fn complete(state: &mut State) -> Vec<Effect> {
+    let outstanding = crate::app::step_items::blockers(state);
+    if !outstanding.is_empty() {
+        let n = outstanding.len();
+        if let Some(step) = &mut state.step {
+            step.refused = Some(outstanding);
+        }
+        state.status = Some(Status::error(format!(
+            "This step cannot be completed yet: {n} {} outstanding (listed on screen).",
+            if n == 1 { "thing" } else { "things" }
+        )));
+        return Vec::new();
+    }
+    let step_key = key(state);
+    step_command(state, ExecTag::StepAction, Command::Complete { step: step_key })
+}
+
+fn open_signoff(state: &mut State, meaning: Meaning) {
+    match signoff_field(state).map(|f| f.def.clone()) {
+        Some(def) => forms::open_signoff(state, &def, meaning),
+        None => {
+            state.status = Some(Status::error(
+                "Move the cursor to a sign-off field first (this step has none, or several).",
+            ))
+        }
+    }
+}
+
+fn decide_redline(state: &mut State, action: Action) -> Vec<Effect> {
+    let step_key = key(state);
+    let proposed = current_run(state).and_then(|run| {
+        run.redlines
+            .iter()
+            .rev()
+            .find(|r| r.step == step_key && r.state == RedlineState::Proposed)
+            .map(|r| r.id)
+    });
+    let Some(redline) = proposed else {
+        state.status = Some(Status::error("This step has no redline waiting for a decision."));
+        return Vec::new();
+    };
+    let command = if action == Action::ApproveRedline {
+        Command::ApproveRedline { redline }
+    } else {
+        Command::CancelRedline { redline }
+    };
+    step_command(state, ExecTag::StepAction, command)
+}
+
+/// After a reload, drafts whose save hit a conflict take the new current
+/// value as the one seen: the user has now seen it, so Enter saves.
+pub fn rebase_drafts(state: &mut State) {
+    let Some(step) = current_step(state).cloned() else {
+        return;
+    };
+    let Some(view) = &mut state.step else {
+        return;
+    };
+    for (name, draft) in view.drafts.iter_mut().filter(|(_, d)| d.rebase_on_load) {
+        if let Some(field) = step.fields.iter().find(|f| &f.def.name == name) {
+            draft.seen_value = current_value_id(field);
+            draft.rebase_on_load = false;
+        }
+    }
+    let n = items(state).len();
+    if let Some(view) = &mut state.step {
+        view.focus = view.focus.min(n.saturating_sub(1));
+    }
+}

@@ -1,0 +1,85 @@
+//! Generated shop data for benchmarks and load checks: users, parts, stock,
+//! the pump procedure and any number of runs, made through the engine in
+//! batches (`Store::execute_all`), so every row has its audit events.
+
+use crate::domain::*;
+use crate::store::{hash_secret, Store};
+use anyhow::{anyhow, Result};
+use chrono::Duration;
+
+const PUMP: &str = include_str!("../assets/procedures/pump-assembly.toml");
+const BATCH: usize = 500;
+
+fn actor(login: &str, role: &str) -> Actor {
+    Actor {
+        login: login.into(),
+        name: format!("Generated {role}"),
+        roles: vec![role.into()],
+        station: "generator".into(),
+        reauthenticated: true,
+    }
+}
+
+fn req(actor: &Actor, run: Option<RunId>, command: Command, now: Time) -> Request {
+    Request { actor: actor.clone(), run, command, seen: Seen::default(), now }
+}
+
+/// Fills an empty database with `runs` pump runs; every tenth is worked on
+/// (checked in, bore measured), the rest wait in `todo`. Times run from
+/// `start` forward, one minute per run.
+pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
+    let admin = actor("admin", ADMIN);
+    let supervisor = actor("supervisor", SUPERVISOR);
+    let operator = actor("operator", OPERATOR);
+    let hash = hash_secret("0000")?;
+    let mut setup = Vec::new();
+    for a in [&admin, &supervisor, &operator] {
+        setup.push(req(
+            &admin,
+            None,
+            Command::AddUser { login: a.login.clone(), name: a.name.clone(), roles: a.roles.clone(), secret_hash: hash.clone() },
+            start,
+        ));
+    }
+    for (number, tracking) in [
+        ("PUMP-100", Tracking::Serial),
+        ("SEAL-20", Tracking::Lot),
+        ("SEAL-20B", Tracking::Lot),
+        ("IMP-7", Tracking::Serial),
+        ("LOCTITE-243", Tracking::Lot),
+    ] {
+        setup.push(req(&admin, None, Command::AddPart { number: number.into(), description: String::new(), tracking }, start));
+    }
+    let procedure = crate::procedure_file::parse(PUMP)?;
+    setup.push(req(&admin, None, Command::ImportProcedure { procedure }, start));
+    setup.push(req(&admin, None, Command::ReleaseProcedure { key: "PUMP-ASSY".into(), version: 1 }, start));
+    store.execute_all(setup).map_err(|e| anyhow!("Generating the set-up failed: {e}"))?;
+
+    let mut batch = Vec::new();
+    let first_id = store.list_runs(&Default::default(), None, 1)?.first().map_or(1, |r| r.id + 1);
+    for i in 0..runs {
+        let now = start + Duration::minutes(i as i64);
+        batch.push(req(
+            &supervisor,
+            None,
+            Command::CreateRun { procedure_key: "PUMP-ASSY".into(), serial: format!("GEN-{i:07}"), title: Some(format!("Generated pump {i}")) },
+            now,
+        ));
+        if i % 10 == 0 {
+            let run = first_id + i as i64;
+            batch.push(req(&operator, Some(run), Command::CheckIn { step: "bore".into() }, now));
+            batch.push(req(
+                &operator,
+                Some(run),
+                Command::SetField { step: "bore".into(), field: "Bore diameter".into(), raw: "25.01".into(), file_sha256: None },
+                now,
+            ));
+        }
+        if batch.len() >= BATCH || i + 1 == runs {
+            store
+                .execute_all(std::mem::take(&mut batch))
+                .map_err(|e| anyhow!("Generating runs failed near run {i}: {e}"))?;
+        }
+    }
+    Ok(())
+}
