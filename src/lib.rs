@@ -7,5 +7,8 @@ pub mod domain;
 pub mod generate;
 pub mod procedure_file;
 pub mod store;
-// Joining once the terminal's entry point exists:
-// pub mod app; pub mod cli; pub mod config; pub mod demo; pub mod ui;
+pub mod cli;
+pub mod demo;
+pub mod app;
+pub mod config;
+pub mod ui;

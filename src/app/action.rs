@@ -65,6 +65,8 @@ pub enum Context {
     Run,
     Step,
     StepEdit,
+    /// Typing into the step's scan box.
+    StepScan,
     StepChoice,
     Quality,
     FormText,
@@ -74,13 +76,14 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::SignIn,
         Context::Board,
         Context::BoardSearch,
         Context::Run,
         Context::Step,
         Context::StepEdit,
+        Context::StepScan,
         Context::StepChoice,
         Context::Quality,
         Context::FormText,
@@ -94,7 +97,11 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::SignIn | Context::BoardSearch | Context::StepEdit | Context::FormText
+            Context::SignIn
+                | Context::BoardSearch
+                | Context::StepEdit
+                | Context::StepScan
+                | Context::FormText
         )
     }
 
@@ -106,6 +113,7 @@ impl Context {
             Context::Run => "run screen",
             Context::Step => "step screen",
             Context::StepEdit => "field editor",
+            Context::StepScan => "scan box",
             Context::StepChoice => "choice editor",
             Context::Quality => "quality screen",
             Context::FormText => "form (text box)",
@@ -180,6 +188,7 @@ impl Action {
                 C::Run,
                 C::Step,
                 C::StepEdit,
+                C::StepScan,
                 C::StepChoice,
                 C::Quality,
                 C::FormText,
@@ -201,6 +210,7 @@ impl Action {
                 C::SignIn,
                 C::Step,
                 C::StepEdit,
+                C::StepScan,
                 C::StepChoice,
                 C::FormText,
                 C::FormChoice,
@@ -246,8 +256,9 @@ impl Action {
             (Action::Open, C::Board) => "open run",
             (Action::Open, C::BoardSearch) => "keep search",
             (Action::Open, C::Run) => "open step",
-            (Action::Open, C::Step) => "edit field",
+            (Action::Open, C::Step) => "edit",
             (Action::Open, C::StepEdit | C::StepChoice) => "save value",
+            (Action::Open, C::StepScan) => "install",
             (Action::Open, C::Quality) => "go to step",
             (Action::Open, C::FormText | C::FormChoice) => "next / submit",
             (Action::Open, C::Confirm) => "yes",
@@ -255,6 +266,7 @@ impl Action {
             (Action::Back, C::SignIn) => "clear",
             (Action::Back, C::BoardSearch) => "clear search",
             (Action::Back, C::StepEdit | C::StepChoice) => "cancel edit",
+            (Action::Back, C::StepScan) => "clear / leave box",
             (Action::Back, C::FormText | C::FormChoice) => "cancel",
             (Action::Back, C::Confirm) => "no",
             (Action::Back, C::Help) => "close help",
@@ -262,10 +274,10 @@ impl Action {
             (Action::Up, _) => "up",
             (Action::Down, _) => "down",
             (Action::PageUp, _) => "page up",
-            (Action::PageDown, _) => "page down / more",
+            (Action::PageDown, _) => "page down",
             (Action::Top, _) => "first",
             (Action::Bottom, _) => "last",
-            (Action::NextField, C::StepEdit | C::StepChoice) => "next field (keeps draft)",
+            (Action::NextField, C::StepEdit | C::StepChoice) => "next (keeps draft)",
             (Action::NextField, _) => "next field",
             (Action::PrevField, _) => "previous field",
             (Action::Toggle, _) => "tick / untick",
@@ -275,7 +287,7 @@ impl Action {
             (Action::NextTab, _) => "next tab",
             (Action::PrevTab, _) => "previous tab",
             (Action::Reload, _) => "reload",
-            (Action::Lock, _) => "lock / sign out",
+            (Action::Lock, _) => "lock",
             (Action::QualityScreen, _) => "quality",
             (Action::History, _) => "history",
             (Action::FailRun, _) => "fail run",
@@ -293,10 +305,10 @@ impl Action {
             (Action::CancelRedline, _) => "cancel redline",
             (Action::Comment, _) => "comment",
             (Action::RaiseIssue, _) => "raise issue",
-            (Action::AcceptDeviation, _) => "accept deviation",
-            (Action::Approve, _) => "approve sign-off",
-            (Action::Reject, _) => "reject sign-off",
-            (Action::Scan, _) => "scan / install",
+            (Action::AcceptDeviation, _) => "deviation",
+            (Action::Approve, _) => "approve",
+            (Action::Reject, _) => "reject",
+            (Action::Scan, _) => "scan",
             (Action::Uninstall, _) => "uninstall",
             (Action::SetDisposition, _) => "disposition",
             (Action::CloseIssue, _) => "close issue",

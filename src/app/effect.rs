@@ -16,6 +16,8 @@ pub struct BoardQuery {
     pub stuck_before: Time,
 }
 
+// Effects live for one step of the loop, one at a time: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     Authenticate {

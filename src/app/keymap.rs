@@ -237,10 +237,21 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// Every key of an action, joined for the help screen.
-    pub fn labels(&self, action: Action) -> String {
+    /// The first key of an action that works in this context: in text
+    /// boxes a plain character is text, so its other key is shown (F1, Ctrl-c).
+    pub fn label_in(&self, action: Action, context: Context) -> String {
         self.keys(action)
             .iter()
+            .find(|k| !(context.takes_text() && k.is_plain_char()))
+            .map(KeyBinding::label)
+            .unwrap_or_default()
+    }
+
+    /// Every key of an action that works in this context, for the help screen.
+    pub fn labels(&self, action: Action, context: Context) -> String {
+        self.keys(action)
+            .iter()
+            .filter(|k| !(context.takes_text() && k.is_plain_char()))
             .map(KeyBinding::label)
             .collect::<Vec<_>>()
             .join(" ")

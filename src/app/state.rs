@@ -368,7 +368,7 @@ impl State {
                         ..
                     }) => Context::StepEdit,
                     Some(_) => Context::StepChoice,
-                    None if step.focus_is_scan(self) => Context::StepEdit,
+                    None if step.focus_is_scan(self) => Context::StepScan,
                     None => Context::Step,
                 },
                 None => Context::Step,

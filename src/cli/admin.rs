@@ -166,23 +166,40 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
     }
 }
 
+/// The as-built tree: what the runs on a unit installed into it (serials and
+/// the lot quantities taken), and below each serial what went into that.
 fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) -> CliResult {
     let item = ctx.store.inventory_item(identifier)?.ok_or_else(|| {
         CliError::Failed(anyhow!("There is no serial or lot '{identifier}' in inventory."))
     })?;
-    out.push(format!(
-        "{}{} {} (qty {}, {})",
-        "  ".repeat(depth),
-        item.part,
-        item.identifier,
-        item.quantity,
-        crate::store::state_name(&item.state)
-    ));
+    if depth == 0 {
+        out.push(format!(
+            "{} {} ({})",
+            item.part,
+            item.identifier,
+            crate::store::state_name(&item.state)
+        ));
+    }
     if depth > 16 {
         return Ok(());
     }
-    for child in ctx.store.installed_under(identifier)? {
-        tree_lines(ctx, &child.identifier, depth + 1, out)?;
+    for run in ctx.store.runs_on(identifier)? {
+        for step in &run.steps {
+            for req in &step.requirements {
+                for install in req.installs.iter().filter(|i| i.removed_at.is_none()) {
+                    out.push(format!(
+                        "{}{} {} ×{} (run {}, step {})",
+                        "  ".repeat(depth + 1),
+                        install.part,
+                        install.identifier,
+                        install.quantity,
+                        run.id,
+                        step.key
+                    ));
+                    tree_lines(ctx, &install.identifier, depth + 1, out)?;
+                }
+            }
+        }
     }
     Ok(())
 }

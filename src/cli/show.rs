@@ -29,20 +29,6 @@ fn when(t: &Option<Time>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::Number(n) => format!("{n}"),
-        Value::PassFail(true) => "pass".into(),
-        Value::PassFail(false) => "fail".into(),
-        Value::Boolean(b) => if *b { "yes".into() } else { "no".into() },
-        Value::Text(t) => t.clone(),
-        Value::Date(d) => d.to_string(),
-        Value::Select(s) => s.clone(),
-        Value::Multi(m) => m.join(", "),
-        Value::File { path, sha256 } => format!("{path} (sha256 {})", &sha256[..sha256.len().min(12)]),
-    }
-}
-
 pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
     let (done, total) = required_progress(run);
     let mut out = format!(
@@ -90,7 +76,7 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
                         Verdict::OutOfRange => " ✗ out of range",
                         Verdict::NoRule => "",
                     };
-                    format!("{}{}{mark}", value_text(&v.value), field.def.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())
+                    format!("{}{}{mark}", crate::domain::value_text(&v.value), field.def.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())
                 }
                 (_, None) => "—".into(),
             };

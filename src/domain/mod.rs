@@ -5,12 +5,24 @@
 //! SPEC order). `apply(world, event)` folds one event into the world. The
 //! store runs both inside one IMMEDIATE transaction and writes the audit rows.
 
+mod admin;
+mod apply;
+mod audit;
+pub mod blockers;
 pub mod command;
+mod decide;
 pub mod event;
+mod fields;
+mod installs;
+mod issues;
 pub mod model;
 pub mod permissions;
+mod procedures;
 pub mod queries;
-mod stubs_tmp;
+mod redlines;
+mod runs;
+pub mod signoffs;
+mod steps;
 pub mod validation;
 
 pub use command::{Command, Request, Seen};
@@ -18,8 +30,16 @@ pub use event::{AuditParts, Event};
 pub use model::*;
 pub use permissions::*;
 pub use queries::*;
-pub use stubs_tmp::*;
 pub use validation::*;
+
+pub use admin::{can_log_in, normalise_setting, setting_value, SETTING_KEYS};
+pub use apply::apply;
+pub use blockers::{all_required_complete, blockers, run_waiting_on, step_blockers};
+pub use decide::{decide, run_open_for_steps};
+pub use installs::inventory_state_name;
+pub use procedures::procedure_problems;
+pub use runs::released_procedure;
+pub use signoffs::{signoff_status, values_sha256, SignoffStatus};
 
 /// Why a command cannot be done: every reason, each a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -31,10 +51,16 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn one(reason: impl Into<String>) -> Self {
-        Refusal { reasons: vec![reason.into()], conflict: false }
+        Refusal {
+            reasons: vec![reason.into()],
+            conflict: false,
+        }
     }
     pub fn many(reasons: Vec<String>) -> Self {
-        Refusal { reasons, conflict: false }
+        Refusal {
+            reasons,
+            conflict: false,
+        }
     }
 }
 

@@ -90,10 +90,7 @@ pub fn rule_text(def: &FieldDef) -> String {
         match v.tolerance {
             Some(tol) => {
                 let d = decimals(target).max(decimals(tol));
-                parts.push(with_unit(
-                    format!("{target:.d$} ± {tol:.d$}"),
-                    &def.unit,
-                ));
+                parts.push(with_unit(format!("{target:.d$} ± {tol:.d$}"), &def.unit));
             }
             None => parts.push(with_unit(format!("= {target}"), &def.unit)),
         }
@@ -136,7 +133,10 @@ pub fn check_name(what: &str, text: &str) -> Result<(), String> {
         return Err(format!("{what} is required."));
     }
     if text.chars().any(char::is_control) {
-        return Err(format!("{what} '{}' contains control characters.", text.escape_default()));
+        return Err(format!(
+            "{what} '{}' contains control characters.",
+            text.escape_default()
+        ));
     }
     if text.trim() != text {
         return Err(format!("{what} '{text}' starts or ends with a space."));
@@ -319,7 +319,8 @@ pub fn field_def_problems(step_key: &str, def: &FieldDef) -> Vec<String> {
         out.push(e);
     }
     let v = &def.validation;
-    let has_rule = v.min.is_some() || v.max.is_some() || v.target.is_some() || v.tolerance.is_some();
+    let has_rule =
+        v.min.is_some() || v.max.is_some() || v.target.is_some() || v.tolerance.is_some();
     if def.field_type == FieldType::Number {
         for (label, x) in [
             ("min", v.min),
@@ -352,7 +353,10 @@ pub fn field_def_problems(step_key: &str, def: &FieldDef) -> Vec<String> {
             def.field_type.name()
         ));
     }
-    if matches!(def.field_type, FieldType::SingleSelect | FieldType::MultiSelect) {
+    if matches!(
+        def.field_type,
+        FieldType::SingleSelect | FieldType::MultiSelect
+    ) {
         if def.options.is_empty() {
             out.push(format!("{at}: a select field needs options."));
         }
@@ -410,7 +414,10 @@ pub fn step_def_problems(def: &StepDef) -> Vec<String> {
     let mut parts = BTreeSet::new();
     for r in &def.installs {
         if r.part.trim().is_empty() {
-            out.push(format!("Step '{}': a build requirement names no part.", def.key));
+            out.push(format!(
+                "Step '{}': a build requirement names no part.",
+                def.key
+            ));
             continue;
         }
         if !parts.insert(r.part.clone()) {

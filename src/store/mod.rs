@@ -8,6 +8,7 @@ mod auth;
 mod execute;
 mod queries;
 mod rows;
+mod screen_queries;
 pub mod schema;
 mod world;
 
@@ -15,6 +16,7 @@ pub use attachments::store_attachment;
 pub use auth::{hash_secret, AuthError};
 pub use execute::ExecError;
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
+pub use screen_queries::PendingDeviation;
 pub use rows::enum_name as state_name;
 
 use anyhow::{anyhow, Context, Result};

@@ -257,6 +257,11 @@ impl Store {
         )
     }
 
+    /// Every run built on one serial, oldest first.
+    pub fn runs_on(&self, serial: &str) -> Result<Vec<Run>> {
+        self.docs("run", "SELECT doc FROM runs WHERE serial = ?1 ORDER BY id", [serial])
+    }
+
     pub fn procedures(&self) -> Result<Vec<Procedure>> {
         self.docs("procedure", "SELECT doc FROM procedures ORDER BY key, version", [])
     }

@@ -56,13 +56,13 @@ fn maybe_load_more(state: &mut State) -> Vec<Effect> {
     if board.loading || !board.has_more || board.selected + 10 < board.rows.len() {
         return Vec::new();
     }
-    let Some(last) = board.rows.last() else {
+    let Some(last) = board.rows.last().map(|r| r.id) else {
         return Vec::new();
     };
     board.loading = true;
     vec![Effect::LoadBoard(BoardQuery {
         filter: filter(state),
-        before: Some(last.id),
+        before: Some(last),
         limit: BOARD_PAGE,
         generation: state.board.generation,
         stuck_before: stuck_before(state),
@@ -132,11 +132,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             board.searching = true;
             return Vec::new();
         }
-        Action::Back => {
-            if !board.search.is_empty() {
-                board.search.clear();
-                return restart(state);
-            }
+        Action::Back if !board.search.is_empty() => {
+            board.search.clear();
+            return restart(state);
         }
         Action::Reload => return reload(state),
         Action::Open => {

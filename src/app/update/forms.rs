@@ -356,14 +356,15 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
     )
     .with_intro(vec![
         format!("Expecting approval by: {role}. Sign with your own login and PIN."),
+        "Your signature records your printed name, the date and time,".into(),
         format!(
-            "The signature records your printed name, the date and time, and the meaning \"{}\",",
+            "the meaning \"{}\" and a SHA-256 of the step's values",
             match meaning {
                 Meaning::Approved => "approved",
                 Meaning::Rejected => "rejected",
             }
         ),
-        "with a SHA-256 of this step's values: a later change voids it.".into(),
+        "(changing a value later voids it).".into(),
     ]);
     open(state, form);
 }

@@ -16,7 +16,7 @@ use super::msg::Msg;
 use super::state::{Confirmed, Overlay, Screen, State, Status};
 use crate::domain::Time;
 
-pub use board::reload as reload_board;
+pub use board::{reload as reload_board, stuck_before as board_stuck_before};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {

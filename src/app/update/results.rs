@@ -185,11 +185,11 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
                 format!("Issue #{issue} dispositioned {}.", to.name())
             }
             Event::IssueStateChanged { issue, to, .. } => {
-                format!("Issue #{issue} is {}.", crate::store::enum_text(to))
+                format!("Issue #{issue} is {}.", enum_text(to))
             }
             Event::RedlineProposed { .. } => "Redline proposed; it waits for approval.".to_string(),
             Event::RedlineDecided { to, .. } => {
-                format!("Redline {}.", crate::store::enum_text(to))
+                format!("Redline {}.", enum_text(to))
             }
             Event::RunStarted { .. } => "The run has started.".to_string(),
             Event::RunCompleted { .. } => "The run is complete.".to_string(),
@@ -208,5 +208,13 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
         "Done.".to_string()
     } else {
         parts.join(" ")
+    }
+}
+
+/// The snake_case name of a state enum ("closed", "approved").
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
+        _ => String::new(),
     }
 }

@@ -1,0 +1,151 @@
+//! The terminal driver: takes over the terminal, turns key presses into
+//! messages, feeds `update`, runs its effects against the store, polls the
+//! database for other terminals' changes, and draws. The terminal is
+//! restored on quit, on error and on panic.
+
+use super::effect::Effect;
+use super::input::route;
+use super::msg::Msg;
+use super::run_effects::Runner;
+use super::scan::{split_burst, Burst, GAP};
+use super::state::State;
+use super::update::update;
+use crate::config::Config;
+use crate::store::Store;
+use crate::ui::{self, theme::Theme};
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::Utc;
+use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind};
+use ratatui::DefaultTerminal;
+use std::collections::VecDeque;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// How often the clock ticks and the database is asked whether another
+/// terminal changed something (`PRAGMA data_version`, a cheap read).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Runs the full-screen terminal UI until the user quits.
+pub fn run_tui(mut store: Store, config: &Config) -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!(
+            "traveler's screen needs an interactive terminal, but its input or output is not one. \
+             Run it from a terminal, or use a subcommand (traveler --help) in scripts."
+        );
+    }
+    let keymap = config.keymap().map_err(|e| anyhow!(e))?;
+    let theme = Theme::pick(config.theme, Theme::no_color_requested());
+    let mut state = State::new(&config.station, keymap, Utc::now());
+    state.idle_lock_minutes = config.idle_lock_minutes;
+    state.stuck_after_hours = config.stuck_after_hours;
+
+    // try_init installs a panic hook that restores the terminal first.
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(anyhow!("Could not take over the terminal: {e}."));
+        }
+    };
+    let result = event_loop(&mut terminal, &mut store, &mut state, &theme);
+    let restored = ratatui::try_restore();
+    result?;
+    restored.context("Could not give the terminal back")?;
+    Ok(())
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    store: &mut Store,
+    state: &mut State,
+    theme: &Theme,
+) -> Result<()> {
+    let station = state.station.clone();
+    let mut last_version = store.data_version()?;
+    let mut next_tick = Instant::now();
+    loop {
+        terminal
+            .draw(|frame| ui::render(state, theme, frame))
+            .context("Could not draw the screen")?;
+        if state.quit {
+            return Ok(());
+        }
+        let mut messages: VecDeque<Msg> = VecDeque::new();
+        let timeout = next_tick.saturating_duration_since(Instant::now());
+        if event::poll(timeout)? {
+            let keys = read_burst()?;
+            for burst in split_burst(keys) {
+                match burst {
+                    Burst::Scan(text) => dispatch(state, store, &station, Some(Msg::Scan(text)))?,
+                    Burst::Keys(keys) => {
+                        for key in keys {
+                            // Each key is routed against the state left by the one before.
+                            dispatch(state, store, &station, route_now(state, &key))?;
+                        }
+                    }
+                }
+            }
+        }
+        if Instant::now() >= next_tick {
+            next_tick = Instant::now() + TICK;
+            messages.push_back(Msg::Tick(Utc::now()));
+            let version = store.data_version()?;
+            if version != last_version {
+                last_version = version;
+                messages.push_back(Msg::DataChanged);
+            }
+        }
+        for msg in messages {
+            dispatch(state, store, &station, Some(msg))?;
+        }
+        if state.quit {
+            return Ok(());
+        }
+    }
+}
+
+fn route_now(state: &State, key: &KeyEvent) -> Option<Msg> {
+    route(state, &state.keymap, key)
+}
+
+/// Feeds one message to `update`, then runs its effects, feeding their
+/// answers back until nothing is left to do.
+fn dispatch(state: &mut State, store: &mut Store, station: &str, msg: Option<Msg>) -> Result<()> {
+    let Some(msg) = msg else {
+        return Ok(());
+    };
+    let mut queue = VecDeque::from([msg]);
+    let mut runner = Runner {
+        store,
+        station: station.to_string(),
+    };
+    while let Some(msg) = queue.pop_front() {
+        for effect in update(state, msg) {
+            if effect == Effect::Quit {
+                state.quit = true;
+                continue;
+            }
+            if let Some(answer) = runner.run(effect) {
+                queue.push_back(answer);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the key presses that arrive in one quick burst (a scanner, or a
+/// single key followed by silence). Other events (resize, focus) only cause
+/// a redraw, which happens anyway.
+fn read_burst() -> Result<Vec<KeyEvent>> {
+    let mut keys = Vec::new();
+    loop {
+        if let Event::Key(key) = event::read()? {
+            if key.kind == KeyEventKind::Press {
+                keys.push(key);
+            }
+        }
+        if !event::poll(GAP)? {
+            return Ok(keys);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! A key press → a message, given where the keyboard is. In text boxes
+//! plain characters and editing keys edit; everything else goes through the
+//! keymap. Only presses are handled (not releases or repeats' releases).
+
+use super::keymap::{KeyBinding, Keymap};
+use super::msg::Msg;
+use super::state::State;
+use super::text_input::Edit;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+pub fn route(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
+    if key.kind != KeyEventKind::Press {
+        return None;
+    }
+    let context = state.context();
+    let binding = KeyBinding::from_event(key);
+    if context.takes_text() {
+        if let Some(edit) = edit_for(key) {
+            return Some(Msg::Edit(edit));
+        }
+    }
+    keymap.action_for(context, &binding).map(Msg::Action)
+}
+
+fn edit_for(key: &KeyEvent) -> Option<Edit> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char('u') if ctrl => Some(Edit::Clear),
+        KeyCode::Char('a') if ctrl => Some(Edit::Home),
+        KeyCode::Char('e') if ctrl => Some(Edit::End),
+        KeyCode::Char(c) if !ctrl && !alt => Some(Edit::Insert(c)),
+        KeyCode::Backspace => Some(Edit::Backspace),
+        KeyCode::Delete => Some(Edit::Delete),
+        KeyCode::Left => Some(Edit::Left),
+        KeyCode::Right => Some(Edit::Right),
+        KeyCode::Home => Some(Edit::Home),
+        KeyCode::End => Some(Edit::End),
+        _ => None,
+    }
+}

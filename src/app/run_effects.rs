@@ -1,0 +1,198 @@
+//! Runs effects against the store and turns each answer into a message.
+//! This is the only part of the TUI that touches the database; every change
+//! goes through `Store::execute` (domain rules, audit rows).
+
+use super::effect::{BoardQuery, Effect};
+use super::msg::{BoardPage, ExecTag, Msg, Outcome};
+use super::state::{QualityData, RunBundle, HISTORY_ROWS};
+use crate::domain::{Actor, Command, Request, Seen, Time};
+use crate::store::{AuthError, ExecError, Store};
+use chrono::Utc;
+
+pub struct Runner<'a> {
+    pub store: &'a mut Store,
+    pub station: String,
+}
+
+fn sentence(e: &anyhow::Error) -> String {
+    format!("{e:#}")
+}
+
+impl Runner<'_> {
+    /// Runs one effect; `None` for effects that answer nothing (Quit).
+    pub fn run(&mut self, effect: Effect) -> Option<Msg> {
+        let now = Utc::now();
+        Some(match effect {
+            Effect::Quit => return None,
+            Effect::Authenticate { login, secret } => Msg::SignedIn(
+                self.store
+                    .authenticate(&login, &secret, &self.station, now, false)
+                    .map_err(|e| auth_sentence(&e)),
+            ),
+            Effect::LoadBoard(query) => match self.board(&query) {
+                Ok(page) => Msg::BoardLoaded(page),
+                Err(e) => Msg::LoadFailed(format!("Could not load the run board: {}", sentence(&e))),
+            },
+            Effect::FindRun { reference } => match self.store.find_run(&reference) {
+                Ok(run) => Msg::RunFound { reference, run },
+                Err(e) => Msg::LoadFailed(format!("Could not look up '{reference}': {}", sentence(&e))),
+            },
+            Effect::LoadRun { run, open_step } => match self.run_bundle(run) {
+                Ok(Some(bundle)) => Msg::RunLoaded {
+                    bundle: Box::new(bundle),
+                    open_step,
+                },
+                Ok(None) => Msg::LoadFailed(format!("Run {run} is not in the database.")),
+                Err(e) => Msg::LoadFailed(format!("Could not load run {run}: {}", sentence(&e))),
+            },
+            Effect::LoadQuality { roles } => match self.quality(&roles) {
+                Ok(data) => Msg::QualityLoaded(data),
+                Err(e) => Msg::LoadFailed(format!("Could not load the quality lists: {}", sentence(&e))),
+            },
+            Effect::Execute {
+                tag,
+                actor,
+                run,
+                command,
+                seen,
+            } => self.execute(tag, actor, run, command, seen, now),
+            Effect::SignOff {
+                login,
+                secret,
+                run,
+                step,
+                field,
+                meaning,
+                comment,
+                seen,
+            } => {
+                let signer = match self
+                    .store
+                    .authenticate(&login, &secret, &self.station, now, true)
+                {
+                    Ok(actor) => actor,
+                    Err(e) => {
+                        return Some(Msg::Executed {
+                            tag: ExecTag::Form,
+                            outcome: Outcome::Refused {
+                                reasons: vec![auth_sentence(&e)],
+                                conflict: false,
+                            },
+                        })
+                    }
+                };
+                let command = Command::SignOff {
+                    step,
+                    field,
+                    meaning,
+                    comment,
+                };
+                self.execute(ExecTag::Form, signer, Some(run), command, seen, now)
+            }
+            Effect::AttachFile {
+                actor,
+                run,
+                step,
+                field,
+                path,
+                seen,
+            } => {
+                let tag = ExecTag::Field {
+                    step: step.clone(),
+                    field: field.clone(),
+                };
+                let source = std::path::Path::new(&path);
+                match crate::store::store_attachment(self.store.path(), source) {
+                    Ok((stored, sha)) => {
+                        let command = Command::SetField {
+                            step,
+                            field,
+                            raw: stored.to_string_lossy().into_owned(),
+                            file_sha256: Some(sha),
+                        };
+                        self.execute(tag, actor, Some(run), command, seen, now)
+                    }
+                    Err(e) => Msg::Executed {
+                        tag,
+                        outcome: Outcome::Failed(format!("{}.", sentence(&e).trim_end_matches('.'))),
+                    },
+                }
+            }
+        })
+    }
+
+    fn execute(
+        &mut self,
+        tag: ExecTag,
+        actor: Actor,
+        run: Option<i64>,
+        command: Command,
+        seen: Seen,
+        now: Time,
+    ) -> Msg {
+        let request = Request {
+            actor,
+            run,
+            command,
+            seen,
+            now,
+        };
+        let outcome = match self.store.execute(request) {
+            Ok(events) => Outcome::Done(events),
+            Err(ExecError::Refused(r)) => Outcome::Refused {
+                reasons: r.reasons,
+                conflict: r.conflict,
+            },
+            Err(ExecError::Failed(e)) => Outcome::Failed(sentence(&e)),
+        };
+        Msg::Executed { tag, outcome }
+    }
+
+    fn board(&self, query: &BoardQuery) -> anyhow::Result<BoardPage> {
+        let rows = self
+            .store
+            .list_runs(&query.filter, query.before, query.limit)?;
+        Ok(BoardPage {
+            generation: query.generation,
+            append: query.before.is_some(),
+            full: rows.len() == query.limit,
+            rows,
+            counts: self.store.count_runs_by_state()?,
+            stuck: self.store.count_stuck(query.stuck_before)?,
+        })
+    }
+
+    fn run_bundle(&self, run: i64) -> anyhow::Result<Option<RunBundle>> {
+        let Some(doc) = self.store.run(run)? else {
+            return Ok(None);
+        };
+        Ok(Some(RunBundle {
+            issues: self.store.run_issues(run)?,
+            history: self.store.audit_log(Some(run), HISTORY_ROWS)?,
+            settings: self.store.settings()?,
+            run: doc,
+        }))
+    }
+
+    fn quality(&self, roles: &[String]) -> anyhow::Result<QualityData> {
+        // Sign-offs waiting on *this user's* roles; a user with no role sees none
+        // (an empty list would mean "all roles" to the query).
+        let signoffs = if roles.is_empty() {
+            Vec::new()
+        } else {
+            self.store.pending_signoffs(roles)?
+        };
+        Ok(QualityData {
+            issues: self.store.open_issues()?,
+            deviations: self.store.pending_deviations()?,
+            signoffs,
+        })
+    }
+}
+
+fn auth_sentence(e: &AuthError) -> String {
+    match e {
+        AuthError::Refused(s) => s.clone(),
+        AuthError::Failed(e) => format!("Could not check the PIN: {e:#}"),
+    }
+}

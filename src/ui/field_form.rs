@@ -1,0 +1,355 @@
+//! One field of a step as lines: name, value or editor, unit, rule and the
+//! verdict, judged as the user types (the domain's `parse_value` and
+//! `verdict` on the draft). Colour never alone: ✓ ✗ and words go with it.
+
+use super::sanitize::clean;
+use super::theme::Theme;
+use super::time_text::Zone;
+use crate::app::state::{Draft, Editor};
+use crate::domain::{
+    current_value, parse_value, rule_text, signoff_status, value_text, verdict, Field, FieldType,
+    Meaning, RunStep, SignoffStatus, Value, Verdict,
+};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// A one-line text box `width` cells wide, scrolled so the cursor shows.
+/// The cursor is drawn as a reversed cell (so snapshots show it too).
+pub fn text_box(
+    value: &str,
+    cursor: usize,
+    focused: bool,
+    masked: bool,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let chars: Vec<char> = if masked {
+        value.chars().map(|_| '•').collect()
+    } else {
+        clean(value).chars().collect()
+    };
+    let width = width.max(4);
+    let start = if focused && cursor >= width {
+        cursor + 1 - width
+    } else {
+        0
+    };
+    let visible: Vec<char> = chars.iter().skip(start).take(width).copied().collect();
+    let mut spans = vec![Span::styled("[", theme.dim)];
+    if focused {
+        let at = cursor.saturating_sub(start).min(visible.len());
+        let before: String = visible[..at].iter().collect();
+        let under: String = visible.get(at).map(|c| c.to_string()).unwrap_or(" ".into());
+        let after: String = visible.iter().skip(at + 1).collect();
+        let used = cells(&before) + cells(&under) + cells(&after);
+        spans.push(Span::styled(before, theme.input));
+        spans.push(Span::styled(
+            under,
+            theme.input.add_modifier(Modifier::REVERSED),
+        ));
+        spans.push(Span::styled(
+            format!("{after}{}", " ".repeat(width.saturating_sub(used))),
+            theme.input,
+        ));
+    } else {
+        let text: String = visible.iter().collect();
+        let pad = width.saturating_sub(cells(&text));
+        spans.push(Span::styled(format!("{text}{}", " ".repeat(pad)), theme.input));
+    }
+    spans.push(Span::styled("]", theme.dim));
+    spans
+}
+
+/// ✓/✗ and words for a number's verdict.
+fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
+    match v {
+        Verdict::InRange => Span::styled("✓ in range", theme.good),
+        Verdict::OutOfRange => Span::styled("✗ out of range", theme.bad),
+        Verdict::NoRule => Span::styled("no rule", theme.dim),
+    }
+}
+
+/// What the draft says right now: its verdict, or why it does not parse.
+/// Empty drafts are dim ("empty"), never green or red.
+fn draft_judgement(field: &Field, raw: &str, theme: &Theme) -> (Span<'static>, Option<String>) {
+    if raw.trim().is_empty() {
+        return (Span::styled("empty", theme.dim), None);
+    }
+    match field.def.field_type {
+        FieldType::File => (Span::styled("file path", theme.dim), None),
+        _ => match parse_value(&field.def, raw) {
+            Ok(Value::Number(n)) => (verdict_span(verdict(&field.def, n), theme), None),
+            Ok(Value::PassFail(true)) => (Span::styled("✓ pass", theme.good), None),
+            Ok(Value::PassFail(false)) => (Span::styled("✗ fail", theme.bad), None),
+            Ok(_) => (Span::styled("✓ ok", theme.good), None),
+            Err(why) => (Span::styled("✗ not valid", theme.bad), Some(why)),
+        },
+    }
+}
+
+/// The saved value's judgement, under the field's current rule.
+fn saved_judgement(field: &Field, theme: &Theme) -> Span<'static> {
+    let Some(value) = current_value(field) else {
+        return Span::styled(
+            if field.def.required { "empty · required" } else { "empty" },
+            theme.dim,
+        );
+    };
+    let deviation = field.deviations.iter().find(|d| d.value_id == value.id);
+    let base = match &value.value {
+        Value::Number(n) => verdict(&field.def, *n),
+        Value::PassFail(true) => Verdict::InRange,
+        Value::PassFail(false) => Verdict::OutOfRange,
+        _ => return Span::styled("✓ saved", theme.good),
+    };
+    match (base, deviation) {
+        (Verdict::OutOfRange, Some(d)) => {
+            Span::styled(format!("✗ deviation accepted (#{})", d.issue), theme.warn)
+        }
+        (Verdict::OutOfRange, None) if value.value == Value::PassFail(false) => {
+            Span::styled("✗ fail", theme.bad)
+        }
+        (v, _) if value.value == Value::PassFail(true) && v == Verdict::InRange => {
+            Span::styled("✓ pass", theme.good)
+        }
+        (v, _) => verdict_span(v, theme),
+    }
+}
+
+fn unit_of(field: &Field) -> String {
+    field
+        .def
+        .unit
+        .as_deref()
+        .map(|u| clean(u).into_owned())
+        .unwrap_or_default()
+}
+
+/// The lines of one field. `focused`: the cursor is on it; `editing`: its
+/// editor is open.
+#[allow(clippy::too_many_arguments)]
+pub fn field_lines(
+    step: &RunStep,
+    field: &Field,
+    draft: Option<&Draft>,
+    focused: bool,
+    editing: bool,
+    zone: &Zone,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let name_width = (usize::from(width) / 4).clamp(12, 24);
+    let marker = if focused { "▸ " } else { "  " };
+    let name_style = if focused { theme.selected } else { theme.text };
+    let mut name = clean(&field.def.name).into_owned();
+    if field.def.required {
+        name.push_str(" *");
+    }
+    let name = truncate_pad(&name, name_width);
+    let mut first = vec![
+        Span::styled(marker, theme.heading),
+        Span::styled(name, name_style),
+        Span::raw(" "),
+    ];
+    let mut extra: Vec<Line<'static>> = Vec::new();
+    if field.def.field_type == FieldType::Signoff {
+        first.extend(signoff_spans(step, field, zone, theme));
+        return std::iter::once(Line::from(first)).chain(extra).collect();
+    }
+    let box_width = 14usize;
+    let rule = rule_text(&field.def);
+    match (editing, draft) {
+        (true, Some(draft)) => match &draft.editor {
+            Editor::Text(input) => {
+                let w = if field.def.field_type == FieldType::Number {
+                    box_width
+                } else {
+                    usize::from(width).saturating_sub(name_width + 24).clamp(10, 60)
+                };
+                first.extend(text_box(input.value(), input.cursor(), true, false, w, theme));
+                let (judgement, why) = draft_judgement(field, input.value(), theme);
+                push_unit_rule(&mut first, field, &rule, theme);
+                first.push(Span::raw("  "));
+                first.push(judgement);
+                if let Some(why) = why {
+                    extra.push(Line::styled(
+                        format!("    {}", clean(&why)),
+                        theme.bad,
+                    ));
+                }
+                if field.def.field_type == FieldType::Date {
+                    extra.push(Line::styled("    YYYY-MM-DD", theme.dim));
+                }
+            }
+            Editor::Choice { options, cursor } => {
+                for (i, option) in options.iter().enumerate() {
+                    let picked = i == *cursor;
+                    let text = format!("{} {}", if picked { "(•)" } else { "( )" }, clean(option));
+                    first.push(Span::styled(
+                        text,
+                        if picked { theme.selected } else { theme.text },
+                    ));
+                    first.push(Span::raw("  "));
+                }
+                let raw = options.get(*cursor).cloned().unwrap_or_default();
+                first.push(draft_judgement(field, &raw, theme).0);
+            }
+            Editor::Multi {
+                options,
+                cursor,
+                ticked,
+            } => {
+                first.push(Span::styled("tick with Space, save with Enter", theme.dim));
+                for (i, option) in options.iter().enumerate() {
+                    let mark = if ticked.get(i).copied().unwrap_or(false) {
+                        "[x]"
+                    } else {
+                        "[ ]"
+                    };
+                    let style = if i == *cursor { theme.selected } else { theme.text };
+                    extra.push(Line::from(vec![
+                        Span::raw("    "),
+                        Span::styled(format!("{mark} {}", clean(option)), style),
+                    ]));
+                }
+            }
+        },
+        _ => {
+            let saved = current_value(field);
+            let text = match (draft, saved) {
+                (Some(d), _) => format!("{} (draft, not saved)", clean(&d.editor.raw())),
+                (None, Some(v)) => shown_value(&v.value),
+                (None, None) => "—".to_string(),
+            };
+            let style = if draft.is_some() {
+                theme.warn
+            } else if saved.is_some() {
+                theme.text
+            } else {
+                theme.dim
+            };
+            first.push(Span::styled(text, style));
+            push_unit_rule(&mut first, field, &rule, theme);
+            first.push(Span::raw("  "));
+            first.push(match draft {
+                Some(d) => draft_judgement(field, &d.editor.raw(), theme).0,
+                None => saved_judgement(field, theme),
+            });
+            if focused {
+                if let Some(v) = saved {
+                    let mut who = format!(
+                        "    saved by {} at {}",
+                        clean(&v.by),
+                        zone.date_time(v.at)
+                    );
+                    if field.values.len() > 1 {
+                        who.push_str(&format!(" · {} earlier values kept", field.values.len() - 1));
+                    }
+                    extra.push(Line::styled(who, theme.dim));
+                }
+            }
+        }
+    }
+    std::iter::once(Line::from(first)).chain(extra).collect()
+}
+
+fn push_unit_rule(spans: &mut Vec<Span<'static>>, field: &Field, rule: &str, theme: &Theme) {
+    let unit = unit_of(field);
+    if !unit.is_empty() {
+        spans.push(Span::raw(format!(" {unit}")));
+    }
+    if !rule.is_empty() {
+        spans.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim));
+    }
+}
+
+/// A saved value as text; files show a short hash.
+fn shown_value(value: &Value) -> String {
+    match value {
+        Value::File { path, sha256 } => format!(
+            "{} (sha256 {}…)",
+            clean(path),
+            sha256.chars().take(12).collect::<String>()
+        ),
+        other => clean(&value_text(other)).into_owned(),
+    }
+}
+
+fn signoff_spans(step: &RunStep, field: &Field, zone: &Zone, theme: &Theme) -> Vec<Span<'static>> {
+    let role = clean(field.def.role.as_deref().unwrap_or("?")).into_owned();
+    let mut spans = vec![Span::styled(
+        format!("expecting approval by: {role}  "),
+        theme.text,
+    )];
+    let last = field.signatures.last();
+    spans.push(match (signoff_status(step, field), last) {
+        (SignoffStatus::Approved, Some(s)) => Span::styled(
+            format!(
+                "✓ approved by {}, {}",
+                clean(&s.name),
+                zone.date_time(s.at)
+            ),
+            theme.good,
+        ),
+        (SignoffStatus::Rejected, Some(s)) => Span::styled(
+            format!(
+                "✗ rejected by {}, {}: {}",
+                clean(&s.name),
+                zone.date_time(s.at),
+                clean(s.comment.as_deref().unwrap_or(""))
+            ),
+            theme.bad,
+        ),
+        (SignoffStatus::Void, _) => Span::styled(
+            "! void: a value changed after signing; sign again",
+            theme.warn,
+        ),
+        (_, Some(s)) if s.meaning == Meaning::Approved => Span::styled("… waiting", theme.warn),
+        _ => Span::styled("… waiting", theme.warn),
+    });
+    spans
+}
+
+/// Display width of text in terminal cells (ratatui's own measure).
+pub fn cells(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+/// `text` cut (with …) or padded to exactly `width` cells.
+pub fn truncate_pad(text: &str, width: usize) -> String {
+    let total = cells(text);
+    if total <= width {
+        return format!("{text}{}", " ".repeat(width - total));
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let w = cells(c.encode_utf8(&mut buf));
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+/// Styles for a step state, with its glyph (never colour alone).
+pub fn step_glyph(state: crate::domain::StepState, theme: &Theme) -> (&'static str, Style) {
+    use crate::domain::StepState as S;
+    match state {
+        S::Todo => ("○", theme.dim),
+        S::InProgress => ("◐", theme.active),
+        S::OnHold => ("‖", theme.warn),
+        S::Redline => ("✎", theme.warn),
+        S::Failed => ("✗", theme.bad),
+        S::Complete => ("✓", theme.good),
+    }
+}

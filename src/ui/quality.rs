@@ -1,0 +1,173 @@
+//! The quality screen: open issues, deviations waiting for a decision, and
+//! sign-offs waiting on the user's roles across all runs.
+
+use super::sanitize::clean;
+use super::scroll_offset;
+use super::theme::Theme;
+use crate::app::state::{QualityTab, State};
+use crate::domain::IssueState;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let q = &state.quality;
+    let [tabs, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    let counts = [
+        q.data.issues.len(),
+        q.data.deviations.len(),
+        q.data.signoffs.len(),
+    ];
+    let names = ["Open issues", "Deviations waiting", "Sign-offs for you"];
+    let mut spans = Vec::new();
+    for (i, tab) in QualityTab::ALL.iter().enumerate() {
+        let label = format!(" {} ({}) ", names[i], counts[i]);
+        if *tab == q.tab {
+            spans.push(Span::styled(format!("[{label}]"), theme.tab_active));
+        } else {
+            spans.push(Span::styled(format!(" {label} "), theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    if !q.loaded {
+        frame.render_widget(Paragraph::new("Loading…"), body);
+        return;
+    }
+    let selected = q.selected[q.tab.index()];
+    let visible = usize::from(body.height.saturating_sub(1));
+    let total = counts[q.tab.index()];
+    if total == 0 {
+        let text = match q.tab {
+            QualityTab::Issues => "No open quality issues.",
+            QualityTab::Deviations => "No out-of-range value is waiting for a deviation.",
+            QualityTab::Signoffs => "No sign-off is waiting on your roles.",
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), body);
+        return;
+    }
+    let offset = scroll_offset(q.offset.get(), selected, visible, total);
+    q.offset.set(offset);
+    let style_of = |i: usize| {
+        if i == selected {
+            theme.selected
+        } else {
+            Style::default()
+        }
+    };
+    let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<Row>) = match q.tab {
+        QualityTab::Issues => (
+            vec!["#", "State", "Disposition", "Title", "About", "Raised"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(14),
+                Constraint::Length(16),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(14),
+            ],
+            q.data
+                .issues
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(visible)
+                .map(|(i, x)| {
+                    let (glyph, st) = match x.state {
+                        IssueState::Open => ("! open", theme.warn),
+                        IssueState::Dispositioned => ("◐ dispositioned", theme.active),
+                        IssueState::Closed => ("✓ closed", theme.good),
+                    };
+                    let about = [
+                        x.run.map(|r| format!("run {r}")),
+                        x.step.as_ref().map(|s| format!("step {}", clean(s))),
+                        x.field.as_ref().map(|f| clean(f).into_owned()),
+                        x.inventory.as_ref().map(|v| clean(v).into_owned()),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                    Row::new(vec![
+                        Cell::from(format!("#{}", x.id)),
+                        Cell::from(Span::styled(glyph, st)),
+                        Cell::from(x.disposition.map(|d| d.name()).unwrap_or("—")),
+                        Cell::from(clean(&x.title).into_owned()),
+                        Cell::from(about),
+                        Cell::from(format!(
+                            "{} {}",
+                            clean(&x.raised_by),
+                            state.zone.short(x.raised_at, state.now)
+                        )),
+                    ])
+                    .style(style_of(i))
+                })
+                .collect(),
+        ),
+        QualityTab::Deviations => (
+            vec!["Run", "Serial", "Step", "Field", "Value", "Rule", "By"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(12),
+                Constraint::Length(5),
+                Constraint::Fill(1),
+                Constraint::Length(14),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+            ],
+            q.data
+                .deviations
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(visible)
+                .map(|(i, d)| {
+                    Row::new(vec![
+                        Cell::from(d.run.to_string()),
+                        Cell::from(clean(&d.serial).into_owned()),
+                        Cell::from(clean(&d.position).into_owned()),
+                        Cell::from(clean(&d.field).into_owned()),
+                        Cell::from(Span::styled(format!("✗ {}", clean(&d.value)), theme.bad)),
+                        Cell::from(clean(&d.rule).into_owned()),
+                        Cell::from(clean(&d.by).into_owned()),
+                    ])
+                    .style(style_of(i))
+                })
+                .collect(),
+        ),
+        QualityTab::Signoffs => (
+            vec!["Run", "Serial", "Step", "Sign-off", "Expecting approval by"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(12),
+                Constraint::Length(5),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+            ],
+            q.data
+                .signoffs
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(visible)
+                .map(|(i, s)| {
+                    Row::new(vec![
+                        Cell::from(s.run.to_string()),
+                        Cell::from(clean(&s.serial).into_owned()),
+                        Cell::from(clean(&s.position).into_owned()),
+                        Cell::from(clean(&s.field).into_owned()),
+                        Cell::from(Span::styled(clean(&s.role).into_owned(), theme.warn)),
+                    ])
+                    .style(style_of(i))
+                })
+                .collect(),
+        ),
+    };
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.heading))
+            .column_spacing(1),
+        body,
+    );
+}

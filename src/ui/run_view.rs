@@ -1,0 +1,267 @@
+//! The run screen: the run's state and timestamps, who is checked in, its
+//! steps with state glyphs and positions (the active one marked), and its
+//! history newest first (user, local time, action, before → after, reason).
+
+use super::field_form::{step_glyph, truncate_pad};
+use super::sanitize::clean;
+use super::scroll_offset;
+use super::theme::Theme;
+use crate::app::state::{RunView, State};
+use crate::domain::{checked_in, checked_in_step, required_progress, run_waiting_on, RunState, StepState, World};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(view) = &state.run else {
+        frame.render_widget(Paragraph::new("Loading the run…"), area);
+        return;
+    };
+    let summary = summary_lines(state, view, theme);
+    let width = usize::from(area.width.max(1));
+    let summary_rows: usize = summary
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(summary_rows as u16),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(summary).wrap(Wrap { trim: false }), top);
+    if view.show_history {
+        history(state, view, theme, frame, rest);
+    } else {
+        steps(state, view, theme, frame, rest);
+    }
+}
+
+fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'static>> {
+    let run = &view.bundle.run;
+    let zone = &state.zone;
+    let (done, total) = required_progress(run);
+    let state_style = match run.state {
+        RunState::Todo => theme.dim,
+        RunState::InProgress => theme.active,
+        RunState::Complete => theme.good,
+        RunState::Failed => theme.bad,
+    };
+    let glyph = match run.state {
+        RunState::Todo => "○",
+        RunState::InProgress => "◐",
+        RunState::Complete => "✓",
+        RunState::Failed => "✗",
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("Run {} · {} · {}", run.id, clean(&run.serial), clean(&run.title)),
+            theme.heading,
+        ),
+        Span::raw("  "),
+        Span::styled(format!("{glyph} {}", run.state.name()), state_style),
+        Span::styled(
+            format!(
+                "  {} v{} · part {} · {done}/{total} required steps",
+                clean(&run.procedure_key),
+                run.procedure_version,
+                clean(&run.part)
+            ),
+            theme.dim,
+        ),
+    ])];
+    let time = |t: Option<crate::domain::Time>| t.map(|t| zone.date_time(t)).unwrap_or_else(|| "—".into());
+    lines.push(Line::styled(
+        format!(
+            "created {} · started {} · completed {} · updated {} by {}",
+            zone.date_time(run.created_at),
+            time(run.started_at),
+            time(run.completed_at),
+            zone.date_time(run.updated_at),
+            clean(&run.updated_by)
+        ),
+        theme.dim,
+    ));
+    let who = checked_in(run);
+    lines.push(Line::from(vec![
+        Span::raw("Checked in: "),
+        if who.is_empty() {
+            Span::styled("nobody", theme.dim)
+        } else {
+            Span::styled(clean(&who.join(", ")).into_owned(), theme.active)
+        },
+    ]));
+    if let Some(f) = &run.failure {
+        lines.push(Line::styled(
+            format!(
+                "✗ Failed by {} at {}: {} (unit {})",
+                clean(&f.by),
+                zone.date_time(f.at),
+                clean(&f.reason),
+                match f.inventory_to {
+                    crate::domain::FailInventoryTo::Scrapped => "scrapped",
+                    crate::domain::FailInventoryTo::Quarantined => "quarantined",
+                }
+            ),
+            theme.bad,
+        ));
+    }
+    let world = World {
+        settings: view.bundle.settings.clone(),
+        run: Some(run.clone()),
+        issues: view.bundle.issues.iter().map(|i| (i.id, i.clone())).collect(),
+        ..World::default()
+    };
+    for waiting in run_waiting_on(&world) {
+        lines.push(Line::styled(format!("! {}", clean(&waiting)), theme.warn));
+    }
+    lines
+}
+
+fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let run = &view.bundle.run;
+    let active = run
+        .steps
+        .iter()
+        .position(|s| s.superseded_by.is_none() && s.state != StepState::Complete);
+    let rows_visible = usize::from(area.height.saturating_sub(1));
+    let offset = scroll_offset(view.offset.get(), view.selected, rows_visible, run.steps.len());
+    view.offset.set(offset);
+    let rows = run
+        .steps
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows_visible)
+        .map(|(i, s)| {
+            let (glyph, style) = step_glyph(s.state, theme);
+            let marker = if Some(i) == active { "▶" } else { " " };
+            let mut title = clean(&s.title).into_owned();
+            if !s.required {
+                title.push_str(" (optional)");
+            }
+            if s.superseded_by.is_some() {
+                title.push_str(" (superseded)");
+            }
+            let row_style = if i == view.selected {
+                theme.selected
+            } else {
+                Style::default()
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(marker, theme.heading)),
+                Cell::from(clean(&s.position).into_owned()),
+                Cell::from(Span::styled(format!("{glyph} {}", s.state.name()), style)),
+                Cell::from(title),
+                Cell::from(Span::styled(
+                    clean(&checked_in_step(s).join(", ")).into_owned(),
+                    theme.active,
+                )),
+                Cell::from(Span::styled(
+                    s.completed_at
+                        .map(|t| {
+                            format!(
+                                "✓ {} {}",
+                                clean(s.completed_by.as_deref().unwrap_or("")),
+                                state.zone.short(t, state.now)
+                            )
+                        })
+                        .unwrap_or_default(),
+                    theme.dim,
+                )),
+            ])
+            .style(row_style)
+        });
+    let header = Row::new(vec!["", "#", "State", "Step", "Checked in", "Completed"]).style(theme.heading);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(4),
+        Constraint::Length(13),
+        Constraint::Fill(3),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
+}
+
+/// A JSON before/after value, short and safe to draw.
+fn short_json(text: Option<&str>, width: usize) -> String {
+    let raw = text.unwrap_or("");
+    let compact: String = raw.replace(['{', '}', '"'], "").replace(',', ", ");
+    truncate_pad(&clean(&compact), width).trim_end().to_string()
+}
+
+fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let rows_data = &view.bundle.history;
+    let [title, table] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!("History, newest first ({} events)", rows_data.len()),
+            theme.heading,
+        )),
+        title,
+    );
+    let rows_visible = usize::from(table.height.saturating_sub(1));
+    let offset = scroll_offset(
+        view.history_offset.get(),
+        view.history_selected,
+        rows_visible,
+        rows_data.len(),
+    );
+    view.history_offset.set(offset);
+    let wide = area.width >= 120;
+    let change_width = if wide { 40 } else { 18 };
+    let rows = rows_data
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows_visible)
+        .map(|(i, a)| {
+            let change = match (&a.before, &a.after) {
+                (Some(b), Some(af)) => format!(
+                    "{} → {}",
+                    short_json(Some(b), change_width / 2),
+                    short_json(Some(af), change_width / 2)
+                ),
+                (None, Some(af)) => short_json(Some(af), change_width),
+                (Some(b), None) => format!("{} →", short_json(Some(b), change_width)),
+                (None, None) => String::new(),
+            };
+            let style = if i == view.history_selected {
+                theme.selected
+            } else {
+                Style::default()
+            };
+            let mut cells = vec![
+                Cell::from(state.zone.date_time(a.at)),
+                Cell::from(clean(&a.user).into_owned()),
+                Cell::from(clean(&a.action).into_owned()),
+            ];
+            if wide {
+                cells.push(Cell::from(clean(&a.entity).into_owned()));
+            }
+            cells.push(Cell::from(change));
+            cells.push(Cell::from(clean(a.reason.as_deref().unwrap_or("")).into_owned()));
+            Row::new(cells).style(style)
+        });
+    let mut header = vec!["Time", "User", "Action"];
+    let mut widths = vec![
+        Constraint::Length(16),
+        Constraint::Length(8),
+        Constraint::Length(16),
+    ];
+    if wide {
+        header.push("What");
+        widths.push(Constraint::Fill(1));
+    }
+    header.extend(["Before → after", "Reason"]);
+    widths.extend([Constraint::Fill(2), Constraint::Fill(1)]);
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme.heading))
+            .column_spacing(1),
+        table,
+    );
+}

@@ -1,0 +1,297 @@
+//! Every screen drawn into a `TestBackend` at 80×24 and 160×48 and pinned
+//! with insta. Where colour carries meaning (measurement verdicts, the stuck
+//! board) the buffer's Debug form is pinned, so the styles are too.
+
+mod tui_support;
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use traveler::app::action::Action;
+use traveler::app::msg::{BoardPage, Msg};
+use traveler::app::state::{QualityData, State, Status};
+use traveler::app::text_input::Edit;
+use traveler::app::update;
+use traveler::domain::*;
+use traveler::store::{PendingDeviation, PendingSignoff};
+use traveler::ui::{render, theme::Theme};
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| render(state, theme, f)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The screen as text at both sizes.
+fn snap(name: &str, state: &State) {
+    for (w, h) in SIZES {
+        let buffer = draw(state, &Theme::dark(), w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&buffer));
+    }
+}
+
+/// The screen with its styles (Debug form of the buffer) at 80×24.
+fn snap_styled(name: &str, state: &State, theme: &Theme) {
+    let buffer = draw(state, theme, 80, 24);
+    insta::assert_snapshot!(format!("{name}_styled_80x24"), format!("{buffer:?}"));
+}
+
+fn act(state: &mut State, action: Action) {
+    update(state, Msg::Action(action));
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::Edit(Edit::Insert(c)));
+    }
+}
+
+#[test]
+fn sign_in() {
+    let mut s = fresh_state();
+    snap("sign_in", &s);
+    type_text(&mut s, "ana");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "12");
+    s.sign_in.error = Some("Unknown login or wrong PIN. 4 tries left before the login is locked.".into());
+    snap("sign_in_wrong_pin", &s);
+}
+
+#[test]
+fn locked_screen() {
+    let mut s = on_bore_step(ana());
+    update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(11)));
+    snap("locked", &s);
+}
+
+fn board_state() -> State {
+    let mut s = signed_in(ana());
+    let stale = now() - chrono::Duration::hours(72);
+    let rows = vec![
+        summary(48, "PU-0048", RunState::Todo, 0, 3, "", now() - chrono::Duration::hours(2)),
+        summary(47, "PU-0047", RunState::Todo, 0, 3, "", stale),
+        summary(46, "PU-0046", RunState::InProgress, 2, 3, "ana, bob", now() - chrono::Duration::minutes(20)),
+        summary(45, "PU-0045", RunState::Complete, 3, 3, "", now() - chrono::Duration::hours(30)),
+        summary(44, "PU-0044", RunState::Failed, 1, 3, "", now() - chrono::Duration::days(3)),
+        summary(43, "PU-0043\u{1b}[31m", RunState::Todo, 0, 3, "", stale),
+    ];
+    let effects = traveler::app::update::reload_board(&mut s);
+    let traveler::app::effect::Effect::LoadBoard(q) = &effects[0] else {
+        panic!()
+    };
+    let counts = [("todo", 3), ("in_progress", 1), ("complete", 1), ("failed", 1)]
+        .into_iter()
+        .collect();
+    update(
+        &mut s,
+        Msg::BoardLoaded(BoardPage {
+            generation: q.generation,
+            append: false,
+            rows,
+            full: false,
+            counts,
+            stuck: 2,
+        }),
+    );
+    s
+}
+
+#[test]
+fn board_with_stuck_runs() {
+    let mut s = board_state();
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down);
+    snap("board", &s);
+    snap_styled("board", &s, &Theme::dark());
+    act(&mut s, Action::Search);
+    type_text(&mut s, "PU-004");
+    snap("board_search", &s);
+}
+
+#[test]
+fn run_view_and_history() {
+    let mut s = on_run(ana());
+    snap("run", &s);
+    act(&mut s, Action::History);
+    snap("run_history", &s);
+}
+
+#[test]
+fn step_view() {
+    let s = on_bore_step(ana());
+    snap("step", &s);
+}
+
+#[test]
+fn measurement_in_range_as_typed() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.01");
+    snap("measure_in_range", &s);
+    snap_styled("measure_in_range", &s, &Theme::dark());
+}
+
+#[test]
+fn measurement_out_of_range_as_typed() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.30");
+    snap("measure_out_of_range", &s);
+    snap_styled("measure_out_of_range", &s, &Theme::dark());
+    snap_styled("measure_out_of_range_mono", &s, &Theme::mono());
+}
+
+#[test]
+fn measurement_that_is_not_a_number() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "12,5x");
+    snap("measure_not_a_number", &s);
+}
+
+#[test]
+fn saved_values_show_their_verdicts() {
+    let mut s = on_bore_step(ana());
+    let run = &mut s.run.as_mut().unwrap().bundle.run;
+    let bore = &mut run.steps[1];
+    bore.fields[0].values.push(FieldValue {
+        id: 11,
+        value: Value::Number(25.3),
+        verdict: Verdict::OutOfRange,
+        by: "ana".into(),
+        at: at(14, 40),
+        replaces: None,
+    });
+    bore.fields[1].values.push(FieldValue {
+        id: 12,
+        value: Value::Select("smooth".into()),
+        verdict: Verdict::NoRule,
+        by: "ana".into(),
+        at: at(14, 41),
+        replaces: None,
+    });
+    snap("step_saved_values", &s);
+    snap_styled("step_saved_values", &s, &Theme::dark());
+}
+
+#[test]
+fn refused_completion_lists_everything_outstanding() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Complete);
+    snap("complete_refused", &s);
+}
+
+#[test]
+fn sign_off_prompt() {
+    let mut s = on_bore_step(quinn());
+    for _ in 0..4 {
+        act(&mut s, Action::Down);
+    }
+    act(&mut s, Action::Approve);
+    type_text(&mut s, "quinn");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "22");
+    snap("signoff_prompt", &s);
+}
+
+#[test]
+fn hold_form_and_quit_question() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Hold);
+    type_text(&mut s, "waiting for bearings");
+    snap("hold_form", &s);
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25");
+    act(&mut s, Action::NextField);
+    act(&mut s, Action::Quit);
+    snap("quit_question", &s);
+}
+
+#[test]
+fn help_for_the_step_screen() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Help);
+    snap("help_step", &s);
+}
+
+#[test]
+fn scan_refusal_on_the_step() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Scan);
+    s.step.as_mut().unwrap().scan_result = Some(traveler::app::state::ScanResult {
+        accepted: false,
+        lines: vec![
+            "'GK-7' was not installed:".into(),
+            "GK-7 is part GASKET-2, not BRG-100 or an approved substitute (BRG-101).".into(),
+        ],
+    });
+    s.status = Some(Status::errors(vec![
+        "GK-7 is part GASKET-2, not BRG-100 or an approved substitute (BRG-101).".into(),
+    ]));
+    snap("scan_refused", &s);
+}
+
+#[test]
+fn quality_screen() {
+    let mut s = signed_in(quinn());
+    act(&mut s, Action::QualityScreen);
+    let issue = Issue {
+        id: 3,
+        title: "Bore oversize on PU-0042".into(),
+        description: String::new(),
+        run: Some(42),
+        step: Some("bore".into()),
+        field: Some("Bore diameter".into()),
+        inventory: None,
+        state: IssueState::Open,
+        disposition: None,
+        raised_by: "ana".into(),
+        raised_at: at(14, 45),
+        approvals: Vec::new(),
+    };
+    let data = QualityData {
+        issues: vec![issue],
+        deviations: vec![PendingDeviation {
+            run: 42,
+            serial: "PU-0042".into(),
+            step: "bore".into(),
+            position: "2".into(),
+            field: "Bore diameter".into(),
+            value: "25.3 mm".into(),
+            rule: "25.00 ± 0.05 mm".into(),
+            by: "ana".into(),
+        }],
+        signoffs: vec![PendingSignoff {
+            run: 42,
+            serial: "PU-0042".into(),
+            step: "bore".into(),
+            position: "2".into(),
+            field: "QA sign-off".into(),
+            role: "quality".into(),
+        }],
+    };
+    update(&mut s, Msg::QualityLoaded(data));
+    snap("quality_issues", &s);
+    act(&mut s, Action::NextTab);
+    snap("quality_deviations", &s);
+    act(&mut s, Action::NextTab);
+    snap("quality_signoffs", &s);
+}

@@ -1,0 +1,611 @@
+//! The TUI's behaviour without a terminal: messages in, state and effects out.
+
+mod tui_support;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use traveler::app::action::{Action, Context};
+use traveler::app::effect::Effect;
+use traveler::app::form::FormKind;
+use traveler::app::input::route;
+use traveler::app::msg::{BoardPage, ExecTag, Msg, Outcome};
+use traveler::app::state::{Confirmed, Overlay, Screen, SignInFocus, State, StatusKind};
+use traveler::app::text_input::Edit;
+use traveler::app::update;
+use traveler::config::Config;
+use traveler::domain::*;
+use tui_support::*;
+
+fn send(state: &mut State, msg: Msg) -> Vec<Effect> {
+    update(state, msg)
+}
+
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, Msg::Edit(Edit::Insert(c)));
+    }
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+// --- sign in and lock -------------------------------------------------------
+
+#[test]
+fn login_then_pin_asks_the_store_to_authenticate() {
+    let mut s = fresh_state();
+    assert_eq!(s.context(), Context::SignIn);
+    type_text(&mut s, "ana");
+    assert!(act(&mut s, Action::Open).is_empty());
+    assert_eq!(s.sign_in.focus, SignInFocus::Pin);
+    type_text(&mut s, "1111");
+    let effects = act(&mut s, Action::Open);
+    assert_eq!(
+        effects,
+        vec![Effect::Authenticate {
+            login: "ana".into(),
+            secret: "1111".into()
+        }]
+    );
+    assert!(s.sign_in.pin.is_empty(), "the PIN is not kept in the state");
+    let effects = send(&mut s, Msg::SignedIn(Ok(ana())));
+    assert_eq!(s.screen, Screen::Board);
+    assert!(matches!(effects.as_slice(), [Effect::LoadBoard(_)]));
+}
+
+#[test]
+fn a_badge_scan_fills_the_login_and_asks_for_the_pin() {
+    let mut s = fresh_state();
+    assert!(send(&mut s, Msg::Scan("ana".into())).is_empty());
+    assert_eq!(s.sign_in.login.value(), "ana");
+    assert_eq!(s.sign_in.focus, SignInFocus::Pin);
+}
+
+#[test]
+fn a_wrong_pin_is_a_sentence_on_the_sign_in_box() {
+    let mut s = fresh_state();
+    type_text(&mut s, "ana");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "0000");
+    act(&mut s, Action::Open);
+    send(
+        &mut s,
+        Msg::SignedIn(Err("Unknown login or wrong PIN. 4 tries left before the login is locked.".into())),
+    );
+    assert!(s.session.is_none());
+    assert!(s.sign_in.error.as_deref().unwrap().starts_with("Unknown login"));
+}
+
+#[test]
+fn idle_minutes_lock_the_screen_and_keep_what_was_typed() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.01");
+    send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(9)));
+    assert!(!s.locked);
+    send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
+    assert!(s.locked);
+    assert_eq!(s.context(), Context::SignIn);
+    assert_eq!(s.sign_in.login.value(), "ana");
+    assert_eq!(s.sign_in.focus, SignInFocus::Pin);
+    type_text(&mut s, "1111");
+    let effects = act(&mut s, Action::Open);
+    assert!(matches!(effects.as_slice(), [Effect::Authenticate { login, .. }] if login == "ana"));
+    send(&mut s, Msg::SignedIn(Ok(ana())));
+    assert!(!s.locked);
+    assert_eq!(s.screen, Screen::Step);
+    let draft = &s.step.as_ref().unwrap().drafts["Bore diameter"];
+    assert_eq!(draft.editor.raw(), "25.01");
+}
+
+#[test]
+fn another_user_may_sign_in_over_the_lock() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Lock);
+    assert!(s.locked);
+    act(&mut s, Action::PrevField);
+    assert_eq!(s.sign_in.focus, SignInFocus::Login);
+    update(&mut s, Msg::Edit(Edit::Clear));
+    type_text(&mut s, "quinn");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "2222");
+    act(&mut s, Action::Open);
+    send(&mut s, Msg::SignedIn(Ok(quinn())));
+    assert_eq!(s.session.as_ref().unwrap().login, "quinn");
+    assert_eq!(s.screen, Screen::Step, "the screen under the lock is kept");
+}
+
+// --- board ------------------------------------------------------------------
+
+fn page(generation: u64, n: i64, full: bool) -> BoardPage {
+    BoardPage {
+        generation,
+        append: false,
+        rows: (0..n)
+            .map(|i| summary(1000 - i, &format!("PU-{i}"), RunState::Todo, 0, 3, "", now()))
+            .collect(),
+        full,
+        counts: Default::default(),
+        stuck: 0,
+    }
+}
+
+#[test]
+fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
+    let mut s = signed_in(ana());
+    let effects = traveler::app::update::reload_board(&mut s);
+    let Effect::LoadBoard(q) = &effects[0] else { panic!() };
+    assert_eq!(q.before, None);
+    send(&mut s, Msg::BoardLoaded(page(q.generation, 100, true)));
+    assert_eq!(s.board.rows.len(), 100);
+    assert!(act(&mut s, Action::Down).is_empty(), "no query while far from the end");
+    let effects = act(&mut s, Action::Bottom);
+    let [Effect::LoadBoard(next)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(next.before, Some(901), "next page starts after the last id shown");
+    assert!(act(&mut s, Action::Down).is_empty(), "one query at a time");
+}
+
+#[test]
+fn answers_to_an_older_board_query_are_dropped() {
+    let mut s = signed_in(ana());
+    let first = traveler::app::update::reload_board(&mut s);
+    let Effect::LoadBoard(old) = &first[0] else { panic!() };
+    let old_generation = old.generation;
+    act(&mut s, Action::NextTab);
+    send(&mut s, Msg::BoardLoaded(page(old_generation, 5, false)));
+    assert!(s.board.rows.is_empty());
+}
+
+#[test]
+fn tabs_filter_the_board_by_state() {
+    let mut s = signed_in(ana());
+    let effects = act(&mut s, Action::NextTab);
+    let [Effect::LoadBoard(q)] = effects.as_slice() else { panic!() };
+    assert_eq!(q.filter.state, Some(RunState::Todo));
+    assert_eq!(q.stuck_before, now() - chrono::Duration::hours(48));
+}
+
+#[test]
+fn search_types_into_the_filter() {
+    let mut s = signed_in(ana());
+    act(&mut s, Action::Search);
+    assert_eq!(s.context(), Context::BoardSearch);
+    let effects = send(&mut s, Msg::Edit(Edit::Insert('4')));
+    let [Effect::LoadBoard(q)] = effects.as_slice() else { panic!() };
+    assert_eq!(q.filter.search.as_deref(), Some("4"));
+}
+
+#[test]
+fn a_scanned_serial_on_the_board_jumps_to_its_run() {
+    let mut s = signed_in(ana());
+    let effects = send(&mut s, Msg::Scan("PU-0042".into()));
+    assert_eq!(
+        effects,
+        vec![Effect::FindRun {
+            reference: "PU-0042".into()
+        }]
+    );
+    let effects = send(
+        &mut s,
+        Msg::RunFound {
+            reference: "PU-0042".into(),
+            run: Some(42),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadRun {
+            run: 42,
+            open_step: None
+        }]
+    );
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(pump_run())),
+            open_step: None,
+        },
+    );
+    assert_eq!(s.screen, Screen::Run);
+    assert_eq!(s.run.as_ref().unwrap().selected, 1, "the active step is selected");
+}
+
+#[test]
+fn an_unknown_scan_says_so() {
+    let mut s = signed_in(ana());
+    send(
+        &mut s,
+        Msg::RunFound {
+            reference: "XX-1".into(),
+            run: None,
+        },
+    );
+    let status = s.status.unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.lines[0].contains("XX-1"));
+}
+
+#[test]
+fn other_terminals_changes_reload_the_screen() {
+    let mut s = signed_in(ana());
+    assert!(matches!(send(&mut s, Msg::DataChanged).as_slice(), [Effect::LoadBoard(_)]));
+    let mut s = on_bore_step(ana());
+    assert_eq!(
+        send(&mut s, Msg::DataChanged),
+        vec![Effect::LoadRun {
+            run: 42,
+            open_step: None
+        }]
+    );
+}
+
+// --- step execution -----------------------------------------------------------
+
+#[test]
+fn a_measurement_is_saved_with_what_the_user_saw() {
+    let mut s = on_bore_step(ana());
+    assert_eq!(s.context(), Context::Step);
+    act(&mut s, Action::Open);
+    assert_eq!(s.context(), Context::StepEdit);
+    type_text(&mut s, "25.01");
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute {
+        tag,
+        command,
+        seen,
+        run,
+        ..
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*run, Some(42));
+    assert_eq!(
+        *command,
+        Command::SetField {
+            step: "bore".into(),
+            field: "Bore diameter".into(),
+            raw: "25.01".into(),
+            file_sha256: None
+        }
+    );
+    assert_eq!(
+        *seen,
+        Seen {
+            step_version: Some(3),
+            field_value: Some(None)
+        }
+    );
+    let effects = send(
+        &mut s,
+        Msg::Executed {
+            tag: tag.clone(),
+            outcome: Outcome::Done(Vec::new()),
+        },
+    );
+    assert!(s.step.as_ref().unwrap().drafts.is_empty());
+    assert_eq!(
+        effects,
+        vec![Effect::LoadRun {
+            run: 42,
+            open_step: None
+        }]
+    );
+}
+
+#[test]
+fn tab_keeps_a_draft_and_quit_asks_before_losing_it() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.3");
+    act(&mut s, Action::NextField);
+    assert_eq!(s.context(), Context::Step);
+    assert_eq!(s.step.as_ref().unwrap().focus, 1);
+    assert!(act(&mut s, Action::Quit).is_empty());
+    assert!(matches!(
+        s.overlay,
+        Some(Overlay::Confirm {
+            then: Confirmed::Quit,
+            ..
+        })
+    ));
+    act(&mut s, Action::Back);
+    assert!(s.overlay.is_none());
+    act(&mut s, Action::Up);
+    act(&mut s, Action::Open);
+    let draft = &s.step.as_ref().unwrap().drafts["Bore diameter"];
+    assert_eq!(draft.editor.raw(), "25.3", "the draft comes back");
+}
+
+#[test]
+fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.02");
+    act(&mut s, Action::Open);
+    let effects = send(
+        &mut s,
+        Msg::Executed {
+            tag: ExecTag::Field {
+                step: "bore".into(),
+                field: "Bore diameter".into(),
+            },
+            outcome: Outcome::Refused {
+                reasons: vec!["Bore diameter was changed by bob at 2024-05-01 14:58 UTC; reload.".into()],
+                conflict: true,
+            },
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadRun {
+            run: 42,
+            open_step: None
+        }]
+    );
+    assert!(s.status.as_ref().unwrap().lines[0].contains("changed by bob"));
+    let mut run = pump_run();
+    run.steps[1].fields[0].values.push(FieldValue {
+        id: 99,
+        value: Value::Number(25.04),
+        verdict: Verdict::InRange,
+        by: "bob".into(),
+        at: at(14, 58),
+        replaces: None,
+    });
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    let draft = &s.step.as_ref().unwrap().drafts["Bore diameter"];
+    assert_eq!(draft.editor.raw(), "25.02", "what was typed survives");
+    assert_eq!(draft.seen_value, Some(99));
+}
+
+#[test]
+fn choices_are_picked_with_arrows() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Down); // Surface finish
+    act(&mut s, Action::Open);
+    assert_eq!(s.context(), Context::StepChoice);
+    act(&mut s, Action::Down);
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute { command, .. }] = effects.as_slice() else { panic!() };
+    assert!(matches!(command, Command::SetField { raw, .. } if raw == "rough"));
+}
+
+#[test]
+fn complete_with_blockers_lists_them_without_asking_the_store() {
+    let mut s = on_bore_step(ana());
+    let effects = act(&mut s, Action::Complete);
+    assert!(effects.is_empty(), "{effects:?}");
+    let refused = s.step.as_ref().unwrap().refused.clone().unwrap();
+    assert!(refused.len() >= 3, "every outstanding item: {refused:?}");
+    assert!(refused.iter().any(|r| r.contains("Bore diameter")));
+}
+
+#[test]
+fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
+    let mut s = on_bore_step(ana());
+    let effects = send(&mut s, Msg::Scan("SN-X9".into()));
+    let [Effect::Execute { tag, command, .. }] = effects.as_slice() else { panic!() };
+    assert_eq!(
+        *command,
+        Command::Install {
+            step: "bore".into(),
+            identifier: "SN-X9".into(),
+            quantity: None,
+            scanned: true
+        }
+    );
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: tag.clone(),
+            outcome: Outcome::Refused {
+                reasons: vec!["SN-X9 is part GASKET-2, not BRG-100 or an approved substitute (BRG-101).".into()],
+                conflict: false,
+            },
+        },
+    );
+    let result = s.step.as_ref().unwrap().scan_result.clone().unwrap();
+    assert!(!result.accepted);
+    assert!(result.lines.iter().any(|l| l.contains("GASKET-2")));
+}
+
+#[test]
+fn typing_in_the_scan_box_installs_as_typed_with_a_quantity() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Scan);
+    assert_eq!(s.context(), Context::StepEdit);
+    type_text(&mut s, "LOT-7 1");
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute { command, .. }] = effects.as_slice() else { panic!() };
+    assert_eq!(
+        *command,
+        Command::Install {
+            step: "bore".into(),
+            identifier: "LOT-7".into(),
+            quantity: Some(1),
+            scanned: false
+        }
+    );
+}
+
+#[test]
+fn a_hold_needs_a_reason_and_carries_the_step_version() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Hold);
+    assert_eq!(s.context(), Context::FormText);
+    assert!(act(&mut s, Action::Open).is_empty());
+    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
+    assert_eq!(form.errors, vec!["Reason is required.".to_string()]);
+    type_text(&mut s, "waiting for bearings");
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute {
+        tag, command, seen, ..
+    }] = effects.as_slice()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        *command,
+        Command::Hold {
+            step: "bore".into(),
+            reason: "waiting for bearings".into()
+        }
+    );
+    assert_eq!(seen.step_version, Some(3));
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: tag.clone(),
+            outcome: Outcome::Done(Vec::new()),
+        },
+    );
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn a_sign_off_asks_for_login_and_pin_again() {
+    let mut s = on_bore_step(quinn());
+    act(&mut s, Action::Approve);
+    let Some(Overlay::Form(form)) = &s.overlay else { panic!("{:?}", s.status) };
+    assert!(matches!(form.kind, FormKind::SignOff { meaning: Meaning::Approved, .. }));
+    assert!(form.intro.iter().any(|l| l.contains("Expecting approval by: quality")));
+    type_text(&mut s, "quinn");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "2222");
+    act(&mut s, Action::Open);
+    let effects = act(&mut s, Action::Open);
+    let [Effect::SignOff {
+        login,
+        secret,
+        field,
+        meaning,
+        ..
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((login.as_str(), secret.as_str()), ("quinn", "2222"));
+    assert_eq!(field, "QA sign-off");
+    assert_eq!(*meaning, Meaning::Approved);
+    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
+    assert!(form.fields.iter().filter(|f| f.masked).all(|f| f.value().is_empty()));
+}
+
+#[test]
+fn a_rejection_needs_a_comment() {
+    let mut s = on_bore_step(quinn());
+    act(&mut s, Action::Reject);
+    type_text(&mut s, "quinn");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "2222");
+    act(&mut s, Action::Open);
+    assert!(act(&mut s, Action::Open).is_empty());
+    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
+    assert_eq!(form.errors, vec!["Comment is required.".to_string()]);
+}
+
+#[test]
+fn help_lists_the_screen_and_closes() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Help);
+    assert!(matches!(
+        s.overlay,
+        Some(Overlay::Help {
+            context: Context::Step,
+            ..
+        })
+    ));
+    act(&mut s, Action::Back);
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn quit_without_unsaved_work_quits() {
+    let mut s = signed_in(ana());
+    assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
+    assert!(s.quit);
+}
+
+// --- quality ------------------------------------------------------------------
+
+#[test]
+fn a_waiting_sign_off_jumps_to_its_step() {
+    let mut s = signed_in(quinn());
+    let effects = act(&mut s, Action::QualityScreen);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadQuality {
+            roles: vec!["quality".into()]
+        }]
+    );
+    let data = traveler::app::state::QualityData {
+        signoffs: vec![traveler::store::PendingSignoff {
+            run: 42,
+            serial: "PU-0042".into(),
+            step: "bore".into(),
+            position: "2".into(),
+            field: "QA sign-off".into(),
+            role: "quality".into(),
+        }],
+        ..Default::default()
+    };
+    send(&mut s, Msg::QualityLoaded(data));
+    act(&mut s, Action::NextTab);
+    act(&mut s, Action::NextTab);
+    let effects = act(&mut s, Action::Open);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadRun {
+            run: 42,
+            open_step: Some("bore".into())
+        }]
+    );
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(pump_run())),
+            open_step: Some("bore".into()),
+        },
+    );
+    assert_eq!(s.screen, Screen::Step);
+    let effects = act(&mut s, Action::Back);
+    assert_eq!(s.screen, Screen::Quality, "Esc returns to the quality list");
+    assert!(matches!(effects.as_slice(), [Effect::LoadQuality { .. }]));
+}
+
+// --- keys -----------------------------------------------------------------------
+
+#[test]
+fn keys_mean_actions_on_screens_and_text_in_boxes() {
+    let mut s = on_bore_step(ana());
+    let keymap = s.keymap.clone();
+    assert_eq!(route(&s, &keymap, &key('i')), Some(Msg::Action(Action::CheckIn)));
+    act(&mut s, Action::Open);
+    assert_eq!(route(&s, &keymap, &key('i')), Some(Msg::Edit(Edit::Insert('i'))));
+    let mut release = key('x');
+    release.kind = KeyEventKind::Release;
+    assert_eq!(route(&s, &keymap, &release), None);
+}
+
+#[test]
+fn remapped_keys_come_from_config() {
+    let config = Config::parse("[keys]\ncheck_in = \"I\"\n").unwrap();
+    let mut s = on_bore_step(ana());
+    s.keymap = config.keymap().unwrap();
+    let keymap = s.keymap.clone();
+    assert_eq!(route(&s, &keymap, &key('I')), Some(Msg::Action(Action::CheckIn)));
+    assert_eq!(route(&s, &keymap, &key('i')), None);
+}
