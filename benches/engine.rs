@@ -20,7 +20,10 @@ fn database() -> PathBuf {
         let _ = std::fs::remove_file(path.with_extension("db-shm"));
         std::fs::create_dir_all(&dir).expect("bench dir");
         let mut store = Store::open(&path).expect("open");
-        let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time");
+        let start = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
         let began = std::time::Instant::now();
         traveler::generate::generate(&mut store, RUNS, start).expect("generate");
         eprintln!("generated {RUNS} runs in {:.1?}", began.elapsed());
@@ -33,27 +36,49 @@ fn benches(c: &mut Criterion) {
     let path = database();
     let mut store = Store::open(&path).expect("open");
     c.bench_function("board: first page of 50 of 100k runs", |b| {
-        b.iter(|| store.list_runs(&RunFilter::default(), None, 50).expect("page"))
+        b.iter(|| {
+            store
+                .list_runs(&RunFilter::default(), None, 50)
+                .expect("page")
+        })
     });
     c.bench_function("board: a page deep in the list (keyset)", |b| {
-        b.iter(|| store.list_runs(&RunFilter::default(), Some(50_000), 50).expect("page"))
+        b.iter(|| {
+            store
+                .list_runs(&RunFilter::default(), Some(50_000), 50)
+                .expect("page")
+        })
     });
     c.bench_function("board: in-progress filter, first page", |b| {
-        let f = RunFilter { state: Some(RunState::InProgress), search: None };
+        let f = RunFilter {
+            state: Some(RunState::InProgress),
+            search: None,
+        };
         b.iter(|| store.list_runs(&f, None, 50).expect("page"))
     });
     c.bench_function("board: search a serial", |b| {
-        let f = RunFilter { state: None, search: Some("GEN-0054321".into()) };
+        let f = RunFilter {
+            state: None,
+            search: Some("GEN-0054321".into()),
+        };
         b.iter(|| store.list_runs(&f, None, 50).expect("page"))
     });
-    c.bench_function("board: counts per state", |b| b.iter(|| store.count_runs_by_state().expect("counts")));
+    c.bench_function("board: counts per state", |b| {
+        b.iter(|| store.count_runs_by_state().expect("counts"))
+    });
     c.bench_function("run: open by serial", |b| {
         b.iter(|| {
-            let id = store.find_run("GEN-0054320").expect("find").expect("exists");
+            let id = store
+                .find_run("GEN-0054320")
+                .expect("find")
+                .expect("exists");
             store.run(id).expect("load").expect("run")
         })
     });
-    let id = store.find_run("GEN-0054320").expect("find").expect("exists");
+    let id = store
+        .find_run("GEN-0054320")
+        .expect("find")
+        .expect("exists");
     let operator = Actor {
         login: "operator".into(),
         name: "Generated operator".into(),
@@ -62,28 +87,33 @@ fn benches(c: &mut Criterion) {
         reauthenticated: false,
     };
     let mut n = 0u64;
-    c.bench_function("step: save a measurement (IMMEDIATE txn, fsync, audit row)", |b| {
-        b.iter(|| {
-            n += 1;
-            store
-                .execute(Request {
-                    actor: operator.clone(),
-                    run: Some(id),
-                    command: Command::SetField {
-                        step: "bore".into(),
-                        field: "Bore diameter".into(),
-                        raw: format!("25.{:02}", n % 5),
-                        file_sha256: None,
-                    },
-                    seen: Seen::default(),
-                    now: Utc::now(),
-                })
-                .expect("saved")
-        })
-    });
+    c.bench_function(
+        "step: save a measurement (IMMEDIATE txn, fsync, audit row)",
+        |b| {
+            b.iter(|| {
+                n += 1;
+                store
+                    .execute(Request {
+                        actor: operator.clone(),
+                        run: Some(id),
+                        command: Command::SetField {
+                            step: "bore".into(),
+                            field: "Bore diameter".into(),
+                            raw: format!("25.{:02}", n % 5),
+                            file_sha256: None,
+                        },
+                        seen: Seen::default(),
+                        now: Utc::now(),
+                    })
+                    .expect("saved")
+            })
+        },
+    );
     let mut group = c.benchmark_group("audit");
     group.sample_size(10);
-    group.bench_function("verify the whole chain", |b| b.iter(|| store.verify_audit().expect("verify")));
+    group.bench_function("verify the whole chain", |b| {
+        b.iter(|| store.verify_audit().expect("verify"))
+    });
     group.finish();
 }
 

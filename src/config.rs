@@ -64,7 +64,10 @@ struct ConfigFile {
 }
 
 fn default_station() -> String {
-    let name = gethostname::gethostname().to_string_lossy().trim().to_string();
+    let name = gethostname::gethostname()
+        .to_string_lossy()
+        .trim()
+        .to_string();
     if name.is_empty() {
         "station".to_string()
     } else {
@@ -146,7 +149,12 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     };
     let before = &text[..span.start.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     let at = text
         .get(span.clone())
         .map(|s| s.lines().next().unwrap_or("").trim())

@@ -20,9 +20,18 @@ pub const DEMO_USERS: [(&str, &str, &[&str], &str); 5] = [
 ];
 
 const PROCEDURES: [(&str, &str); 3] = [
-    ("pump-assembly.toml", include_str!("../assets/procedures/pump-assembly.toml")),
-    ("board-test.toml", include_str!("../assets/procedures/board-test.toml")),
-    ("final-inspection.toml", include_str!("../assets/procedures/final-inspection.toml")),
+    (
+        "pump-assembly.toml",
+        include_str!("../assets/procedures/pump-assembly.toml"),
+    ),
+    (
+        "board-test.toml",
+        include_str!("../assets/procedures/board-test.toml"),
+    ),
+    (
+        "final-inspection.toml",
+        include_str!("../assets/procedures/final-inspection.toml"),
+    ),
 ];
 
 pub fn run(db: Option<PathBuf>, config: &Config, no_tui: bool, replace: bool) -> Result<()> {
@@ -48,7 +57,11 @@ pub fn run(db: Option<PathBuf>, config: &Config, no_tui: bool, replace: bool) ->
         println!("Demo database: {}", path.display());
         println!(
             "Runs: {}",
-            counts.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", ")
+            counts
+                .iter()
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         println!("Users (login / PIN):");
         for (login, name, roles, pin) in DEMO_USERS {
@@ -67,7 +80,8 @@ fn remove_database(path: &Path) -> Result<()> {
         p.push(suffix);
         let p = PathBuf::from(p);
         if p.exists() {
-            std::fs::remove_file(&p).with_context(|| format!("Could not remove {}", p.display()))?;
+            std::fs::remove_file(&p)
+                .with_context(|| format!("Could not remove {}", p.display()))?;
         }
     }
     let mut attachments = path.as_os_str().to_owned();
@@ -122,7 +136,13 @@ impl Seeder {
             .cloned()
             .ok_or_else(|| anyhow!("demo user {login} is not signed in"))?;
         let what = command.name();
-        let req = Request { actor, run, command, seen: Seen::default(), now: self.clock };
+        let req = Request {
+            actor,
+            run,
+            command,
+            seen: Seen::default(),
+            now: self.clock,
+        };
         let events = self
             .store
             .execute(req)
@@ -161,12 +181,16 @@ impl Seeder {
             )?;
             if login == admin {
                 // From here on every user acts as themself, signed in with their PIN.
-                let actor = self.store.authenticate(admin, admin_pin, &self.station, self.clock, true)?;
+                let actor =
+                    self.store
+                        .authenticate(admin, admin_pin, &self.station, self.clock, true)?;
                 self.actors.insert("admin", actor);
             }
         }
         for (login, _, _, pin) in DEMO_USERS {
-            let actor = self.store.authenticate(login, pin, &self.station, self.clock, true)?;
+            let actor = self
+                .store
+                .authenticate(login, pin, &self.station, self.clock, true)?;
             self.actors.insert(login, actor);
         }
         Ok(())
@@ -179,24 +203,53 @@ impl Seeder {
             ("SEAL-20", "Shaft seal 20 mm", Tracking::Lot),
             ("SEAL-20B", "Shaft seal 20 mm, second source", Tracking::Lot),
             ("IMP-7", "Impeller, 7 vanes", Tracking::Serial),
-            ("LOCTITE-243", "Thread locker, medium strength", Tracking::Lot),
+            (
+                "LOCTITE-243",
+                "Thread locker, medium strength",
+                Tracking::Lot,
+            ),
         ];
         for (number, description, tracking) in parts {
-            self.act("admin", None, Command::AddPart { number: number.into(), description: description.into(), tracking })?;
+            self.act(
+                "admin",
+                None,
+                Command::AddPart {
+                    number: number.into(),
+                    description: description.into(),
+                    tracking,
+                },
+            )?;
         }
-        let lots = [("SEAL-20", "SL-2611-A", 24), ("SEAL-20B", "SLB-2610-C", 6), ("LOCTITE-243", "LT-2309", 60)];
+        let lots = [
+            ("SEAL-20", "SL-2611-A", 24),
+            ("SEAL-20B", "SLB-2610-C", 6),
+            ("LOCTITE-243", "LT-2309", 60),
+        ];
         for (part, lot, quantity) in lots {
-            self.act("supervisor", None, Command::ReceiveInventory { part: part.into(), identifier: lot.into(), quantity })?;
+            self.act(
+                "supervisor",
+                None,
+                Command::ReceiveInventory {
+                    part: part.into(),
+                    identifier: lot.into(),
+                    quantity,
+                },
+            )?;
         }
         for n in 1..=20 {
             self.act(
                 "supervisor",
                 None,
-                Command::ReceiveInventory { part: "IMP-7".into(), identifier: format!("IMP-{n:04}"), quantity: 1 },
+                Command::ReceiveInventory {
+                    part: "IMP-7".into(),
+                    identifier: format!("IMP-{n:04}"),
+                    quantity: 1,
+                },
             )?;
         }
         for (name, text) in PROCEDURES {
-            let procedure = crate::procedure_file::parse(text).map_err(|e| anyhow!("assets/procedures/{name}: {e}"))?;
+            let procedure = crate::procedure_file::parse(text)
+                .map_err(|e| anyhow!("assets/procedures/{name}: {e}"))?;
             let key = procedure.key.clone();
             self.act("admin", None, Command::ImportProcedure { procedure })?;
             self.act("admin", None, Command::ReleaseProcedure { key, version: 1 })?;
@@ -214,7 +267,11 @@ impl Seeder {
         let events = self.act(
             "supervisor",
             None,
-            Command::CreateRun { procedure_key: procedure.into(), serial: serial.into(), title: Some(title.into()) },
+            Command::CreateRun {
+                procedure_key: procedure.into(),
+                serial: serial.into(),
+                title: Some(title.into()),
+            },
         )?;
         events
             .iter()
@@ -226,7 +283,16 @@ impl Seeder {
     }
 
     fn set(&mut self, who: &str, run: RunId, step: &str, field: &str, raw: &str) -> Result<()> {
-        self.act(who, Some(run), Command::SetField { step: step.into(), field: field.into(), raw: raw.into(), file_sha256: None })?;
+        self.act(
+            who,
+            Some(run),
+            Command::SetField {
+                step: step.into(),
+                field: field.into(),
+                raw: raw.into(),
+                file_sha256: None,
+            },
+        )?;
         Ok(())
     }
 
@@ -236,7 +302,16 @@ impl Seeder {
     }
 
     fn install(&mut self, who: &str, run: RunId, step: &str, identifier: &str) -> Result<()> {
-        self.step_cmd(who, run, Command::Install { step: step.into(), identifier: identifier.into(), quantity: None, scanned: true })
+        self.step_cmd(
+            who,
+            run,
+            Command::Install {
+                step: step.into(),
+                identifier: identifier.into(),
+                quantity: None,
+                scanned: true,
+            },
+        )
     }
 
     fn next_impeller(&mut self) -> String {
@@ -246,39 +321,86 @@ impl Seeder {
 
     /// Step 1 of a pump: check in, measure, complete.
     fn pump_bore(&mut self, who: &str, run: RunId, bore: &str) -> Result<()> {
-        self.step_cmd(who, run, Command::CheckIn { step: "bore".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "bore".into(),
+            },
+        )?;
         self.set(who, run, "bore", "Bore diameter", bore)?;
         self.set(who, run, "bore", "Surface finish", "pass")?;
         Ok(())
     }
 
     fn pump_seals(&mut self, who: &str, run: RunId) -> Result<()> {
-        self.step_cmd(who, run, Command::CheckIn { step: "seals".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "seals".into(),
+            },
+        )?;
         self.install(who, run, "seals", "SL-2611-A")?;
-        self.step_cmd(who, run, Command::Complete { step: "seals".into() })
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "seals".into(),
+            },
+        )
     }
 
     fn pump_impeller(&mut self, who: &str, run: RunId, torque: &str) -> Result<()> {
-        self.step_cmd(who, run, Command::CheckIn { step: "impeller".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "impeller".into(),
+            },
+        )?;
         let impeller = self.next_impeller();
         self.install(who, run, "impeller", &impeller)?;
         self.install(who, run, "impeller", "LT-2309")?;
         self.set(who, run, "impeller", "Nut torque", torque)?;
         self.set(who, run, "impeller", "Torque wrench", "TW-02")?;
-        self.step_cmd(who, run, Command::Complete { step: "impeller".into() })
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "impeller".into(),
+            },
+        )
     }
 
     fn pump_inspect_filled(&mut self, who: &str, run: RunId) -> Result<()> {
-        self.step_cmd(who, run, Command::CheckIn { step: "inspect".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "inspect".into(),
+            },
+        )?;
         self.set(who, run, "inspect", "Visual defects found", "no")?;
-        self.set(who, run, "inspect", "Inspection notes", "Paint even, nameplate straight.")
+        self.set(
+            who,
+            run,
+            "inspect",
+            "Inspection notes",
+            "Paint even, nameplate straight.",
+        )
     }
 
     fn sign(&mut self, run: RunId, step: &str, field: &str) -> Result<()> {
         self.step_cmd(
             "quality",
             run,
-            Command::SignOff { step: step.into(), field: field.into(), meaning: Meaning::Approved, comment: None },
+            Command::SignOff {
+                step: step.into(),
+                field: field.into(),
+                meaning: Meaning::Approved,
+                comment: None,
+            },
         )
     }
 
@@ -288,7 +410,13 @@ impl Seeder {
         let serial = format!("PU-{}", self.next_serial - 1);
         self.advance(30);
         self.pump_bore(who, run, "25.02")?;
-        self.step_cmd(who, run, Command::Complete { step: "bore".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "bore".into(),
+            },
+        )?;
         self.advance(20);
         self.pump_seals(who, run)?;
         self.advance(25);
@@ -296,35 +424,79 @@ impl Seeder {
         self.advance(15);
         self.pump_inspect_filled(who, run)?;
         self.sign(run, "inspect", "Quality approval")?;
-        self.step_cmd(who, run, Command::Complete { step: "inspect".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "inspect".into(),
+            },
+        )?;
         Ok((run, serial))
     }
 
     fn complete_board(&mut self, who: &str, title: &str) -> Result<RunId> {
         let run = self.create("CTRL-TEST", "CB", title)?;
         self.advance(10);
-        self.step_cmd(who, run, Command::CheckIn { step: "power".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "power".into(),
+            },
+        )?;
         self.set(who, run, "power", "3V3 rail", "3.31")?;
         self.set(who, run, "power", "Idle current", "118")?;
-        self.step_cmd(who, run, Command::Complete { step: "power".into() })?;
-        self.step_cmd(who, run, Command::CheckIn { step: "comms".into() })?;
-        self.set(who, run, "comms", "Ports passing", "CAN, RS-485, Ethernet, USB")?;
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "power".into(),
+            },
+        )?;
+        self.step_cmd(
+            who,
+            run,
+            Command::CheckIn {
+                step: "comms".into(),
+            },
+        )?;
+        self.set(
+            who,
+            run,
+            "comms",
+            "Ports passing",
+            "CAN, RS-485, Ethernet, USB",
+        )?;
         self.set(who, run, "comms", "Bus check", "pass")?;
-        self.step_cmd(who, run, Command::Complete { step: "comms".into() })?;
+        self.step_cmd(
+            who,
+            run,
+            Command::Complete {
+                step: "comms".into(),
+            },
+        )?;
         Ok(run)
     }
 
     fn runs(&mut self) -> Result<()> {
         // Staged nine days ago and never touched: the board marks these stuck.
         self.at_ago(Duration::days(8) + Duration::hours(20));
-        for title in ["Pump for line 3 spares", "Pump, customer order 4471", "Pump, customer order 4472"] {
+        for title in [
+            "Pump for line 3 spares",
+            "Pump, customer order 4471",
+            "Pump, customer order 4472",
+        ] {
             self.create("PUMP-ASSY", "PU", title)?;
         }
         // A week of finished work.
         let mut finished = Vec::new();
         for day in 0..5 {
             self.at_ago(Duration::days(8 - day) + Duration::hours(2));
-            let who = if day % 2 == 0 { "operator" } else { "operator2" };
+            let who = if day % 2 == 0 {
+                "operator"
+            } else {
+                "operator2"
+            };
             finished.push(self.complete_pump(who, &format!("Pump, stock build {}", day + 1))?);
         }
         self.at_ago(Duration::days(3));
@@ -334,14 +506,42 @@ impl Seeder {
         // Final inspection of a finished pump, complete.
         self.at_ago(Duration::days(2) + Duration::hours(6));
         let (_, first_serial) = finished[0].clone();
-        let inspection = self.create_on("FINAL-INSP", &first_serial, "Final inspection before shipping")?;
-        self.step_cmd("operator", inspection, Command::CheckIn { step: "label".into() })?;
+        let inspection = self.create_on(
+            "FINAL-INSP",
+            &first_serial,
+            "Final inspection before shipping",
+        )?;
+        self.step_cmd(
+            "operator",
+            inspection,
+            Command::CheckIn {
+                step: "label".into(),
+            },
+        )?;
         self.set("operator", inspection, "label", "Nameplate matches", "pass")?;
-        self.step_cmd("operator", inspection, Command::Complete { step: "label".into() })?;
-        self.step_cmd("operator", inspection, Command::CheckIn { step: "pack".into() })?;
+        self.step_cmd(
+            "operator",
+            inspection,
+            Command::Complete {
+                step: "label".into(),
+            },
+        )?;
+        self.step_cmd(
+            "operator",
+            inspection,
+            Command::CheckIn {
+                step: "pack".into(),
+            },
+        )?;
         self.set("operator", inspection, "pack", "Packing", "export crate")?;
         self.sign(inspection, "pack", "Inspector approval")?;
-        self.step_cmd("operator", inspection, Command::Complete { step: "pack".into() })?;
+        self.step_cmd(
+            "operator",
+            inspection,
+            Command::Complete {
+                step: "pack".into(),
+            },
+        )?;
 
         // A failed build: the bore is scrap, the step fails with an issue, the run is failed.
         self.at_ago(Duration::days(2));
@@ -376,7 +576,9 @@ impl Seeder {
             Some(deviated),
             Command::RaiseIssue {
                 title: "Bore 0.02 mm over tolerance".into(),
-                description: "Measured 25.07 mm against 25.00 ± 0.05 mm. Seal fit checked by hand: tight.".into(),
+                description:
+                    "Measured 25.07 mm against 25.00 ± 0.05 mm. Seal fit checked by hand: tight."
+                        .into(),
                 step: Some("bore".into()),
                 field: Some("Bore diameter".into()),
                 inventory: None,
@@ -399,35 +601,80 @@ impl Seeder {
                 rationale: "Within the seal maker's interference range; use as is pending the issue's disposition.".into(),
             },
         )?;
-        self.step_cmd("operator", deviated, Command::Complete { step: "bore".into() })?;
+        self.step_cmd(
+            "operator",
+            deviated,
+            Command::Complete {
+                step: "bore".into(),
+            },
+        )?;
         self.pump_seals("operator", deviated)?;
 
         // Work on the floor today.
         self.at_ago(Duration::hours(6));
         let waiting = self.create("PUMP-ASSY", "PU", "Pump, customer order 4474")?;
         self.pump_bore("operator", waiting, "24.98")?;
-        self.step_cmd("operator", waiting, Command::Complete { step: "bore".into() })?;
+        self.step_cmd(
+            "operator",
+            waiting,
+            Command::Complete {
+                step: "bore".into(),
+            },
+        )?;
         self.pump_seals("operator", waiting)?;
         self.pump_impeller("operator", waiting, "10.8")?;
         self.pump_inspect_filled("operator", waiting)?;
 
         let at_seals = self.create("PUMP-ASSY", "PU", "Pump, customer order 4475")?;
         self.pump_bore("operator2", at_seals, "25.01")?;
-        self.step_cmd("operator2", at_seals, Command::Complete { step: "bore".into() })?;
-        self.step_cmd("operator2", at_seals, Command::CheckIn { step: "seals".into() })?;
+        self.step_cmd(
+            "operator2",
+            at_seals,
+            Command::Complete {
+                step: "bore".into(),
+            },
+        )?;
+        self.step_cmd(
+            "operator2",
+            at_seals,
+            Command::CheckIn {
+                step: "seals".into(),
+            },
+        )?;
 
         let on_hold = self.create("PUMP-ASSY", "PU", "Pump, customer order 4476")?;
         self.pump_bore("operator", on_hold, "25.00")?;
-        self.step_cmd("operator", on_hold, Command::Complete { step: "bore".into() })?;
-        self.step_cmd("operator", on_hold, Command::CheckIn { step: "seals".into() })?;
         self.step_cmd(
             "operator",
             on_hold,
-            Command::Hold { step: "seals".into(), reason: "Seal driver sent for repair.".into() },
+            Command::Complete {
+                step: "bore".into(),
+            },
+        )?;
+        self.step_cmd(
+            "operator",
+            on_hold,
+            Command::CheckIn {
+                step: "seals".into(),
+            },
+        )?;
+        self.step_cmd(
+            "operator",
+            on_hold,
+            Command::Hold {
+                step: "seals".into(),
+                reason: "Seal driver sent for repair.".into(),
+            },
         )?;
 
         let board = self.create("CTRL-TEST", "CB", "Controller, customer order 4475")?;
-        self.step_cmd("operator2", board, Command::CheckIn { step: "power".into() })?;
+        self.step_cmd(
+            "operator2",
+            board,
+            Command::CheckIn {
+                step: "power".into(),
+            },
+        )?;
         self.set("operator2", board, "power", "3V3 rail", "3.29")?;
 
         // Freshly staged.

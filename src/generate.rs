@@ -21,7 +21,13 @@ fn actor(login: &str, role: &str) -> Actor {
 }
 
 fn req(actor: &Actor, run: Option<RunId>, command: Command, now: Time) -> Request {
-    Request { actor: actor.clone(), run, command, seen: Seen::default(), now }
+    Request {
+        actor: actor.clone(),
+        run,
+        command,
+        seen: Seen::default(),
+        now,
+    }
 }
 
 /// Fills an empty database with `runs` pump runs; every tenth is worked on
@@ -37,7 +43,12 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
         setup.push(req(
             &admin,
             None,
-            Command::AddUser { login: a.login.clone(), name: a.name.clone(), roles: a.roles.clone(), secret_hash: hash.clone() },
+            Command::AddUser {
+                login: a.login.clone(),
+                name: a.name.clone(),
+                roles: a.roles.clone(),
+                secret_hash: hash.clone(),
+            },
             start,
         ));
     }
@@ -48,30 +59,73 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
         ("IMP-7", Tracking::Serial),
         ("LOCTITE-243", Tracking::Lot),
     ] {
-        setup.push(req(&admin, None, Command::AddPart { number: number.into(), description: String::new(), tracking }, start));
+        setup.push(req(
+            &admin,
+            None,
+            Command::AddPart {
+                number: number.into(),
+                description: String::new(),
+                tracking,
+            },
+            start,
+        ));
     }
     let procedure = crate::procedure_file::parse(PUMP)?;
-    setup.push(req(&admin, None, Command::ImportProcedure { procedure }, start));
-    setup.push(req(&admin, None, Command::ReleaseProcedure { key: "PUMP-ASSY".into(), version: 1 }, start));
-    store.execute_all(setup).map_err(|e| anyhow!("Generating the set-up failed: {e}"))?;
+    setup.push(req(
+        &admin,
+        None,
+        Command::ImportProcedure { procedure },
+        start,
+    ));
+    setup.push(req(
+        &admin,
+        None,
+        Command::ReleaseProcedure {
+            key: "PUMP-ASSY".into(),
+            version: 1,
+        },
+        start,
+    ));
+    store
+        .execute_all(setup)
+        .map_err(|e| anyhow!("Generating the set-up failed: {e}"))?;
 
     let mut batch = Vec::new();
-    let first_id = store.list_runs(&Default::default(), None, 1)?.first().map_or(1, |r| r.id + 1);
+    let first_id = store
+        .list_runs(&Default::default(), None, 1)?
+        .first()
+        .map_or(1, |r| r.id + 1);
     for i in 0..runs {
         let now = start + Duration::minutes(i as i64);
         batch.push(req(
             &supervisor,
             None,
-            Command::CreateRun { procedure_key: "PUMP-ASSY".into(), serial: format!("GEN-{i:07}"), title: Some(format!("Generated pump {i}")) },
+            Command::CreateRun {
+                procedure_key: "PUMP-ASSY".into(),
+                serial: format!("GEN-{i:07}"),
+                title: Some(format!("Generated pump {i}")),
+            },
             now,
         ));
         if i % 10 == 0 {
             let run = first_id + i as i64;
-            batch.push(req(&operator, Some(run), Command::CheckIn { step: "bore".into() }, now));
             batch.push(req(
                 &operator,
                 Some(run),
-                Command::SetField { step: "bore".into(), field: "Bore diameter".into(), raw: "25.01".into(), file_sha256: None },
+                Command::CheckIn {
+                    step: "bore".into(),
+                },
+                now,
+            ));
+            batch.push(req(
+                &operator,
+                Some(run),
+                Command::SetField {
+                    step: "bore".into(),
+                    field: "Bore diameter".into(),
+                    raw: "25.01".into(),
+                    file_sha256: None,
+                },
                 now,
             ));
         }

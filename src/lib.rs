@@ -3,12 +3,12 @@
 //! `domain` holds the rules (pure), `store` the SQLite persistence and audit
 //! trail, `cli` the command line, `app` and `ui` the terminal, `demo` the
 //! seeded demo database. Every change goes domain -> store.
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod generate;
 pub mod procedure_file;
 pub mod store;
-pub mod cli;
-pub mod demo;
-pub mod app;
-pub mod config;
 pub mod ui;

@@ -3,7 +3,10 @@
 //! rules about the whole procedure (unique keys, dependencies) are judged by
 //! the domain when the procedure is imported.
 
-use crate::domain::{FieldDef, FieldType, Procedure, ProcedureKind, ProcedureState, RequirementDef, StepDef, Validation};
+use crate::domain::{
+    FieldDef, FieldType, Procedure, ProcedureKind, ProcedureState, RequirementDef, StepDef,
+    Validation,
+};
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
 use std::path::Path;
@@ -89,10 +92,14 @@ pub fn read(path: &Path) -> Result<Procedure> {
 
 /// Parses procedure TOML. Errors name the line and column and what was expected.
 pub fn parse(text: &str) -> Result<Procedure> {
-    let file: FileProcedure = toml::from_str(text).map_err(|e| anyhow!("{}", describe(text, &e)))?;
+    let file: FileProcedure =
+        toml::from_str(text).map_err(|e| anyhow!("{}", describe(text, &e)))?;
     let mut steps = Vec::new();
     for (i, step) in file.steps.iter().enumerate() {
-        if let Some(earlier) = file.steps[..i].iter().find(|s| s.key.get_ref() == step.key.get_ref()) {
+        if let Some(earlier) = file.steps[..i]
+            .iter()
+            .find(|s| s.key.get_ref() == step.key.get_ref())
+        {
             let (line, col) = line_col(text, step.key.span().start);
             let (first, _) = line_col(text, earlier.key.span().start);
             return Err(anyhow!(
@@ -182,7 +189,10 @@ mod tests {
     fn a_duplicate_step_key_is_refused_with_both_lines() {
         let text = "key = \"P\"\ntitle = \"T\"\nkind = \"build\"\nproduces = \"X\"\n[[step]]\nkey = \"a\"\ntitle = \"A\"\n[[step]]\nkey = \"a\"\ntitle = \"B\"\n";
         let err = parse(text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("line 9") && err.contains("first on line 6"), "{err}");
+        assert!(
+            err.contains("line 9") && err.contains("first on line 6"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ fn pump_file() -> PathBuf {
 impl Shop {
     fn cmd(&self, user: Option<(&str, &str)>, args: &[&str]) -> assert_cmd::assert::Assert {
         let mut c = Command::cargo_bin("traveler").expect("binary");
-        c.env_remove("TRAVELER_USER").env_remove("TRAVELER_PIN").env_remove("TRAVELER_CONFIG");
+        c.env_remove("TRAVELER_USER")
+            .env_remove("TRAVELER_PIN")
+            .env_remove("TRAVELER_CONFIG");
         c.arg("--db").arg(&self.db);
         if let Some((login, pin)) = user {
             c.args(["--user", login, "--pin", pin]);
@@ -32,23 +34,99 @@ impl Shop {
     /// A database with users of every role, parts, stock and the released pump procedure.
     fn new() -> Shop {
         let dir = tempfile::tempdir().expect("dir");
-        let shop = Shop { db: dir.path().join("shop.db"), _dir: dir };
-        shop.cmd(None, &["init", "--admin", "admin", "--pin", "4444"]).success();
+        let shop = Shop {
+            db: dir.path().join("shop.db"),
+            _dir: dir,
+        };
+        shop.cmd(None, &["init", "--admin", "admin", "--pin", "4444"])
+            .success();
         let admin = ("admin", "4444");
-        for (login, role, pin) in [("ana", "operator", "1111"), ("quinn", "quality", "2222"), ("sam", "supervisor", "3333")] {
-            shop.ok(admin, &["user", "add", login, "--name", &format!("Test {role}"), "--role", role, "--pin", pin]);
+        for (login, role, pin) in [
+            ("ana", "operator", "1111"),
+            ("quinn", "quality", "2222"),
+            ("sam", "supervisor", "3333"),
+        ] {
+            shop.ok(
+                admin,
+                &[
+                    "user",
+                    "add",
+                    login,
+                    "--name",
+                    &format!("Test {role}"),
+                    "--role",
+                    role,
+                    "--pin",
+                    pin,
+                ],
+            );
         }
-        for (pn, tracking) in [("PUMP-100", "serial"), ("SEAL-20", "lot"), ("SEAL-20B", "lot"), ("IMP-7", "serial"), ("LOCTITE-243", "lot")] {
+        for (pn, tracking) in [
+            ("PUMP-100", "serial"),
+            ("SEAL-20", "lot"),
+            ("SEAL-20B", "lot"),
+            ("IMP-7", "serial"),
+            ("LOCTITE-243", "lot"),
+        ] {
             shop.ok(admin, &["part", "add", pn, "--tracking", tracking]);
         }
-        shop.ok(("sam", "3333"), &["inventory", "receive", "SEAL-20", "--lot", "SL-1", "--quantity", "1"]);
-        shop.ok(("sam", "3333"), &["inventory", "receive", "SEAL-20B", "--lot", "SLB-1", "--quantity", "4"]);
-        shop.ok(("sam", "3333"), &["inventory", "receive", "IMP-7", "--serial", "IMP-1"]);
-        shop.ok(("sam", "3333"), &["inventory", "receive", "LOCTITE-243", "--lot", "LT-1", "--quantity", "5"]);
+        shop.ok(
+            ("sam", "3333"),
+            &[
+                "inventory",
+                "receive",
+                "SEAL-20",
+                "--lot",
+                "SL-1",
+                "--quantity",
+                "1",
+            ],
+        );
+        shop.ok(
+            ("sam", "3333"),
+            &[
+                "inventory",
+                "receive",
+                "SEAL-20B",
+                "--lot",
+                "SLB-1",
+                "--quantity",
+                "4",
+            ],
+        );
+        shop.ok(
+            ("sam", "3333"),
+            &["inventory", "receive", "IMP-7", "--serial", "IMP-1"],
+        );
+        shop.ok(
+            ("sam", "3333"),
+            &[
+                "inventory",
+                "receive",
+                "LOCTITE-243",
+                "--lot",
+                "LT-1",
+                "--quantity",
+                "5",
+            ],
+        );
         let file = pump_file();
-        shop.ok(admin, &["procedure", "import", file.to_str().expect("utf-8 path")]);
+        shop.ok(
+            admin,
+            &["procedure", "import", file.to_str().expect("utf-8 path")],
+        );
         shop.ok(admin, &["procedure", "release", "PUMP-ASSY"]);
-        shop.ok(("sam", "3333"), &["run", "create", "--procedure", "PUMP-ASSY", "--serial", "PU-1"]);
+        shop.ok(
+            ("sam", "3333"),
+            &[
+                "run",
+                "create",
+                "--procedure",
+                "PUMP-ASSY",
+                "--serial",
+                "PU-1",
+            ],
+        );
         shop
     }
 
@@ -63,8 +141,14 @@ const QUINN: (&str, &str) = ("quinn", "2222");
 
 fn first_three_steps(shop: &Shop, bore: &str) {
     shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
-    shop.ok(ANA, &["field", "set", "PU-1", "bore", "Bore diameter", bore]);
-    shop.ok(ANA, &["field", "set", "PU-1", "1", "Surface finish", "pass"]);
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "bore", "Bore diameter", bore],
+    );
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "1", "Surface finish", "pass"],
+    );
 }
 
 fn seals_to_inspect(shop: &Shop) {
@@ -76,11 +160,27 @@ fn seals_to_inspect(shop: &Shop) {
     shop.ok(ANA, &["step", "checkin", "PU-1", "impeller"]);
     shop.ok(ANA, &["install", "PU-1", "impeller", "IMP-1"]);
     shop.ok(ANA, &["install", "PU-1", "impeller", "LT-1"]);
-    shop.ok(ANA, &["field", "set", "PU-1", "impeller", "Nut torque", "11.2"]);
-    shop.ok(ANA, &["field", "set", "PU-1", "impeller", "Torque wrench", "TW-01"]);
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "impeller", "Nut torque", "11.2"],
+    );
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "impeller", "Torque wrench", "TW-01"],
+    );
     shop.ok(ANA, &["step", "complete", "PU-1", "impeller"]);
     shop.ok(ANA, &["step", "checkin", "PU-1", "inspect"]);
-    shop.ok(ANA, &["field", "set", "PU-1", "inspect", "Visual defects found", "no"]);
+    shop.ok(
+        ANA,
+        &[
+            "field",
+            "set",
+            "PU-1",
+            "inspect",
+            "Visual defects found",
+            "no",
+        ],
+    );
 }
 
 #[test]
@@ -88,14 +188,28 @@ fn a_whole_run_to_complete() {
     let shop = Shop::new();
     // Completing with nothing filled is refused with every reason, exit code 3.
     shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
-    let refused = shop.cmd(Some(ANA), &["step", "complete", "PU-1", "bore"]).code(3);
+    let refused = shop
+        .cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+        .code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("Bore diameter") && stderr.contains("Surface finish"), "{stderr}");
-    shop.ok(ANA, &["field", "set", "PU-1", "bore", "Bore diameter", "25.01"]);
-    shop.ok(ANA, &["field", "set", "PU-1", "bore", "Surface finish", "pass"]);
+    assert!(
+        stderr.contains("Bore diameter") && stderr.contains("Surface finish"),
+        "{stderr}"
+    );
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "bore", "Bore diameter", "25.01"],
+    );
+    shop.ok(
+        ANA,
+        &["field", "set", "PU-1", "bore", "Surface finish", "pass"],
+    );
     shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
     seals_to_inspect(&shop);
-    shop.ok(QUINN, &["signoff", "approve", "PU-1", "inspect", "Quality approval"]);
+    shop.ok(
+        QUINN,
+        &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
+    );
     shop.ok(ANA, &["step", "complete", "PU-1", "inspect"]);
 
     let shown = shop.run_json();
@@ -104,47 +218,142 @@ fn a_whole_run_to_complete() {
     // The unit is available, with what went into it under it.
     let tree = shop.cmd(None, &["inventory", "tree", "PU-1"]).success();
     let tree = String::from_utf8_lossy(&tree.get_output().stdout).into_owned();
-    assert!(tree.contains("PU-1") && tree.contains("available") && tree.contains("IMP-1") && tree.contains("SLB-1"), "{tree}");
+    assert!(
+        tree.contains("PU-1")
+            && tree.contains("available")
+            && tree.contains("IMP-1")
+            && tree.contains("SLB-1"),
+        "{tree}"
+    );
     shop.cmd(None, &["audit", "verify"]).success();
     // A complete run refuses step actions.
-    shop.cmd(Some(ANA), &["step", "checkin", "PU-1", "bore"]).code(3);
+    shop.cmd(Some(ANA), &["step", "checkin", "PU-1", "bore"])
+        .code(3);
 }
 
 #[test]
 fn a_whole_run_to_failed() {
     let shop = Shop::new();
     first_three_steps(&shop, "25.40");
-    let out = shop.ok(ANA, &["step", "fail", "PU-1", "bore", "--reason", "Bore oversize", "--raise-issue", "Oversize bore"]);
+    let out = shop.ok(
+        ANA,
+        &[
+            "step",
+            "fail",
+            "PU-1",
+            "bore",
+            "--reason",
+            "Bore oversize",
+            "--raise-issue",
+            "Oversize bore",
+        ],
+    );
     assert!(out.contains("fail"), "{out}");
     // An operator may not fail the run; a supervisor may.
-    shop.cmd(Some(ANA), &["run", "fail", "PU-1", "--reason", "scrap", "--inventory", "scrapped"]).code(3);
-    shop.ok(("sam", "3333"), &["run", "fail", "PU-1", "--reason", "Housing scrapped", "--inventory", "scrapped"]);
+    shop.cmd(
+        Some(ANA),
+        &[
+            "run",
+            "fail",
+            "PU-1",
+            "--reason",
+            "scrap",
+            "--inventory",
+            "scrapped",
+        ],
+    )
+    .code(3);
+    shop.ok(
+        ("sam", "3333"),
+        &[
+            "run",
+            "fail",
+            "PU-1",
+            "--reason",
+            "Housing scrapped",
+            "--inventory",
+            "scrapped",
+        ],
+    );
     let shown = shop.run_json();
     assert_eq!(shown["run"]["state"], "failed");
     let items = shop.cmd(None, &["--json", "inventory", "list"]).success();
-    let items: serde_json::Value = serde_json::from_slice(&items.get_output().stdout).expect("json");
-    let unit = items.as_array().expect("list").iter().find(|i| i["identifier"] == "PU-1").expect("unit").clone();
+    let items: serde_json::Value =
+        serde_json::from_slice(&items.get_output().stdout).expect("json");
+    let unit = items
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["identifier"] == "PU-1")
+        .expect("unit")
+        .clone();
     assert_eq!(unit["state"], "scrapped");
-    let refused = shop.cmd(Some(ANA), &["--json", "step", "rework", "PU-1", "bore"]).code(3);
-    let body: serde_json::Value = serde_json::from_slice(&refused.get_output().stdout).expect("json refusal");
-    assert!(body["reasons"][0].as_str().unwrap_or("").contains("failed"), "{body}");
+    let refused = shop
+        .cmd(Some(ANA), &["--json", "step", "rework", "PU-1", "bore"])
+        .code(3);
+    let body: serde_json::Value =
+        serde_json::from_slice(&refused.get_output().stdout).expect("json refusal");
+    assert!(
+        body["reasons"][0].as_str().unwrap_or("").contains("failed"),
+        "{body}"
+    );
 }
 
 #[test]
 fn a_run_through_a_deviation_and_a_sign_off() {
     let shop = Shop::new();
     first_three_steps(&shop, "25.07");
-    let refused = shop.cmd(Some(ANA), &["step", "complete", "PU-1", "bore"]).code(3);
+    let refused = shop
+        .cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+        .code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(stderr.contains("Bore diameter"), "{stderr}");
-    shop.ok(ANA, &["issue", "open", "--title", "Bore over tolerance", "--run", "PU-1", "--step", "bore", "--field", "Bore diameter"]);
-    shop.ok(QUINN, &["deviation", "accept", "PU-1", "bore", "Bore diameter", "--issue", "1", "--rationale", "Seal fit checked"]);
+    shop.ok(
+        ANA,
+        &[
+            "issue",
+            "open",
+            "--title",
+            "Bore over tolerance",
+            "--run",
+            "PU-1",
+            "--step",
+            "bore",
+            "--field",
+            "Bore diameter",
+        ],
+    );
+    shop.ok(
+        QUINN,
+        &[
+            "deviation",
+            "accept",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "--issue",
+            "1",
+            "--rationale",
+            "Seal fit checked",
+        ],
+    );
     shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
     seals_to_inspect(&shop);
     // The operator cannot sign a quality sign-off; a rejection needs a comment.
-    shop.cmd(Some(ANA), &["signoff", "approve", "PU-1", "inspect", "Quality approval"]).code(3);
-    shop.cmd(Some(QUINN), &["signoff", "reject", "PU-1", "inspect", "Quality approval"]).code(3);
-    shop.ok(QUINN, &["signoff", "approve", "PU-1", "inspect", "Quality approval"]);
+    shop.cmd(
+        Some(ANA),
+        &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
+    )
+    .code(3);
+    shop.cmd(
+        Some(QUINN),
+        &["signoff", "reject", "PU-1", "inspect", "Quality approval"],
+    )
+    .code(3);
+    shop.ok(
+        QUINN,
+        &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
+    );
     shop.ok(ANA, &["step", "complete", "PU-1", "inspect"]);
     // Every step is done but issue 1 is open: the run waits on it.
     assert_eq!(shop.run_json()["run"]["state"], "in_progress");
@@ -162,7 +371,12 @@ fn a_bad_procedure_file_names_its_line_and_imports_nothing() {
     let shop = Shop::new();
     let bad = shop.db.with_file_name("bad.toml");
     std::fs::write(&bad, "key = \"X\"\ntitle = \"X\"\nkind = \"build\"\nproduces = \"PUMP-100\"\n[[step]]\nkey = \"a\"\ntitle = \"A\"\n  [[step.field]]\n  name = \"n\"\n  type = \"numbr\"\n").expect("write");
-    let out = shop.cmd(Some(("admin", "4444")), &["procedure", "import", bad.to_str().expect("path")]).code(1);
+    let out = shop
+        .cmd(
+            Some(("admin", "4444")),
+            &["procedure", "import", bad.to_str().expect("path")],
+        )
+        .code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("line 10"), "{stderr}");
     let list = shop.cmd(None, &["procedure", "list"]).success();
@@ -172,11 +386,16 @@ fn a_bad_procedure_file_names_its_line_and_imports_nothing() {
 #[test]
 fn a_wrong_pin_is_a_sentence_and_a_tampered_audit_trail_fails_verify() {
     let shop = Shop::new();
-    let out = shop.cmd(Some(("ana", "9999")), &["step", "checkin", "PU-1", "bore"]).code(3);
+    let out = shop
+        .cmd(Some(("ana", "9999")), &["step", "checkin", "PU-1", "bore"])
+        .code(3);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("wrong PIN"), "{stderr}");
     let conn = rusqlite::Connection::open(&shop.db).expect("raw");
-    conn.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'edited' WHERE seq = 4;").expect("tamper");
+    conn.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'edited' WHERE seq = 4;",
+    )
+    .expect("tamper");
     let out = shop.cmd(None, &["audit", "verify"]).code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("event 4"), "{stderr}");

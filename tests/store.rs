@@ -13,9 +13,14 @@ use traveler::store::{schema, ExecError, Store};
 fn a_fresh_database_has_the_current_schema_and_default_settings() {
     let f = Fixture::new();
     let conn = Connection::open(&f.path).expect("raw open");
-    assert_eq!(schema::version(&conn).expect("version"), schema::CURRENT_VERSION);
+    assert_eq!(
+        schema::version(&conn).expect("version"),
+        schema::CURRENT_VERSION
+    );
     assert_eq!(f.store.settings().expect("settings"), Settings::default());
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
     assert_eq!(mode, "wal");
 }
 
@@ -37,7 +42,11 @@ fn a_database_from_the_first_schema_is_migrated_and_keeps_its_data() {
     let conn = Connection::open(&path).expect("raw");
     assert_eq!(schema::version(&conn).expect("v"), schema::CURRENT_VERSION);
     let index: i64 = conn
-        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_run'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_run'",
+            [],
+            |r| r.get(0),
+        )
         .expect("index");
     assert_eq!(index, 1, "migration 2 adds the audit_run index");
     let parts = store.parts().expect("parts");
@@ -51,10 +60,17 @@ fn a_database_from_a_newer_traveler_is_refused_naming_both_versions() {
     let path = dir.path().join("new.db");
     {
         let conn = Connection::open(&path).expect("open");
-        conn.execute_batch("PRAGMA user_version = 99;").expect("set");
+        conn.execute_batch("PRAGMA user_version = 99;")
+            .expect("set");
     }
-    let err = Store::open(&path).err().map(|e| format!("{e:#}")).unwrap_or_default();
-    assert!(err.contains("99") && err.contains(&schema::CURRENT_VERSION.to_string()), "{err}");
+    let err = Store::open(&path)
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        err.contains("99") && err.contains(&schema::CURRENT_VERSION.to_string()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -62,7 +78,10 @@ fn a_file_that_is_not_a_database_is_refused_with_a_sentence() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("junk.db");
     std::fs::write(&path, vec![b'x'; 4096]).expect("write junk");
-    let err = Store::open(&path).err().map(|e| format!("{e:#}")).unwrap_or_default();
+    let err = Store::open(&path)
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
     assert!(err.contains("not a traveler database"), "{err}");
 }
 
@@ -71,17 +90,36 @@ fn every_accepted_command_writes_audit_events_and_a_refused_one_writes_nothing()
     let mut f = Fixture::with_pump();
     let run = f.create_run("PU-1");
     let before = f.audit_count();
-    let refused = f.exec(&operator(), Some(run), Command::Complete { step: "bore".into() });
+    let refused = f.exec(
+        &operator(),
+        Some(run),
+        Command::Complete {
+            step: "bore".into(),
+        },
+    );
     assert!(matches!(refused, Err(ExecError::Refused(_))));
     assert_eq!(f.audit_count(), before, "a refusal writes nothing");
     assert_eq!(f.run(run).state, RunState::Todo);
-    f.ok(&operator(), Some(run), Command::CheckIn { step: "bore".into() });
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
     let added = f.audit_count() - before;
     assert!(added > 0);
     let log = f.store.audit_log(Some(run), added).expect("log");
     assert_eq!(log.len(), added, "every new event is filed under the run");
-    assert!(log.iter().all(|r| r.user == "op" && r.station == "test-station" && r.run == Some(run)), "{log:?}");
-    assert!(matches!(f.store.verify_audit().expect("verify"), Verification::Intact(_)));
+    assert!(
+        log.iter()
+            .all(|r| r.user == "op" && r.station == "test-station" && r.run == Some(run)),
+        "{log:?}"
+    );
+    assert!(matches!(
+        f.store.verify_audit().expect("verify"),
+        Verification::Intact(_)
+    ));
 }
 
 #[test]
@@ -93,8 +131,10 @@ fn the_audit_chain_finds_a_row_edited_behind_the_programs_back() {
     assert!(update.is_err(), "the trigger refuses UPDATE");
     let delete = conn.execute("DELETE FROM audit WHERE seq = 3", []);
     assert!(delete.is_err(), "the trigger refuses DELETE");
-    conn.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET user = 'someone' WHERE seq = 3;")
-        .expect("tamper");
+    conn.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET user = 'someone' WHERE seq = 3;",
+    )
+    .expect("tamper");
     match f.store.verify_audit().expect("verify") {
         Verification::Broken { seq, .. } => assert_eq!(seq, 3),
         other => panic!("tampering not found: {other:?}"),
@@ -106,25 +146,45 @@ fn the_audit_chain_finds_a_removed_row_and_an_inserted_row() {
     let mut f = Fixture::with_pump();
     f.create_run("PU-1");
     let conn = Connection::open(&f.path).expect("raw");
-    conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 5;").expect("remove");
-    assert!(matches!(f.store.verify_audit().expect("v"), Verification::Broken { seq: 5, .. }));
+    conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 5;")
+        .expect("remove");
+    assert!(matches!(
+        f.store.verify_audit().expect("v"),
+        Verification::Broken { seq: 5, .. }
+    ));
 
     let mut g = Fixture::with_pump();
     g.create_run("PU-2");
     let conn = Connection::open(&g.path).expect("raw");
-    let last: i64 = conn.query_row("SELECT MAX(seq) FROM audit", [], |r| r.get(0)).expect("max");
+    let last: i64 = conn
+        .query_row("SELECT MAX(seq) FROM audit", [], |r| r.get(0))
+        .expect("max");
     conn.execute(
         "INSERT INTO audit (seq, at, user, station, action, entity, prev_hash, hash) VALUES (?1, 'x', 'x', 'x', 'x', 'x', 'x', 'x')",
         [last + 1],
     )
     .expect("insert");
-    assert!(matches!(g.store.verify_audit().expect("v"), Verification::Broken { seq, .. } if seq == last + 1));
+    assert!(
+        matches!(g.store.verify_audit().expect("v"), Verification::Broken { seq, .. } if seq == last + 1)
+    );
 }
 
 fn ready_to_complete(f: &mut Fixture) -> RunId {
     let run = f.create_run("PU-1");
-    f.ok(&operator(), Some(run), Command::CheckIn { step: "bore".into() });
-    f.ok(&operator2(), Some(run), Command::CheckIn { step: "bore".into() });
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    f.ok(
+        &operator2(),
+        Some(run),
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
     f.set(&operator(), run, "bore", "Bore diameter", "25.01");
     f.set(&operator(), run, "bore", "Surface finish", "pass");
     run
@@ -148,14 +208,22 @@ fn two_connections_racing_to_complete_one_step_one_wins_the_other_is_told_to_rel
                 store.execute(Request {
                     actor: who,
                     run: Some(run),
-                    command: Command::Complete { step: "bore".into() },
-                    seen: Seen { step_version: Some(seen_version), field_value: None },
+                    command: Command::Complete {
+                        step: "bore".into(),
+                    },
+                    seen: Seen {
+                        step_version: Some(seen_version),
+                        field_value: None,
+                    },
                     now,
                 })
             })
         })
         .collect();
-    let results: Vec<_> = handles.into_iter().map(|h| h.join().expect("thread")).collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
     let wins = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(wins, 1, "exactly one completes: {results:?}");
     let loser = results.iter().find_map(|r| match r {
@@ -164,7 +232,13 @@ fn two_connections_racing_to_complete_one_step_one_wins_the_other_is_told_to_rel
     });
     let loser = loser.expect("the other is refused by the rules");
     assert!(loser.conflict, "{loser:?}");
-    assert!(loser.reasons.iter().any(|r| r.contains("reload") && r.contains("changed by")), "{loser:?}");
+    assert!(
+        loser
+            .reasons
+            .iter()
+            .any(|r| r.contains("reload") && r.contains("changed by")),
+        "{loser:?}"
+    );
 }
 
 #[test]
@@ -173,23 +247,44 @@ fn an_unrelated_change_by_another_terminal_never_refuses() {
     let run = ready_to_complete(&mut f);
     let r = f.run(run);
     let step = find_step(&r, "bore").expect("step");
-    let seen_finish = step.fields.iter().find(|x| x.def.name == "Surface finish").and_then(|x| x.values.last()).map(|v| v.id);
+    let seen_finish = step
+        .fields
+        .iter()
+        .find(|x| x.def.name == "Surface finish")
+        .and_then(|x| x.values.last())
+        .map(|v| v.id);
     // Another terminal saves a different field of the same step.
     f.set(&operator2(), run, "bore", "Bore diameter", "25.02");
     // This terminal saves the field it saw; it is not refused.
     let res = f.exec_seen(
         &operator(),
         Some(run),
-        Command::SetField { step: "bore".into(), field: "Surface finish".into(), raw: "pass".into(), file_sha256: None },
-        Seen { step_version: Some(step.version), field_value: Some(seen_finish) },
+        Command::SetField {
+            step: "bore".into(),
+            field: "Surface finish".into(),
+            raw: "pass".into(),
+            file_sha256: None,
+        },
+        Seen {
+            step_version: Some(step.version),
+            field_value: Some(seen_finish),
+        },
     );
     assert!(res.is_ok(), "{res:?}");
     // But saving over a value another terminal changed since is refused.
     let stale = f.exec_seen(
         &operator(),
         Some(run),
-        Command::SetField { step: "bore".into(), field: "Bore diameter".into(), raw: "25.00".into(), file_sha256: None },
-        Seen { step_version: None, field_value: Some(step.fields[0].values.last().map(|v| v.id)) },
+        Command::SetField {
+            step: "bore".into(),
+            field: "Bore diameter".into(),
+            raw: "25.00".into(),
+            file_sha256: None,
+        },
+        Seen {
+            step_version: None,
+            field_value: Some(step.fields[0].values.last().map(|v| v.id)),
+        },
     );
     match stale {
         Err(ExecError::Refused(r)) => {
@@ -208,7 +303,13 @@ fn five_wrong_pins_lock_the_login_and_each_failure_is_audited() {
         let r = f.store.authenticate("op", "0000", "st", f.now, false);
         assert!(r.is_err());
     }
-    let failures = f.store.audit_log(None, 100).expect("log").iter().filter(|r| r.action.contains("login")).count();
+    let failures = f
+        .store
+        .audit_log(None, 100)
+        .expect("log")
+        .iter()
+        .filter(|r| r.action.contains("login"))
+        .count();
     assert_eq!(failures, 5);
     assert!(f.audit_count() >= before + 5);
     let locked = f.store.authenticate("op", "1234", "st", f.now, false);
@@ -216,7 +317,10 @@ fn five_wrong_pins_lock_the_login_and_each_failure_is_audited() {
     assert!(text.contains("locked"), "{text}");
     // After the lock runs out, the right PIN works again.
     let later = f.now + chrono::Duration::minutes(6);
-    assert!(f.store.authenticate("op", "1234", "st", later, false).is_ok());
+    assert!(f
+        .store
+        .authenticate("op", "1234", "st", later, false)
+        .is_ok());
 }
 
 #[test]
@@ -225,15 +329,28 @@ fn the_board_pages_by_key_and_filters() {
     for i in 0..7 {
         f.create_run(&format!("PU-{i}"));
     }
-    let first = f.store.list_runs(&Default::default(), None, 3).expect("page");
+    let first = f
+        .store
+        .list_runs(&Default::default(), None, 3)
+        .expect("page");
     assert_eq!(first.len(), 3);
     assert!(first[0].id > first[2].id, "newest first");
-    let second = f.store.list_runs(&Default::default(), Some(first[2].id), 3).expect("page 2");
+    let second = f
+        .store
+        .list_runs(&Default::default(), Some(first[2].id), 3)
+        .expect("page 2");
     assert_eq!(second.len(), 3);
     assert!(second[0].id < first[2].id);
     let found = f
         .store
-        .list_runs(&traveler::store::RunFilter { state: None, search: Some("PU-4".into()) }, None, 10)
+        .list_runs(
+            &traveler::store::RunFilter {
+                state: None,
+                search: Some("PU-4".into()),
+            },
+            None,
+            10,
+        )
         .expect("search");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].serial, "PU-4");

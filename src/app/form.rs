@@ -8,7 +8,10 @@ use crate::domain::{IssueId, Meaning};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormInput {
     Text(TextInput),
-    Choice { options: Vec<String>, selected: usize },
+    Choice {
+        options: Vec<String>,
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,19 +79,47 @@ impl FormField {
 /// What a form is for; it carries what the command needs besides the typed values.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormKind {
-    Hold { step: String },
-    FailStep { step: String },
-    Rework { step: String },
-    ReopenStep { step: String },
-    Redline { step: String, number_fields: Vec<String> },
-    Comment { step: String },
-    RaiseIssue { step: String },
-    AcceptDeviation { step: String, fields: Vec<String>, issues: Vec<IssueId> },
-    Uninstall { step: String, identifiers: Vec<String> },
+    Hold {
+        step: String,
+    },
+    FailStep {
+        step: String,
+    },
+    Rework {
+        step: String,
+    },
+    ReopenStep {
+        step: String,
+    },
+    Redline {
+        step: String,
+        number_fields: Vec<String>,
+    },
+    Comment {
+        step: String,
+    },
+    RaiseIssue {
+        step: String,
+    },
+    AcceptDeviation {
+        step: String,
+        fields: Vec<String>,
+        issues: Vec<IssueId>,
+    },
+    Uninstall {
+        step: String,
+        identifiers: Vec<String>,
+    },
     FailRun,
     ReopenRun,
-    SignOff { step: String, field: String, meaning: Meaning },
-    Disposition { issue: IssueId },
+    SignOff {
+        step: String,
+        field: String,
+        meaning: Meaning,
+    },
+    Disposition {
+        issue: IssueId,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -39,15 +39,24 @@ impl KeyBinding {
         let mut rest = text;
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
                 modifiers |= KeyModifiers::CONTROL;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("m-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
                 modifiers |= KeyModifiers::ALT;
                 rest = &rest[rest.len() - r.len()..];
             } else if let Some(r) = lower.strip_prefix("shift-") {
                 if r == "tab" {
-                    return Ok(KeyBinding { code: KeyCode::BackTab, modifiers });
+                    return Ok(KeyBinding {
+                        code: KeyCode::BackTab,
+                        modifiers,
+                    });
                 }
                 modifiers |= KeyModifiers::SHIFT;
                 rest = &rest[rest.len() - r.len()..];

@@ -37,7 +37,10 @@ pub enum ExecTag {
 pub enum Outcome {
     Done(Vec<Event>),
     /// The rules said no: every reason; `conflict` when someone else changed it first.
-    Refused { reasons: Vec<String>, conflict: bool },
+    Refused {
+        reasons: Vec<String>,
+        conflict: bool,
+    },
     /// Something outside the rules failed (a locked database, a missing file).
     Failed(String),
 }
@@ -53,10 +56,19 @@ pub enum Msg {
     DataChanged,
     SignedIn(Result<Actor, String>),
     BoardLoaded(BoardPage),
-    RunFound { reference: String, run: Option<RunId> },
-    RunLoaded { bundle: Box<RunBundle>, open_step: Option<String> },
+    RunFound {
+        reference: String,
+        run: Option<RunId>,
+    },
+    RunLoaded {
+        bundle: Box<RunBundle>,
+        open_step: Option<String>,
+    },
     QualityLoaded(QualityData),
-    Executed { tag: ExecTag, outcome: Outcome },
+    Executed {
+        tag: ExecTag,
+        outcome: Outcome,
+    },
     /// A read failed; the sentence says what.
     LoadFailed(String),
 }

@@ -31,11 +31,15 @@ impl Runner<'_> {
             ),
             Effect::LoadBoard(query) => match self.board(&query) {
                 Ok(page) => Msg::BoardLoaded(page),
-                Err(e) => Msg::LoadFailed(format!("Could not load the run board: {}", sentence(&e))),
+                Err(e) => {
+                    Msg::LoadFailed(format!("Could not load the run board: {}", sentence(&e)))
+                }
             },
             Effect::FindRun { reference } => match self.store.find_run(&reference) {
                 Ok(run) => Msg::RunFound { reference, run },
-                Err(e) => Msg::LoadFailed(format!("Could not look up '{reference}': {}", sentence(&e))),
+                Err(e) => {
+                    Msg::LoadFailed(format!("Could not look up '{reference}': {}", sentence(&e)))
+                }
             },
             Effect::LoadRun { run, open_step } => match self.run_bundle(run) {
                 Ok(Some(bundle)) => Msg::RunLoaded {
@@ -47,7 +51,10 @@ impl Runner<'_> {
             },
             Effect::LoadQuality { roles } => match self.quality(&roles) {
                 Ok(data) => Msg::QualityLoaded(data),
-                Err(e) => Msg::LoadFailed(format!("Could not load the quality lists: {}", sentence(&e))),
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load the quality lists: {}",
+                    sentence(&e)
+                )),
             },
             Effect::Execute {
                 tag,
@@ -66,21 +73,22 @@ impl Runner<'_> {
                 comment,
                 seen,
             } => {
-                let signer = match self
-                    .store
-                    .authenticate(&login, &secret, &self.station, now, true)
-                {
-                    Ok(actor) => actor,
-                    Err(e) => {
-                        return Some(Msg::Executed {
-                            tag: ExecTag::Form,
-                            outcome: Outcome::Refused {
-                                reasons: vec![auth_sentence(&e)],
-                                conflict: false,
-                            },
-                        })
-                    }
-                };
+                let signer =
+                    match self
+                        .store
+                        .authenticate(&login, &secret, &self.station, now, true)
+                    {
+                        Ok(actor) => actor,
+                        Err(e) => {
+                            return Some(Msg::Executed {
+                                tag: ExecTag::Form,
+                                outcome: Outcome::Refused {
+                                    reasons: vec![auth_sentence(&e)],
+                                    conflict: false,
+                                },
+                            })
+                        }
+                    };
                 let command = Command::SignOff {
                     step,
                     field,
@@ -114,7 +122,10 @@ impl Runner<'_> {
                     }
                     Err(e) => Msg::Executed {
                         tag,
-                        outcome: Outcome::Failed(format!("{}.", sentence(&e).trim_end_matches('.'))),
+                        outcome: Outcome::Failed(format!(
+                            "{}.",
+                            sentence(&e).trim_end_matches('.')
+                        )),
                     },
                 }
             }

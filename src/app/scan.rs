@@ -20,7 +20,11 @@ pub enum Burst {
 
 fn plain_char(key: &KeyEvent) -> Option<char> {
     match key.code {
-        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(c)
         }
         _ => None,

@@ -143,7 +143,10 @@ pub struct RunView {
 pub enum Editor {
     Text(TextInput),
     /// Pass/fail, yes/no, single select: one option.
-    Choice { options: Vec<String>, cursor: usize },
+    Choice {
+        options: Vec<String>,
+        cursor: usize,
+    },
     /// Multi select: any options ticked.
     Multi {
         options: Vec<String>,
@@ -158,7 +161,9 @@ impl Editor {
         match self {
             Editor::Text(t) => t.value().to_string(),
             Editor::Choice { options, cursor } => options.get(*cursor).cloned().unwrap_or_default(),
-            Editor::Multi { options, ticked, .. } => options
+            Editor::Multi {
+                options, ticked, ..
+            } => options
                 .iter()
                 .zip(ticked)
                 .filter(|(_, t)| **t)
@@ -278,9 +283,15 @@ pub enum Confirmed {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
     Form(Form),
-    Confirm { question: String, then: Confirmed },
+    Confirm {
+        question: String,
+        then: Confirmed,
+    },
     /// Every key of the screen underneath.
-    Help { context: Context, scroll: usize },
+    Help {
+        context: Context,
+        scroll: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

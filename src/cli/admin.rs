@@ -41,14 +41,25 @@ pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
 
 pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
     let command = match cmd {
-        UserCmd::Add { login, name, roles, pin } => Command::AddUser {
+        UserCmd::Add {
+            login,
+            name,
+            roles,
+            pin,
+        } => Command::AddUser {
             login,
             name,
             roles,
             secret_hash: hash_secret(&pin)?,
         },
-        UserCmd::Deactivate { login } => Command::SetUserActive { login, active: false },
-        UserCmd::Activate { login } => Command::SetUserActive { login, active: true },
+        UserCmd::Deactivate { login } => Command::SetUserActive {
+            login,
+            active: false,
+        },
+        UserCmd::Activate { login } => Command::SetUserActive {
+            login,
+            active: true,
+        },
         UserCmd::SetPin { login, pin } => Command::SetUserSecret {
             login,
             secret_hash: hash_secret(&pin)?,
@@ -74,7 +85,10 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
                 })
                 .collect();
             return ctx.print(&rows, || {
-                let mut out = format!("{:<12} {:<24} {:<28} {}\n", "LOGIN", "NAME", "ROLES", "STATE");
+                let mut out = format!(
+                    "{:<12} {:<24} {:<28} {}\n",
+                    "LOGIN", "NAME", "ROLES", "STATE"
+                );
                 for r in &rows {
                     let state = match (r.active, r.locked) {
                         (false, _) => "deactivated",
@@ -99,13 +113,24 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
 
 pub fn part(ctx: &mut Ctx, cmd: PartCmd) -> CliResult {
     match cmd {
-        PartCmd::Add { number, tracking, description } => {
+        PartCmd::Add {
+            number,
+            tracking,
+            description,
+        } => {
             let tracking = match tracking {
                 TrackingArg::Serial => Tracking::Serial,
                 TrackingArg::Lot => Tracking::Lot,
                 TrackingArg::None => Tracking::None,
             };
-            let events = ctx.exec(None, Command::AddPart { number, description, tracking })?;
+            let events = ctx.exec(
+                None,
+                Command::AddPart {
+                    number,
+                    description,
+                    tracking,
+                },
+            )?;
             ctx.report(&events, None)
         }
         PartCmd::List => {
@@ -117,7 +142,10 @@ pub fn part(ctx: &mut Ctx, cmd: PartCmd) -> CliResult {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default();
-                    out.push_str(&format!("{:<16} {:<8} {}\n", p.number, tracking, p.description));
+                    out.push_str(&format!(
+                        "{:<16} {:<8} {}\n",
+                        p.number, tracking, p.description
+                    ));
                 }
                 out
             })
@@ -127,7 +155,12 @@ pub fn part(ctx: &mut Ctx, cmd: PartCmd) -> CliResult {
 
 pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
     match cmd {
-        InventoryCmd::Receive { part, serial, lot, quantity } => {
+        InventoryCmd::Receive {
+            part,
+            serial,
+            lot,
+            quantity,
+        } => {
             let (identifier, quantity) = match (serial, lot, quantity) {
                 (Some(sn), None, _) => (sn, 1),
                 (None, Some(lot), Some(q)) => (lot, q),
@@ -137,13 +170,23 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
                     )))
                 }
             };
-            let events = ctx.exec(None, Command::ReceiveInventory { part, identifier, quantity })?;
+            let events = ctx.exec(
+                None,
+                Command::ReceiveInventory {
+                    part,
+                    identifier,
+                    quantity,
+                },
+            )?;
             ctx.report(&events, None)
         }
         InventoryCmd::List => {
             let items = ctx.store.inventory()?;
             ctx.print(&items, || {
-                let mut out = format!("{:<16} {:<20} {:>6} {:<12} {}\n", "PART", "IDENTIFIER", "QTY", "STATE", "IN");
+                let mut out = format!(
+                    "{:<16} {:<20} {:>6} {:<12} {}\n",
+                    "PART", "IDENTIFIER", "QTY", "STATE", "IN"
+                );
                 for i in &items {
                     out.push_str(&format!(
                         "{:<16} {:<20} {:>6} {:<12} {}\n",
@@ -170,7 +213,9 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
 /// the lot quantities taken), and below each serial what went into that.
 fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) -> CliResult {
     let item = ctx.store.inventory_item(identifier)?.ok_or_else(|| {
-        CliError::Failed(anyhow!("There is no serial or lot '{identifier}' in inventory."))
+        CliError::Failed(anyhow!(
+            "There is no serial or lot '{identifier}' in inventory."
+        ))
     })?;
     if depth == 0 {
         out.push(format!(
@@ -253,7 +298,10 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 })
                 .collect();
             ctx.print(&rows, || {
-                let mut out = format!("{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n", "KEY", "V", "STATE", "PRODUCES", "STEPS", "TITLE");
+                let mut out = format!(
+                    "{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n",
+                    "KEY", "V", "STATE", "PRODUCES", "STEPS", "TITLE"
+                );
                 for r in &rows {
                     out.push_str(&format!(
                         "{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n",
@@ -264,9 +312,16 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
             })
         }
         ProcedureCmd::Show { key } => {
-            let procedures: Vec<_> = ctx.store.procedures()?.into_iter().filter(|p| p.key == key).collect();
+            let procedures: Vec<_> = ctx
+                .store
+                .procedures()?
+                .into_iter()
+                .filter(|p| p.key == key)
+                .collect();
             let latest = procedures.last().cloned().ok_or_else(|| {
-                CliError::Failed(anyhow!("There is no procedure '{key}' (see `traveler procedure list`)."))
+                CliError::Failed(anyhow!(
+                    "There is no procedure '{key}' (see `traveler procedure list`)."
+                ))
             })?;
             ctx.print(&latest, || {
                 let mut out = format!(
@@ -278,9 +333,20 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                     latest.produces
                 );
                 for (i, s) in latest.steps.iter().enumerate() {
-                    out.push_str(&format!("{:>3}. {} [{}]{}\n", i + 1, s.title, s.key, if s.required { "" } else { " (optional)" }));
+                    out.push_str(&format!(
+                        "{:>3}. {} [{}]{}\n",
+                        i + 1,
+                        s.title,
+                        s.key,
+                        if s.required { "" } else { " (optional)" }
+                    ));
                     for f in &s.fields {
-                        out.push_str(&format!("       field {} ({}) {}\n", f.name, f.field_type.name(), crate::domain::rule_text(f)));
+                        out.push_str(&format!(
+                            "       field {} ({}) {}\n",
+                            f.name,
+                            f.field_type.name(),
+                            crate::domain::rule_text(f)
+                        ));
                     }
                     for r in &s.installs {
                         out.push_str(&format!("       install {} × {}\n", r.part, r.quantity));

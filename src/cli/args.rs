@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "traveler", version, about = "Shop-floor execution terminal: runs, steps, fields, installs, sign-offs, audit trail.")]
+#[command(
+    name = "traveler",
+    version,
+    about = "Shop-floor execution terminal: runs, steps, fields, installs, sign-offs, audit trail."
+)]
 pub struct Cli {
     /// Database file (default: TRAVELER_DB, then the config file, then the user's data folder).
     #[arg(long, global = true, env = "TRAVELER_DB")]
@@ -81,7 +85,11 @@ pub enum Cmd {
         scanned: bool,
     },
     /// Take an installed serial or lot back out (step not complete).
-    Uninstall { run: String, step: String, identifier: String },
+    Uninstall {
+        run: String,
+        step: String,
+        identifier: String,
+    },
     /// Approve or reject a sign-off field (the PIN is the signature).
     Signoff {
         #[arg(value_enum)]
@@ -93,7 +101,11 @@ pub enum Cmd {
         comment: Option<String>,
     },
     /// Add a comment to a step.
-    Comment { run: String, step: String, text: String },
+    Comment {
+        run: String,
+        step: String,
+        text: String,
+    },
     #[command(subcommand)]
     Issue(IssueCmd),
     #[command(subcommand)]
@@ -132,9 +144,13 @@ pub enum UserCmd {
     },
     List,
     /// Deactivate a login (admin); its history stays.
-    Deactivate { login: String },
+    Deactivate {
+        login: String,
+    },
     /// Reactivate a login (admin).
-    Activate { login: String },
+    Activate {
+        login: String,
+    },
     /// Set a user's PIN (admin, or the user themself).
     SetPin {
         login: String,
@@ -177,13 +193,17 @@ pub enum InventoryCmd {
     },
     List,
     /// The as-built tree under a serial.
-    Tree { serial: String },
+    Tree {
+        serial: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ProcedureCmd {
     /// Import a procedure file as a new draft version (admin).
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+    },
     /// Release the newest draft of a procedure (admin).
     Release {
         key: String,
@@ -191,7 +211,9 @@ pub enum ProcedureCmd {
         version: Option<i64>,
     },
     List,
-    Show { key: String },
+    Show {
+        key: String,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -227,7 +249,9 @@ pub enum RunCmd {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    Show { run: String },
+    Show {
+        run: String,
+    },
     /// Fail the run (supervisor): the unit is scrapped or quarantined.
     Fail {
         run: String,
@@ -322,13 +346,17 @@ pub enum IssueCmd {
         disposition: DispositionArg,
     },
     /// Close an issue (quality).
-    Close { issue: i64 },
+    Close {
+        issue: i64,
+    },
     List {
         /// Include closed issues.
         #[arg(long)]
         all: bool,
     },
-    Show { issue: i64 },
+    Show {
+        issue: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -388,10 +416,18 @@ pub enum RedlineCmd {
         add_step: Option<PathBuf>,
     },
     /// Approve a redline (quality or supervisor): the change applies.
-    Approve { run: String, redline: u64 },
+    Approve {
+        run: String,
+        redline: u64,
+    },
     /// Cancel a redline: the step returns to its earlier state.
-    Cancel { run: String, redline: u64 },
-    List { run: String },
+    Cancel {
+        run: String,
+        redline: u64,
+    },
+    List {
+        run: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -415,7 +451,10 @@ pub enum LabourCmd {
 pub enum SettingsCmd {
     List,
     /// Change an org setting (admin).
-    Set { key: String, value: String },
+    Set {
+        key: String,
+        value: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

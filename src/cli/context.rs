@@ -107,7 +107,10 @@ impl Ctx {
     /// Prints what a successful action did: one line per event, or JSON.
     pub fn report(&self, events: &[Event], run: Option<RunId>) -> CliResult {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(events).map_err(anyhow::Error::from)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(events).map_err(anyhow::Error::from)?
+            );
         } else {
             for event in events {
                 let parts = event.audit_parts(run);
@@ -122,9 +125,16 @@ impl Ctx {
     }
 
     /// Prints a value as JSON when --json was given, else the text.
-    pub fn print<T: serde::Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> CliResult {
+    pub fn print<T: serde::Serialize>(
+        &self,
+        value: &T,
+        text: impl FnOnce() -> String,
+    ) -> CliResult {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?
+            );
         } else {
             print!("{}", text());
         }

@@ -91,7 +91,11 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         pin: cli.auth.pin,
     };
     match command {
-        Cmd::Init { admin: login, pin, name } => admin::init(&mut ctx, &login, &pin, &name),
+        Cmd::Init {
+            admin: login,
+            pin,
+            name,
+        } => admin::init(&mut ctx, &login, &pin, &name),
         Cmd::Demo { .. } | Cmd::Tui => Ok(()),
         Cmd::User(c) => admin::user(&mut ctx, c),
         Cmd::Part(c) => admin::part(&mut ctx, c),
@@ -101,13 +105,25 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Cmd::Run(c) => work::run(&mut ctx, c),
         Cmd::Step(a) => work::step(&mut ctx, a),
         Cmd::Field(c) => work::field(&mut ctx, c),
-        Cmd::Install { run, step, identifier, quantity, scanned } => {
-            work::install(&mut ctx, &run, step, identifier, quantity, scanned)
-        }
-        Cmd::Uninstall { run, step, identifier } => work::uninstall(&mut ctx, &run, step, identifier),
-        Cmd::Signoff { decision, run, step, field, comment } => {
-            work::signoff(&mut ctx, decision, &run, step, field, comment)
-        }
+        Cmd::Install {
+            run,
+            step,
+            identifier,
+            quantity,
+            scanned,
+        } => work::install(&mut ctx, &run, step, identifier, quantity, scanned),
+        Cmd::Uninstall {
+            run,
+            step,
+            identifier,
+        } => work::uninstall(&mut ctx, &run, step, identifier),
+        Cmd::Signoff {
+            decision,
+            run,
+            step,
+            field,
+            comment,
+        } => work::signoff(&mut ctx, decision, &run, step, field, comment),
         Cmd::Comment { run, step, text } => work::comment(&mut ctx, &run, step, text),
         Cmd::Labour(c) => work::labour(&mut ctx, c),
         Cmd::Issue(c) => quality::issue(&mut ctx, c),

@@ -7,12 +7,30 @@ use anyhow::anyhow;
 
 pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
     match cmd {
-        IssueCmd::Open { title, description, run, step, field, inventory } => {
+        IssueCmd::Open {
+            title,
+            description,
+            run,
+            step,
+            field,
+            inventory,
+        } => {
             let run_id: Option<RunId> = run.as_deref().map(|r| ctx.run_ref(r)).transpose()?;
             if step.is_some() && run_id.is_none() {
-                return Err(CliError::Failed(anyhow!("An issue about a step needs its run: add --run RUN.")));
+                return Err(CliError::Failed(anyhow!(
+                    "An issue about a step needs its run: add --run RUN."
+                )));
             }
-            let events = ctx.exec(run_id, Command::RaiseIssue { title, description, step, field, inventory })?;
+            let events = ctx.exec(
+                run_id,
+                Command::RaiseIssue {
+                    title,
+                    description,
+                    step,
+                    field,
+                    inventory,
+                },
+            )?;
             ctx.report(&events, run_id)
         }
         IssueCmd::Disposition { issue, disposition } => {
@@ -31,9 +49,16 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
             ctx.report(&events, None)
         }
         IssueCmd::List { all } => {
-            let issues = if all { ctx.store.all_issues()? } else { ctx.store.open_issues()? };
+            let issues = if all {
+                ctx.store.all_issues()?
+            } else {
+                ctx.store.open_issues()?
+            };
             ctx.print(&issues, || {
-                let mut out = format!("{:>4} {:<13} {:<16} {:>5} {:<10} {}\n", "#", "STATE", "DISPOSITION", "RUN", "STEP", "TITLE");
+                let mut out = format!(
+                    "{:>4} {:<13} {:<16} {:>5} {:<10} {}\n",
+                    "#", "STATE", "DISPOSITION", "RUN", "STEP", "TITLE"
+                );
                 for i in &issues {
                     out.push_str(&format!(
                         "{:>4} {:<13} {:<16} {:>5} {:<10} {}\n",
@@ -67,7 +92,12 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                     out.push_str(&format!("{}\n", found.description));
                 }
                 for a in &found.approvals {
-                    out.push_str(&format!("  {} by {} at {}\n", a.action, a.by, a.at.format("%Y-%m-%d %H:%M UTC")));
+                    out.push_str(&format!(
+                        "  {} by {} at {}\n",
+                        a.action,
+                        a.by,
+                        a.at.format("%Y-%m-%d %H:%M UTC")
+                    ));
                 }
                 out
             })
@@ -76,47 +106,106 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
 }
 
 pub fn deviation(ctx: &mut Ctx, cmd: DeviationCmd) -> CliResult {
-    let DeviationCmd::Accept { run, step, field, issue, rationale } = cmd;
+    let DeviationCmd::Accept {
+        run,
+        step,
+        field,
+        issue,
+        rationale,
+    } = cmd;
     let id = ctx.run_ref(&run)?;
-    let events = ctx.exec(Some(id), Command::AcceptDeviation { step, field, issue, rationale })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::AcceptDeviation {
+            step,
+            field,
+            issue,
+            rationale,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }
 
 pub fn requirement(ctx: &mut Ctx, cmd: RequirementCmd) -> CliResult {
-    let RequirementCmd::Except { run, step, part, issue, reason } = cmd;
+    let RequirementCmd::Except {
+        run,
+        step,
+        part,
+        issue,
+        reason,
+    } = cmd;
     let id = ctx.run_ref(&run)?;
-    let events = ctx.exec(Some(id), Command::ExceptRequirement { step, part, issue, reason })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::ExceptRequirement {
+            step,
+            part,
+            issue,
+            reason,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }
 
 pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
     match cmd {
-        RedlineCmd::Propose { run, step, reason, instructions, field, min, max, target, tolerance, unit, add_step } => {
+        RedlineCmd::Propose {
+            run,
+            step,
+            reason,
+            instructions,
+            field,
+            min,
+            max,
+            target,
+            tolerance,
+            unit,
+            add_step,
+        } => {
             let id = ctx.run_ref(&run)?;
             let change = if let Some(text) = instructions {
                 RedlineChange::CorrectInstructions { instructions: text }
             } else if let Some(name) = field {
                 let current = ctx.store.run(id)?.and_then(|r| {
-                    find_step(&r, &step).and_then(|s| s.fields.iter().find(|f| f.def.name == name).map(|f| f.def.clone()))
+                    find_step(&r, &step).and_then(|s| {
+                        s.fields
+                            .iter()
+                            .find(|f| f.def.name == name)
+                            .map(|f| f.def.clone())
+                    })
                 });
                 let mut def = current.ok_or_else(|| {
                     CliError::Failed(anyhow!("Step '{step}' of run {id} has no field '{name}'."))
                 })?;
                 if min.is_some() || max.is_some() || target.is_some() || tolerance.is_some() {
-                    def.validation = crate::domain::Validation { min, max, target, tolerance };
+                    def.validation = crate::domain::Validation {
+                        min,
+                        max,
+                        target,
+                        tolerance,
+                    };
                 }
                 if unit.is_some() {
                     def.unit = unit;
                 }
                 RedlineChange::ChangeField { field: name, def }
             } else if let Some(path) = add_step {
-                RedlineChange::AddStep { def: read_step_file(&path)? }
+                RedlineChange::AddStep {
+                    def: read_step_file(&path)?,
+                }
             } else {
                 return Err(CliError::Failed(anyhow!(
                     "Say what the redline changes: --instructions TEXT, --field NAME with new --min/--max/--target/--tolerance/--unit, or --add-step FILE."
                 )));
             };
-            let events = ctx.exec(Some(id), Command::ProposeRedline { step, change, reason })?;
+            let events = ctx.exec(
+                Some(id),
+                Command::ProposeRedline {
+                    step,
+                    change,
+                    reason,
+                },
+            )?;
             ctx.report(&events, Some(id))
         }
         RedlineCmd::Approve { run, redline } => {
@@ -131,7 +220,10 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
         }
         RedlineCmd::List { run } => {
             let id = ctx.run_ref(&run)?;
-            let run = ctx.store.run(id)?.ok_or_else(|| CliError::Failed(anyhow!("There is no run {id}.")))?;
+            let run = ctx
+                .store
+                .run(id)?
+                .ok_or_else(|| CliError::Failed(anyhow!("There is no run {id}.")))?;
             ctx.print(&run.redlines, || {
                 let mut out = String::new();
                 for r in &run.redlines {
@@ -157,7 +249,9 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
 fn read_step_file(path: &std::path::Path) -> Result<crate::domain::StepDef, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Failed(anyhow!("Could not read {}: {e}.", path.display())))?;
-    let wrapped = format!("key = \"redline\"\ntitle = \"redline\"\nkind = \"build\"\nproduces = \"-\"\n{text}");
+    let wrapped = format!(
+        "key = \"redline\"\ntitle = \"redline\"\nkind = \"build\"\nproduces = \"-\"\n{text}"
+    );
     let mut procedure = crate::procedure_file::parse(&wrapped)
         .map_err(|e| CliError::Failed(anyhow!("{}: {e}", path.display())))?;
     if procedure.steps.len() != 1 {

@@ -25,8 +25,12 @@ pub fn run_table(runs: &[RunSummary]) -> String {
 }
 
 fn when(t: &Option<Time>) -> String {
-    t.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "-".into())
+    t.map(|t| {
+        t.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_else(|| "-".into())
 }
 
 pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
@@ -55,7 +59,10 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
             step.key,
             step.state.name(),
             if step.required { "" } else { " (optional)" },
-            step.superseded_by.as_ref().map(|s| format!(", superseded by {s}")).unwrap_or_default()
+            step.superseded_by
+                .as_ref()
+                .map(|s| format!(", superseded by {s}"))
+                .unwrap_or_default()
         ));
         let here: Vec<&str> = step
             .sessions
@@ -69,14 +76,25 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
         for field in &step.fields {
             let current = field.values.last();
             let shown = match (field.def.field_type, current) {
-                (FieldType::Signoff, _) => format!("{:?}", signoff_status(step, field)).to_lowercase(),
+                (FieldType::Signoff, _) => {
+                    format!("{:?}", signoff_status(step, field)).to_lowercase()
+                }
                 (_, Some(v)) => {
                     let mark = match v.verdict {
                         Verdict::InRange => " ✓",
                         Verdict::OutOfRange => " ✗ out of range",
                         Verdict::NoRule => "",
                     };
-                    format!("{}{}{mark}", crate::domain::value_text(&v.value), field.def.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())
+                    format!(
+                        "{}{}{mark}",
+                        crate::domain::value_text(&v.value),
+                        field
+                            .def
+                            .unit
+                            .as_deref()
+                            .map(|u| format!(" {u}"))
+                            .unwrap_or_default()
+                    )
                 }
                 (_, None) => "—".into(),
             };
@@ -84,12 +102,26 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
             out.push_str(&format!(
                 "      {}{}: {shown}{}\n",
                 field.def.name,
-                if rule.is_empty() { String::new() } else { format!(" ({rule})") },
-                field.def.role.as_ref().map(|r| format!("  [expecting approval by: {r}]")).unwrap_or_default()
+                if rule.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({rule})")
+                },
+                field
+                    .def
+                    .role
+                    .as_ref()
+                    .map(|r| format!("  [expecting approval by: {r}]"))
+                    .unwrap_or_default()
             ));
         }
         for req in &step.requirements {
-            let installed: i64 = req.installs.iter().filter(|i| i.removed_at.is_none()).map(|i| i.quantity).sum();
+            let installed: i64 = req
+                .installs
+                .iter()
+                .filter(|i| i.removed_at.is_none())
+                .map(|i| i.quantity)
+                .sum();
             let ids: Vec<&str> = req
                 .installs
                 .iter()
@@ -100,15 +132,27 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
                 "      install {}: {installed}/{}{}{}\n",
                 req.def.part,
                 req.def.quantity,
-                if ids.is_empty() { String::new() } else { format!(" ({})", ids.join(", ")) },
-                req.exception.as_ref().map(|e| format!(" excepted via issue {}", e.issue)).unwrap_or_default()
+                if ids.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", ids.join(", "))
+                },
+                req.exception
+                    .as_ref()
+                    .map(|e| format!(" excepted via issue {}", e.issue))
+                    .unwrap_or_default()
             ));
         }
     }
     if !issues.is_empty() {
         out.push_str("\nQuality issues:\n");
         for i in issues {
-            out.push_str(&format!("  #{} {} — {}\n", i.id, crate::store::state_name(&i.state), i.title));
+            out.push_str(&format!(
+                "  #{} {} — {}\n",
+                i.id,
+                crate::store::state_name(&i.state),
+                i.title
+            ));
         }
     }
     out

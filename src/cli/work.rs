@@ -1,6 +1,8 @@
 //! Runs and the work on their steps.
 
-use super::args::{Decision, FailInventoryArg, FieldCmd, LabourCmd, RunCmd, RunStateArg, StepAction, StepArgs};
+use super::args::{
+    Decision, FailInventoryArg, FieldCmd, LabourCmd, RunCmd, RunStateArg, StepAction, StepArgs,
+};
 use super::context::{CliError, CliResult, Ctx};
 use crate::domain::{Command, FailInventoryTo, FieldType, Meaning, RunState};
 use crate::store::{store_attachment, RunFilter};
@@ -8,22 +10,37 @@ use anyhow::anyhow;
 use std::path::Path;
 
 fn needs_reason(reason: Option<String>, what: &str) -> Result<String, CliError> {
-    reason.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-        CliError::Failed(anyhow!("{what} needs a reason: add --reason \"...\"."))
-    })
+    reason
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| CliError::Failed(anyhow!("{what} needs a reason: add --reason \"...\".")))
 }
 
 pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
     match cmd {
-        RunCmd::Create { procedure, serial, title } => {
-            let events = ctx.exec(None, Command::CreateRun { procedure_key: procedure, serial, title })?;
+        RunCmd::Create {
+            procedure,
+            serial,
+            title,
+        } => {
+            let events = ctx.exec(
+                None,
+                Command::CreateRun {
+                    procedure_key: procedure,
+                    serial,
+                    title,
+                },
+            )?;
             let run = events.iter().find_map(|e| match e {
                 crate::domain::Event::RunCreated { run } => Some(run.id),
                 _ => None,
             });
             ctx.report(&events, run)
         }
-        RunCmd::List { state, search, limit } => {
+        RunCmd::List {
+            state,
+            search,
+            limit,
+        } => {
             let filter = RunFilter {
                 state: state.map(|s| match s {
                     RunStateArg::Todo => RunState::Todo,
@@ -48,15 +65,33 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 run: &'a crate::domain::Run,
                 issues: &'a [crate::domain::Issue],
             }
-            ctx.print(&Shown { run: &run, issues: &issues }, || super::show::run_detail(&run, &issues))
+            ctx.print(
+                &Shown {
+                    run: &run,
+                    issues: &issues,
+                },
+                || super::show::run_detail(&run, &issues),
+            )
         }
-        RunCmd::Fail { run, reason, inventory, issue } => {
+        RunCmd::Fail {
+            run,
+            reason,
+            inventory,
+            issue,
+        } => {
             let id = ctx.run_ref(&run)?;
             let inventory_to = match inventory {
                 FailInventoryArg::Scrapped => FailInventoryTo::Scrapped,
                 FailInventoryArg::Quarantined => FailInventoryTo::Quarantined,
             };
-            let events = ctx.exec(Some(id), Command::FailRun { reason, issue, inventory_to })?;
+            let events = ctx.exec(
+                Some(id),
+                Command::FailRun {
+                    reason,
+                    issue,
+                    inventory_to,
+                },
+            )?;
             ctx.report(&events, Some(id))
         }
         RunCmd::Reopen { run, reason } => {
@@ -74,23 +109,37 @@ pub fn step(ctx: &mut Ctx, args: StepArgs) -> CliResult {
         StepAction::Checkin => Command::CheckIn { step },
         StepAction::Checkout => Command::CheckOut { step },
         StepAction::Complete => Command::Complete { step },
-        StepAction::Hold => Command::Hold { step, reason: needs_reason(args.reason, "Holding a step")? },
+        StepAction::Hold => Command::Hold {
+            step,
+            reason: needs_reason(args.reason, "Holding a step")?,
+        },
         StepAction::Resume => Command::Resume { step },
-        StepAction::Rework => Command::Rework { step, as_copy: args.copy },
+        StepAction::Rework => Command::Rework {
+            step,
+            as_copy: args.copy,
+        },
         StepAction::Fail => Command::FailStep {
             step,
             reason: needs_reason(args.reason, "Failing a step")?,
             issue: args.issue,
             raise_issue: args.raise_issue,
         },
-        StepAction::Reopen => Command::ReopenStep { step, reason: needs_reason(args.reason, "Reopening a step")? },
+        StepAction::Reopen => Command::ReopenStep {
+            step,
+            reason: needs_reason(args.reason, "Reopening a step")?,
+        },
     };
     let events = ctx.exec(Some(id), command)?;
     ctx.report(&events, Some(id))
 }
 
 pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
-    let FieldCmd::Set { run, step, field, value } = cmd;
+    let FieldCmd::Set {
+        run,
+        step,
+        field,
+        value,
+    } = cmd;
     let id = ctx.run_ref(&run)?;
     // A file field's value is a path: the file is copied into the attachments
     // store first and its SHA-256 travels with the command.
@@ -109,13 +158,36 @@ pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
     } else {
         (value, None)
     };
-    let events = ctx.exec(Some(id), Command::SetField { step, field, raw, file_sha256 })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::SetField {
+            step,
+            field,
+            raw,
+            file_sha256,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }
 
-pub fn install(ctx: &mut Ctx, run: &str, step: String, identifier: String, quantity: Option<i64>, scanned: bool) -> CliResult {
+pub fn install(
+    ctx: &mut Ctx,
+    run: &str,
+    step: String,
+    identifier: String,
+    quantity: Option<i64>,
+    scanned: bool,
+) -> CliResult {
     let id = ctx.run_ref(run)?;
-    let events = ctx.exec(Some(id), Command::Install { step, identifier, quantity, scanned })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::Install {
+            step,
+            identifier,
+            quantity,
+            scanned,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }
 
@@ -125,13 +197,28 @@ pub fn uninstall(ctx: &mut Ctx, run: &str, step: String, identifier: String) -> 
     ctx.report(&events, Some(id))
 }
 
-pub fn signoff(ctx: &mut Ctx, decision: Decision, run: &str, step: String, field: String, comment: Option<String>) -> CliResult {
+pub fn signoff(
+    ctx: &mut Ctx,
+    decision: Decision,
+    run: &str,
+    step: String,
+    field: String,
+    comment: Option<String>,
+) -> CliResult {
     let id = ctx.run_ref(run)?;
     let meaning = match decision {
         Decision::Approve => Meaning::Approved,
         Decision::Reject => Meaning::Rejected,
     };
-    let events = ctx.exec(Some(id), Command::SignOff { step, field, meaning, comment })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::SignOff {
+            step,
+            field,
+            meaning,
+            comment,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }
 
@@ -144,14 +231,34 @@ pub fn comment(ctx: &mut Ctx, run: &str, step: String, text: String) -> CliResul
 fn parse_utc(text: &str, what: &str) -> Result<crate::domain::Time, CliError> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| CliError::Failed(anyhow!("{what} expects a time like 2026-11-21T08:00:00Z, got '{text}'.")))
+        .map_err(|_| {
+            CliError::Failed(anyhow!(
+                "{what} expects a time like 2026-11-21T08:00:00Z, got '{text}'."
+            ))
+        })
 }
 
 pub fn labour(ctx: &mut Ctx, cmd: LabourCmd) -> CliResult {
-    let LabourCmd::Edit { run, step, session, start, end, reason } = cmd;
+    let LabourCmd::Edit {
+        run,
+        step,
+        session,
+        start,
+        end,
+        reason,
+    } = cmd;
     let id = ctx.run_ref(&run)?;
     let started_at = parse_utc(&start, "--start")?;
     let ended_at = end.as_deref().map(|e| parse_utc(e, "--end")).transpose()?;
-    let events = ctx.exec(Some(id), Command::EditLabourSession { step, session, started_at, ended_at, reason })?;
+    let events = ctx.exec(
+        Some(id),
+        Command::EditLabourSession {
+            step,
+            session,
+            started_at,
+            ended_at,
+            reason,
+        },
+    )?;
     ctx.report(&events, Some(id))
 }

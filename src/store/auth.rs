@@ -4,7 +4,9 @@
 use super::world::{load_settings, load_user};
 use super::{ExecError, Store};
 use crate::domain::{Actor, Command, Request, Seen, Time};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 #[derive(Debug)]

@@ -8,16 +8,16 @@ mod auth;
 mod execute;
 mod queries;
 mod rows;
-mod screen_queries;
 pub mod schema;
+mod screen_queries;
 mod world;
 
 pub use attachments::store_attachment;
 pub use auth::{hash_secret, AuthError};
 pub use execute::ExecError;
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
-pub use screen_queries::PendingDeviation;
 pub use rows::enum_name as state_name;
+pub use screen_queries::PendingDeviation;
 
 use anyhow::{anyhow, Context, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -39,7 +39,10 @@ impl Store {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() && !dir.exists() {
                 std::fs::create_dir_all(dir).with_context(|| {
-                    format!("Could not create the folder {} for the database", dir.display())
+                    format!(
+                        "Could not create the folder {} for the database",
+                        dir.display()
+                    )
                 })?;
             }
         }
@@ -52,7 +55,10 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         schema::configure(&conn).map_err(|e| explain_open_error(path, e))?;
         schema::migrate(&conn).map_err(|e| explain_open_error(path, e))?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -62,12 +68,16 @@ impl Store {
     /// SQLite's `data_version`: changes when another connection commits, so a
     /// screen can poll it cheaply and reload only then.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Whether the database has any user yet (a fresh file needs `init`).
     pub fn has_users(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
         Ok(n > 0)
     }
 }

@@ -76,11 +76,14 @@ impl Store {
         before_id: Option<RunId>,
         limit: usize,
     ) -> Result<Vec<RunSummary>> {
-        let pattern = filter
-            .search
-            .as_ref()
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let pattern = filter.search.as_ref().filter(|s| !s.is_empty()).map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, serial, title, procedure_key, state, required_done, required_total, checked_in,
                     created_at, started_at, completed_at, updated_at, updated_by
@@ -118,8 +121,21 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, serial, title, key, state, done, total, checked, created, started, completed, updated, by) =
-                row?;
+            let (
+                id,
+                serial,
+                title,
+                key,
+                state,
+                done,
+                total,
+                checked,
+                created,
+                started,
+                completed,
+                updated,
+                by,
+            ) = row?;
             out.push(RunSummary {
                 id,
                 serial,
@@ -216,7 +232,11 @@ impl Store {
     }
 
     pub fn run_issues(&self, run: RunId) -> Result<Vec<Issue>> {
-        self.docs("quality issue", "SELECT doc FROM issues WHERE run = ?1 ORDER BY id", [run])
+        self.docs(
+            "quality issue",
+            "SELECT doc FROM issues WHERE run = ?1 ORDER BY id",
+            [run],
+        )
     }
 
     /// Issues not yet closed, across all runs.
@@ -245,7 +265,11 @@ impl Store {
     }
 
     pub fn inventory(&self) -> Result<Vec<InventoryItem>> {
-        self.docs("inventory item", "SELECT doc FROM inventory ORDER BY part, identifier", [])
+        self.docs(
+            "inventory item",
+            "SELECT doc FROM inventory ORDER BY part, identifier",
+            [],
+        )
     }
 
     /// Items installed directly under `identifier` (one level of the as-built tree).
@@ -259,11 +283,19 @@ impl Store {
 
     /// Every run built on one serial, oldest first.
     pub fn runs_on(&self, serial: &str) -> Result<Vec<Run>> {
-        self.docs("run", "SELECT doc FROM runs WHERE serial = ?1 ORDER BY id", [serial])
+        self.docs(
+            "run",
+            "SELECT doc FROM runs WHERE serial = ?1 ORDER BY id",
+            [serial],
+        )
     }
 
     pub fn procedures(&self) -> Result<Vec<Procedure>> {
-        self.docs("procedure", "SELECT doc FROM procedures ORDER BY key, version", [])
+        self.docs(
+            "procedure",
+            "SELECT doc FROM procedures ORDER BY key, version",
+            [],
+        )
     }
 
     /// Sign-offs not yet approved on runs in progress, for roles in `roles`
@@ -283,7 +315,9 @@ impl Store {
                     continue;
                 }
                 for field in &step.fields {
-                    let Some(role) = &field.def.role else { continue };
+                    let Some(role) = &field.def.role else {
+                        continue;
+                    };
                     if field.def.field_type != FieldType::Signoff {
                         continue;
                     }

@@ -55,7 +55,9 @@ impl Store {
                         step: step.key.clone(),
                         position: step.position.clone(),
                         field: field.def.name.clone(),
-                        value: format!("{} {unit}", value_text(&value.value)).trim().to_string(),
+                        value: format!("{} {unit}", value_text(&value.value))
+                            .trim()
+                            .to_string(),
                         rule: rule_text(&field.def),
                         by: value.by.clone(),
                     });

@@ -32,7 +32,9 @@ pub fn load_issue(conn: &Connection, id: IssueId) -> Result<Option<Issue>> {
 
 pub fn load_user(conn: &Connection, login: &str) -> Result<Option<User>> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM users WHERE login = ?1", [login], |r| r.get(0))
+        .query_row("SELECT doc FROM users WHERE login = ?1", [login], |r| {
+            r.get(0)
+        })
         .optional()?;
     doc.map(|d| from_doc("user", &d)).transpose()
 }
@@ -69,7 +71,9 @@ fn named_identifiers(cmd: &Command) -> Vec<&str> {
         }
         Command::ReceiveInventory { identifier, .. } => vec![identifier],
         Command::CreateRun { serial, .. } => vec![serial],
-        Command::RaiseIssue { inventory: Some(i), .. } => vec![i],
+        Command::RaiseIssue {
+            inventory: Some(i), ..
+        } => vec![i],
         _ => vec![],
     }
 }
@@ -137,8 +141,12 @@ pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Re
         for item in items {
             world.inventory.insert(item.identifier.clone(), item);
         }
-        let issues: Vec<Issue> =
-            load_docs(conn, "quality issue", "SELECT doc FROM issues WHERE run = ?1", id)?;
+        let issues: Vec<Issue> = load_docs(
+            conn,
+            "quality issue",
+            "SELECT doc FROM issues WHERE run = ?1",
+            id,
+        )?;
         for issue in issues {
             world.issues.insert(issue.id, issue);
         }
@@ -174,9 +182,13 @@ pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Re
             key,
         )?;
     }
-    world.next_run_id = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", [], |r| r.get(0))?;
+    world.next_run_id = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", [], |r| {
+        r.get(0)
+    })?;
     world.next_issue_id =
-        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM issues", [], |r| r.get(0))?;
+        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM issues", [], |r| {
+            r.get(0)
+        })?;
     Ok(world)
 }
 

@@ -8,11 +8,20 @@ use crate::app::state::{ScanResult, StepView};
 use crate::domain::{installed_quantity, Requirement};
 use ratatui::text::{Line, Span};
 
-pub fn requirement_lines(req: &Requirement, focused: bool, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+pub fn requirement_lines(
+    req: &Requirement,
+    focused: bool,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
     let installed = installed_quantity(req);
     let needed = req.def.quantity;
     let done = installed >= needed || req.exception.is_some();
-    let (glyph, style) = if done { ("✓", theme.good) } else { ("○", theme.warn) };
+    let (glyph, style) = if done {
+        ("✓", theme.good)
+    } else {
+        ("○", theme.warn)
+    };
     let name_width = (usize::from(width) / 4).clamp(12, 24);
     let mut first = vec![
         Span::styled(if focused { "▸ " } else { "  " }, theme.heading),
@@ -32,7 +41,11 @@ pub fn requirement_lines(req: &Requirement, focused: bool, theme: &Theme, width:
     let mut lines = vec![Line::from(first)];
     if let Some(ex) = &req.exception {
         lines.push(Line::styled(
-            format!("    excepted through issue #{}: {}", ex.issue, clean(&ex.reason)),
+            format!(
+                "    excepted through issue #{}: {}",
+                ex.issue,
+                clean(&ex.reason)
+            ),
             theme.warn,
         ));
     }
@@ -81,11 +94,19 @@ pub fn scan_lines(view: &StepView, focused: bool, theme: &Theme, width: u16) -> 
         first.push(Span::styled("  scan any time", theme.dim));
     }
     let mut lines = vec![Line::from(first)];
-    if let Some(ScanResult { accepted, lines: said }) = &view.scan_result {
+    if let Some(ScanResult {
+        accepted,
+        lines: said,
+    }) = &view.scan_result
+    {
         let style = if *accepted { theme.good } else { theme.bad };
         let glyph = if *accepted { "✓" } else { "✗" };
         for (i, text) in said.iter().enumerate() {
-            let lead = if i == 0 { format!("    {glyph} ") } else { "      ".to_string() };
+            let lead = if i == 0 {
+                format!("    {glyph} ")
+            } else {
+                "      ".to_string()
+            };
             lines.push(Line::styled(format!("{lead}{}", clean(text)), style));
         }
     }

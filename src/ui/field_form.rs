@@ -54,7 +54,10 @@ pub fn text_box(
     } else {
         let text: String = visible.iter().collect();
         let pad = width.saturating_sub(cells(&text));
-        spans.push(Span::styled(format!("{text}{}", " ".repeat(pad)), theme.input));
+        spans.push(Span::styled(
+            format!("{text}{}", " ".repeat(pad)),
+            theme.input,
+        ));
     }
     spans.push(Span::styled("]", theme.dim));
     spans
@@ -91,7 +94,11 @@ fn draft_judgement(field: &Field, raw: &str, theme: &Theme) -> (Span<'static>, O
 fn saved_judgement(field: &Field, theme: &Theme) -> Span<'static> {
     let Some(value) = current_value(field) else {
         return Span::styled(
-            if field.def.required { "empty · required" } else { "empty" },
+            if field.def.required {
+                "empty · required"
+            } else {
+                "empty"
+            },
             theme.dim,
         );
     };
@@ -164,18 +171,24 @@ pub fn field_lines(
                 let w = if field.def.field_type == FieldType::Number {
                     box_width
                 } else {
-                    usize::from(width).saturating_sub(name_width + 24).clamp(10, 60)
+                    usize::from(width)
+                        .saturating_sub(name_width + 24)
+                        .clamp(10, 60)
                 };
-                first.extend(text_box(input.value(), input.cursor(), true, false, w, theme));
+                first.extend(text_box(
+                    input.value(),
+                    input.cursor(),
+                    true,
+                    false,
+                    w,
+                    theme,
+                ));
                 let (judgement, why) = draft_judgement(field, input.value(), theme);
                 push_unit_rule(&mut first, field, &rule, theme);
                 first.push(Span::raw("  "));
                 first.push(judgement);
                 if let Some(why) = why {
-                    extra.push(Line::styled(
-                        format!("    {}", clean(&why)),
-                        theme.bad,
-                    ));
+                    extra.push(Line::styled(format!("    {}", clean(&why)), theme.bad));
                 }
                 if field.def.field_type == FieldType::Date {
                     extra.push(Line::styled("    YYYY-MM-DD", theme.dim));
@@ -206,7 +219,11 @@ pub fn field_lines(
                     } else {
                         "[ ]"
                     };
-                    let style = if i == *cursor { theme.selected } else { theme.text };
+                    let style = if i == *cursor {
+                        theme.selected
+                    } else {
+                        theme.text
+                    };
                     extra.push(Line::from(vec![
                         Span::raw("    "),
                         Span::styled(format!("{mark} {}", clean(option)), style),
@@ -237,13 +254,13 @@ pub fn field_lines(
             });
             if focused {
                 if let Some(v) = saved {
-                    let mut who = format!(
-                        "    saved by {} at {}",
-                        clean(&v.by),
-                        zone.date_time(v.at)
-                    );
+                    let mut who =
+                        format!("    saved by {} at {}", clean(&v.by), zone.date_time(v.at));
                     if field.values.len() > 1 {
-                        who.push_str(&format!(" · {} earlier values kept", field.values.len() - 1));
+                        who.push_str(&format!(
+                            " · {} earlier values kept",
+                            field.values.len() - 1
+                        ));
                     }
                     extra.push(Line::styled(who, theme.dim));
                 }
@@ -284,11 +301,7 @@ fn signoff_spans(step: &RunStep, field: &Field, zone: &Zone, theme: &Theme) -> V
     let last = field.signatures.last();
     spans.push(match (signoff_status(step, field), last) {
         (SignoffStatus::Approved, Some(s)) => Span::styled(
-            format!(
-                "✓ approved by {}, {}",
-                clean(&s.name),
-                zone.date_time(s.at)
-            ),
+            format!("✓ approved by {}, {}", clean(&s.name), zone.date_time(s.at)),
             theme.good,
         ),
         (SignoffStatus::Rejected, Some(s)) => Span::styled(

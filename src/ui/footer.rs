@@ -65,14 +65,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
         Context::StepEdit | Context::StepScan => {
             on(&[A::Open, A::Back, A::NextField, A::Help, A::Quit])
         }
-        Context::StepChoice => on(&[
-            A::Down,
-            A::Toggle,
-            A::Open,
-            A::Back,
-            A::NextField,
-            A::Help,
-        ]),
+        Context::StepChoice => on(&[A::Down, A::Toggle, A::Open, A::Back, A::NextField, A::Help]),
         Context::Quality => on(&[
             A::Open,
             A::NextTab,
@@ -93,9 +86,11 @@ pub fn hints(state: &State) -> Vec<Hint> {
 /// The step screen offers what fits the step's state and the user.
 fn step_hints(state: &State) -> Vec<Hint> {
     use Action as A;
-    let (Some(step), Some(run), Some(actor)) =
-        (current_step(state), current_run(state), state.session.as_ref())
-    else {
+    let (Some(step), Some(run), Some(actor)) = (
+        current_step(state),
+        current_run(state),
+        state.session.as_ref(),
+    ) else {
         return on(&[A::Back, A::Help, A::Quit]);
     };
     let live = matches!(run.state, RunState::Todo | RunState::InProgress);
@@ -111,7 +106,10 @@ fn step_hints(state: &State) -> Vec<Hint> {
             _ => {}
         }
         if editable {
-            add(A::Complete, step.state == StepState::InProgress && blockers(state).is_empty());
+            add(
+                A::Complete,
+                step.state == StepState::InProgress && blockers(state).is_empty(),
+            );
         }
         if !step.requirements.is_empty() && editable {
             add(A::Scan, true);

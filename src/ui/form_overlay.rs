@@ -50,12 +50,18 @@ pub fn render(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme,
             )),
             FormInput::Choice { options, selected } => {
-                let text = options.get(*selected).map(|o| clean(o).into_owned()).unwrap_or_default();
+                let text = options
+                    .get(*selected)
+                    .map(|o| clean(o).into_owned())
+                    .unwrap_or_default();
                 spans.push(Span::styled(
                     format!("‹ {text} ›"),
                     if focused { theme.selected } else { theme.input },
                 ));
-                spans.push(Span::styled(format!("  {}/{}", selected + 1, options.len()), theme.dim));
+                spans.push(Span::styled(
+                    format!("  {}/{}", selected + 1, options.len()),
+                    theme.dim,
+                ));
             }
         }
         lines.push(Line::from(spans));
@@ -90,9 +96,14 @@ pub fn render(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focus)
-        .title(Span::styled(format!(" {} ", clean(&form.title)), theme.heading));
+        .title(Span::styled(
+            format!(" {} ", clean(&form.title)),
+            theme.heading,
+        ));
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         rect,
     );
 }
@@ -117,7 +128,9 @@ pub fn render_confirm(question: &str, state: &State, theme: &Theme, frame: &mut 
         .border_style(theme.warn)
         .title(Span::styled(" Are you sure? ", theme.warn));
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         rect,
     );
 }

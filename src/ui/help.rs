@@ -16,7 +16,12 @@ pub fn entries(state: &State, context: Context) -> Vec<(String, String)> {
     Action::ALL
         .iter()
         .filter(|a| a.applies_in(context))
-        .map(|a| (state.keymap.labels(*a, context), a.describe(context).to_string()))
+        .map(|a| {
+            (
+                state.keymap.labels(*a, context),
+                a.describe(context).to_string(),
+            )
+        })
         .filter(|(keys, _)| !keys.is_empty())
         .collect()
 }
@@ -37,12 +42,19 @@ pub fn render(
         .unwrap_or(4)
         .min(14);
     let width = area.width.min(100);
-    let columns = if width >= 76 && entries.len() > 8 { 2 } else { 1 };
+    let columns = if width >= 76 && entries.len() > 8 {
+        2
+    } else {
+        1
+    };
     let column_width = usize::from(width.saturating_sub(2)) / columns;
     let cell = |(keys, what): &(String, String)| {
         vec![
             Span::styled(format!(" {} ", truncate_pad(keys, key_width)), theme.key),
-            Span::raw(truncate_pad(what, column_width.saturating_sub(key_width + 3))),
+            Span::raw(truncate_pad(
+                what,
+                column_width.saturating_sub(key_width + 3),
+            )),
         ]
     };
     let per_column = entries.len().div_ceil(columns);
@@ -67,7 +79,11 @@ pub fn render(
     let inner_rows = usize::from(height.saturating_sub(2));
     let max_scroll = lines.len().saturating_sub(inner_rows);
     let scroll = scroll.min(max_scroll);
-    let more = if scroll < max_scroll { " ↓ more " } else { "" };
+    let more = if scroll < max_scroll {
+        " ↓ more "
+    } else {
+        ""
+    };
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

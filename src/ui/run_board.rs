@@ -4,9 +4,9 @@
 
 use super::field_form::{cells, text_box};
 use super::sanitize::clean;
+use super::scroll_offset;
 use super::theme::Theme;
 use super::time_text::age;
-use super::scroll_offset;
 use crate::app::state::{BoardTab, State};
 use crate::app::update::board_stuck_before;
 use crate::domain::RunState;
@@ -79,7 +79,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     count_spans.push(Span::styled(
         format!("! stuck {}{threshold}", board.stuck),
-        if board.stuck > 0 { theme.warn } else { theme.dim },
+        if board.stuck > 0 {
+            theme.warn
+        } else {
+            theme.dim
+        },
     ));
     frame.render_widget(Paragraph::new(Line::from(count_spans)), counts);
 
@@ -122,7 +126,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 
     let visible_rows = usize::from(table.height.saturating_sub(1));
-    let offset = scroll_offset(board.offset.get(), board.selected, visible_rows, board.rows.len());
+    let offset = scroll_offset(
+        board.offset.get(),
+        board.selected,
+        visible_rows,
+        board.rows.len(),
+    );
     board.offset.set(offset);
     let stuck_before = board_stuck_before(state);
     let wide = area.width >= 120;
@@ -167,7 +176,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Fill(1),
         Constraint::Length(4),
     ];
-    let mut header = vec!["Serial", "Title", "Procedure", "State", "Progress", "Checked in", "Age"];
+    let mut header = vec![
+        "Serial",
+        "Title",
+        "Procedure",
+        "State",
+        "Progress",
+        "Checked in",
+        "Age",
+    ];
     if wide {
         widths.push(Constraint::Length(16));
         header.push("Last change");

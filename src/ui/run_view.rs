@@ -7,7 +7,9 @@ use super::sanitize::clean;
 use super::scroll_offset;
 use super::theme::Theme;
 use crate::app::state::{RunView, State};
-use crate::domain::{checked_in, checked_in_step, required_progress, run_waiting_on, RunState, StepState, World};
+use crate::domain::{
+    checked_in, checked_in_step, required_progress, run_waiting_on, RunState, StepState, World,
+};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -25,11 +27,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|l| l.width().div_ceil(width).max(1))
         .sum();
-    let [top, rest] = Layout::vertical([
-        Constraint::Length(summary_rows as u16),
-        Constraint::Min(1),
-    ])
-    .areas(area);
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(summary_rows as u16), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(summary).wrap(Wrap { trim: false }), top);
     if view.show_history {
         history(state, view, theme, frame, rest);
@@ -56,7 +55,12 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(
-            format!("Run {} · {} · {}", run.id, clean(&run.serial), clean(&run.title)),
+            format!(
+                "Run {} · {} · {}",
+                run.id,
+                clean(&run.serial),
+                clean(&run.title)
+            ),
             theme.heading,
         ),
         Span::raw("  "),
@@ -71,7 +75,8 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
             theme.dim,
         ),
     ])];
-    let time = |t: Option<crate::domain::Time>| t.map(|t| zone.date_time(t)).unwrap_or_else(|| "—".into());
+    let time =
+        |t: Option<crate::domain::Time>| t.map(|t| zone.date_time(t)).unwrap_or_else(|| "—".into());
     lines.push(Line::styled(
         format!(
             "created {} · started {} · completed {} · updated {} by {}",
@@ -110,7 +115,12 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
     let world = World {
         settings: view.bundle.settings.clone(),
         run: Some(run.clone()),
-        issues: view.bundle.issues.iter().map(|i| (i.id, i.clone())).collect(),
+        issues: view
+            .bundle
+            .issues
+            .iter()
+            .map(|i| (i.id, i.clone()))
+            .collect(),
         ..World::default()
     };
     for waiting in run_waiting_on(&world) {
@@ -126,7 +136,12 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
         .iter()
         .position(|s| s.superseded_by.is_none() && s.state != StepState::Complete);
     let rows_visible = usize::from(area.height.saturating_sub(1));
-    let offset = scroll_offset(view.offset.get(), view.selected, rows_visible, run.steps.len());
+    let offset = scroll_offset(
+        view.offset.get(),
+        view.selected,
+        rows_visible,
+        run.steps.len(),
+    );
     view.offset.set(offset);
     let rows = run
         .steps
@@ -173,7 +188,8 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
             ])
             .style(row_style)
         });
-    let header = Row::new(vec!["", "#", "State", "Step", "Checked in", "Completed"]).style(theme.heading);
+    let header =
+        Row::new(vec!["", "#", "State", "Step", "Checked in", "Completed"]).style(theme.heading);
     let widths = [
         Constraint::Length(1),
         Constraint::Length(4),
@@ -182,7 +198,10 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
         Constraint::Fill(1),
         Constraint::Fill(1),
     ];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        area,
+    );
 }
 
 /// A JSON before/after value, short and safe to draw.
@@ -194,8 +213,7 @@ fn short_json(text: Option<&str>, width: usize) -> String {
 
 fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows_data = &view.bundle.history;
-    let [title, table] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(
         Paragraph::new(Line::styled(
             format!("History, newest first ({} events)", rows_data.len()),
@@ -243,7 +261,9 @@ fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area
                 cells.push(Cell::from(clean(&a.entity).into_owned()));
             }
             cells.push(Cell::from(change));
-            cells.push(Cell::from(clean(a.reason.as_deref().unwrap_or("")).into_owned()));
+            cells.push(Cell::from(
+                clean(a.reason.as_deref().unwrap_or("")).into_owned(),
+            ));
             Row::new(cells).style(style)
         });
     let mut header = vec!["Time", "User", "Action"];

@@ -40,7 +40,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let login_focus = form.focus == SignInFocus::Login;
     let mut login = vec![Span::styled(
         format!("{:>7} ", "Login"),
-        if login_focus { theme.heading } else { theme.text },
+        if login_focus {
+            theme.heading
+        } else {
+            theme.text
+        },
     )];
     login.extend(text_box(
         form.login.value(),
@@ -53,7 +57,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(login));
     let mut pin = vec![Span::styled(
         format!("{:>7} ", "PIN"),
-        if login_focus { theme.text } else { theme.heading },
+        if login_focus {
+            theme.text
+        } else {
+            theme.heading
+        },
     )];
     pin.extend(text_box(
         form.pin.value(),

@@ -9,7 +9,9 @@ use super::theme::Theme;
 use super::time_text::duration;
 use crate::app::state::{State, StepItem, StepView};
 use crate::app::step_items::{blockers, current_run, current_step, items};
-use crate::domain::{checked_in_step, RedlineChange, RedlineState, Run, RunState, RunStep, StepState};
+use crate::domain::{
+    checked_in_step, RedlineChange, RedlineState, Run, RunState, RunStep, StepState,
+};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -19,7 +21,8 @@ use ratatui::Frame;
 const WIDE: u16 = 120;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let (Some(run), Some(step), Some(view)) = (current_run(state), current_step(state), state.step.as_ref())
+    let (Some(run), Some(step), Some(view)) =
+        (current_run(state), current_step(state), state.step.as_ref())
     else {
         frame.render_widget(Paragraph::new("Loading the step…"), area);
         return;
@@ -37,7 +40,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     if area.width >= WIDE {
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(middle);
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(middle);
         draw_items(state, step, view, theme, frame, left, false);
         let mut side = instruction_lines(step, right.width.saturating_sub(2), theme);
         side.push(Line::raw(""));
@@ -73,7 +77,12 @@ fn title_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<L
         first.push(Span::styled("  superseded by a rework copy", theme.warn));
     }
     first.push(Span::styled(
-        format!("   run {} {} ({})", run.id, clean(&run.serial), run.state.name()),
+        format!(
+            "   run {} {} ({})",
+            run.id,
+            clean(&run.serial),
+            run.state.name()
+        ),
         theme.dim,
     ));
     let who = checked_in_step(step);
@@ -88,7 +97,11 @@ fn title_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<L
             Span::raw("Checked in: "),
             Span::styled(clean(&who.join(", ")).into_owned(), theme.active),
             Span::styled(
-                if mine { "  (you are checked in)" } else { "  (you are not checked in)" },
+                if mine {
+                    "  (you are checked in)"
+                } else {
+                    "  (you are not checked in)"
+                },
                 theme.dim,
             ),
         ])
@@ -166,7 +179,8 @@ fn draw_items(
         match item {
             StepItem::Field(f) => {
                 if let Some(field) = step.fields.get(*f) {
-                    let editing = focused && view.editing.as_deref() == Some(field.def.name.as_str());
+                    let editing =
+                        focused && view.editing.as_deref() == Some(field.def.name.as_str());
                     lines.extend(field_lines(
                         step,
                         field,
@@ -191,7 +205,10 @@ fn draw_items(
         }
     }
     if items.is_empty() {
-        lines.push(Line::styled("This step has no fields and installs no parts.", theme.dim));
+        lines.push(Line::styled(
+            "This step has no fields and installs no parts.",
+            theme.dim,
+        ));
     }
     if narrow {
         if let Some(run) = current_run(state) {
@@ -248,7 +265,11 @@ fn info_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<Li
             Span::raw(format!("  {:<10} ", clean(user))),
             Span::styled(
                 now_text,
-                if open.is_some() { theme.active } else { theme.dim },
+                if open.is_some() {
+                    theme.active
+                } else {
+                    theme.dim
+                },
             ),
             Span::styled(format!(" · total {}", duration(total)), theme.dim),
         ]));
@@ -301,7 +322,10 @@ fn outstanding_lines(outstanding: &[String], step: &RunStep, theme: &Theme) -> V
         return vec![Line::styled("✓ Complete", theme.good)];
     }
     if outstanding.is_empty() {
-        return vec![Line::styled("✓ Nothing outstanding: ready to complete", theme.good)];
+        return vec![Line::styled(
+            "✓ Nothing outstanding: ready to complete",
+            theme.good,
+        )];
     }
     let mut lines = vec![Line::styled(
         format!("Outstanding before completion ({})", outstanding.len()),
@@ -338,7 +362,10 @@ fn completion_lines(
                 .map(|r| Line::styled(format!("  • {}", clean(r)), theme.bad)),
         );
         if reasons.len() > 8 {
-            lines.push(Line::styled(format!("  … and {} more", reasons.len() - 8), theme.bad));
+            lines.push(Line::styled(
+                format!("  … and {} more", reasons.len() - 8),
+                theme.bad,
+            ));
         }
         return lines;
     }
@@ -357,12 +384,14 @@ fn completion_lines(
             ),
             theme.good,
         ),
-        (_, _) if outstanding.is_empty() => Line::styled(
-            format!("✓ Ready: press {key} to complete."),
-            theme.good,
-        ),
+        (_, _) if outstanding.is_empty() => {
+            Line::styled(format!("✓ Ready: press {key} to complete."), theme.good)
+        }
         _ => Line::from(vec![
-            Span::styled(format!("Complete ({key}) not possible yet: "), theme.disabled),
+            Span::styled(
+                format!("Complete ({key}) not possible yet: "),
+                theme.disabled,
+            ),
             Span::styled(
                 format!(
                     "{} outstanding — {}",

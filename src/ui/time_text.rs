@@ -20,7 +20,10 @@ impl Zone {
     fn format(&self, t: Time, pattern: &str) -> String {
         match self {
             Zone::Local => DateTime::<Local>::from(t).format(pattern).to_string(),
-            Zone::Fixed(z) => z.from_utc_datetime(&t.naive_utc()).format(pattern).to_string(),
+            Zone::Fixed(z) => z
+                .from_utc_datetime(&t.naive_utc())
+                .format(pattern)
+                .to_string(),
         }
     }
 

@@ -16,7 +16,9 @@ pub struct Fixture {
 }
 
 pub fn t0() -> Time {
-    Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub fn actor(login: &str, roles: &[&str]) -> Actor {
@@ -51,13 +53,23 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("t.db");
         let store = Store::open(&path).expect("open");
-        let mut f = Fixture { dir, path, store, now: t0() };
+        let mut f = Fixture {
+            dir,
+            path,
+            store,
+            now: t0(),
+        };
         let hash = hash_secret("1234").expect("hash");
         for a in [admin(), operator(), operator2(), quality(), supervisor()] {
             f.ok(
                 &admin(),
                 None,
-                Command::AddUser { login: a.login.clone(), name: a.name.clone(), roles: a.roles.clone(), secret_hash: hash.clone() },
+                Command::AddUser {
+                    login: a.login.clone(),
+                    name: a.name.clone(),
+                    roles: a.roles.clone(),
+                    secret_hash: hash.clone(),
+                },
             );
         }
         f
@@ -73,7 +85,15 @@ impl Fixture {
             ("IMP-7", Tracking::Serial),
             ("LOCTITE-243", Tracking::Lot),
         ] {
-            f.ok(&admin(), None, Command::AddPart { number: number.into(), description: String::new(), tracking });
+            f.ok(
+                &admin(),
+                None,
+                Command::AddPart {
+                    number: number.into(),
+                    description: String::new(),
+                    tracking,
+                },
+            );
         }
         for (part, id, q) in [
             ("SEAL-20", "SL-1", 3),
@@ -82,21 +102,53 @@ impl Fixture {
             ("IMP-7", "IMP-2", 1),
             ("LOCTITE-243", "LT-1", 10),
         ] {
-            f.ok(&supervisor(), None, Command::ReceiveInventory { part: part.into(), identifier: id.into(), quantity: q });
+            f.ok(
+                &supervisor(),
+                None,
+                Command::ReceiveInventory {
+                    part: part.into(),
+                    identifier: id.into(),
+                    quantity: q,
+                },
+            );
         }
         let procedure = traveler::procedure_file::parse(PUMP).expect("pump parses");
         f.ok(&admin(), None, Command::ImportProcedure { procedure });
-        f.ok(&admin(), None, Command::ReleaseProcedure { key: "PUMP-ASSY".into(), version: 1 });
+        f.ok(
+            &admin(),
+            None,
+            Command::ReleaseProcedure {
+                key: "PUMP-ASSY".into(),
+                version: 1,
+            },
+        );
         f
     }
 
-    pub fn exec(&mut self, who: &Actor, run: Option<RunId>, command: Command) -> Result<Vec<Event>, ExecError> {
+    pub fn exec(
+        &mut self,
+        who: &Actor,
+        run: Option<RunId>,
+        command: Command,
+    ) -> Result<Vec<Event>, ExecError> {
         self.exec_seen(who, run, command, Seen::default())
     }
 
-    pub fn exec_seen(&mut self, who: &Actor, run: Option<RunId>, command: Command, seen: Seen) -> Result<Vec<Event>, ExecError> {
+    pub fn exec_seen(
+        &mut self,
+        who: &Actor,
+        run: Option<RunId>,
+        command: Command,
+        seen: Seen,
+    ) -> Result<Vec<Event>, ExecError> {
         self.now += Duration::minutes(1);
-        self.store.execute(Request { actor: who.clone(), run, command, seen, now: self.now })
+        self.store.execute(Request {
+            actor: who.clone(),
+            run,
+            command,
+            seen,
+            now: self.now,
+        })
     }
 
     pub fn ok(&mut self, who: &Actor, run: Option<RunId>, command: Command) -> Vec<Event> {
@@ -111,7 +163,11 @@ impl Fixture {
         let events = self.ok(
             &supervisor(),
             None,
-            Command::CreateRun { procedure_key: "PUMP-ASSY".into(), serial: serial.into(), title: None },
+            Command::CreateRun {
+                procedure_key: "PUMP-ASSY".into(),
+                serial: serial.into(),
+                title: None,
+            },
         );
         events
             .iter()
@@ -123,7 +179,16 @@ impl Fixture {
     }
 
     pub fn set(&mut self, who: &Actor, run: RunId, step: &str, field: &str, raw: &str) {
-        self.ok(who, Some(run), Command::SetField { step: step.into(), field: field.into(), raw: raw.into(), file_sha256: None });
+        self.ok(
+            who,
+            Some(run),
+            Command::SetField {
+                step: step.into(),
+                field: field.into(),
+                raw: raw.into(),
+                file_sha256: None,
+            },
+        );
     }
 
     pub fn run(&self, id: RunId) -> Run {

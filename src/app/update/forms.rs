@@ -11,8 +11,8 @@ use crate::app::state::{Overlay, State, Status, StepItem};
 use crate::app::step_items::{current_run, current_step, focused_item};
 use crate::app::text_input::Edit;
 use crate::domain::{
-    current_value, value_needs_deviation, Command, Disposition, FailInventoryTo,
-    FieldDef, FieldType, IssueState, Meaning, RedlineChange, Seen, Validation,
+    current_value, value_needs_deviation, Command, Disposition, FailInventoryTo, FieldDef,
+    FieldType, IssueState, Meaning, RedlineChange, Seen, Validation,
 };
 
 const REASON: &str = "Reason";
@@ -22,7 +22,11 @@ fn open(state: &mut State, form: Form) {
 }
 
 fn step_key(state: &State) -> String {
-    state.step.as_ref().map(|s| s.key.clone()).unwrap_or_default()
+    state
+        .step
+        .as_ref()
+        .map(|s| s.key.clone())
+        .unwrap_or_default()
 }
 
 fn step_title(state: &State) -> String {
@@ -34,7 +38,9 @@ fn step_title(state: &State) -> String {
 pub fn open_hold(state: &mut State) {
     let title = format!("Hold {}", step_title(state));
     let form = Form::new(
-        FormKind::Hold { step: step_key(state) },
+        FormKind::Hold {
+            step: step_key(state),
+        },
         &title,
         vec![FormField::text(REASON, "", true)],
     )
@@ -45,7 +51,9 @@ pub fn open_hold(state: &mut State) {
 pub fn open_fail_step(state: &mut State) {
     let title = format!("Fail {}", step_title(state));
     let form = Form::new(
-        FormKind::FailStep { step: step_key(state) },
+        FormKind::FailStep {
+            step: step_key(state),
+        },
         &title,
         vec![
             FormField::text(REASON, "", true),
@@ -62,7 +70,9 @@ pub fn open_fail_step(state: &mut State) {
 pub fn open_rework(state: &mut State) {
     let title = format!("Rework {}", step_title(state));
     let form = Form::new(
-        FormKind::Rework { step: step_key(state) },
+        FormKind::Rework {
+            step: step_key(state),
+        },
         &title,
         vec![FormField::choice(
             "How",
@@ -80,18 +90,24 @@ pub fn open_rework(state: &mut State) {
 pub fn open_reopen_step(state: &mut State) {
     let title = format!("Reopen {}", step_title(state));
     let form = Form::new(
-        FormKind::ReopenStep { step: step_key(state) },
+        FormKind::ReopenStep {
+            step: step_key(state),
+        },
         &title,
         vec![FormField::text(REASON, "", true)],
     )
-    .with_intro(vec!["Quality or a supervisor may reopen a complete step.".into()]);
+    .with_intro(vec![
+        "Quality or a supervisor may reopen a complete step.".into()
+    ]);
     open(state, form);
 }
 
 pub fn open_comment(state: &mut State) {
     let title = format!("Comment on {}", step_title(state));
     let form = Form::new(
-        FormKind::Comment { step: step_key(state) },
+        FormKind::Comment {
+            step: step_key(state),
+        },
         &title,
         vec![FormField::text("Comment", "", true)],
     );
@@ -110,7 +126,9 @@ pub fn open_raise_issue(state: &mut State) {
     };
     let title = format!("Raise a quality issue on {}", step_title(state));
     let form = Form::new(
-        FormKind::RaiseIssue { step: step_key(state) },
+        FormKind::RaiseIssue {
+            step: step_key(state),
+        },
         &title,
         vec![
             FormField::text("Title", "", true),
@@ -132,7 +150,11 @@ pub fn open_redline(state: &mut State) {
         .map(|f| f.def.name.clone())
         .collect();
     let mut changes = vec!["correct the instructions".to_string()];
-    changes.extend(number_fields.iter().map(|f| format!("change the rule of {f}")));
+    changes.extend(
+        number_fields
+            .iter()
+            .map(|f| format!("change the rule of {f}")),
+    );
     let instructions = step.instructions.replace('\n', " ");
     let title = format!("Redline {}", step_title(state));
     let mut form = Form::new(
@@ -324,7 +346,9 @@ pub fn open_reopen_run(state: &mut State) {
         &title,
         vec![FormField::text(REASON, "", true)],
     )
-    .with_intro(vec!["Admins only. The unit returns to work in progress.".into()]);
+    .with_intro(vec![
+        "Admins only. The unit returns to work in progress.".into()
+    ]);
     open(state, form);
 }
 
@@ -370,7 +394,10 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
 }
 
 pub fn open_disposition(state: &mut State, issue: i64, current: Option<Disposition>) {
-    let options: Vec<String> = Disposition::ALL.iter().map(|d| d.name().to_string()).collect();
+    let options: Vec<String> = Disposition::ALL
+        .iter()
+        .map(|d| d.name().to_string())
+        .collect();
     let selected = current
         .and_then(|c| Disposition::ALL.iter().position(|d| *d == c))
         .unwrap_or(0);
@@ -379,7 +406,9 @@ pub fn open_disposition(state: &mut State, issue: i64, current: Option<Dispositi
         &format!("Disposition of issue #{issue}"),
         vec![FormField::choice("Disposition", options, selected)],
     )
-    .with_intro(vec!["Quality only. A scrap disposition scraps the item it names.".into()]);
+    .with_intro(vec![
+        "Quality only. A scrap disposition scraps the item it names.".into(),
+    ]);
     open(state, form);
 }
 
@@ -552,13 +581,22 @@ fn submit(state: &mut State) -> Vec<Effect> {
             issues,
         } => Command::AcceptDeviation {
             step: step.clone(),
-            field: fields.get(form.selected("Field")).cloned().unwrap_or_default(),
-            issue: issues.get(form.selected("Quality issue")).copied().unwrap_or(0),
+            field: fields
+                .get(form.selected("Field"))
+                .cloned()
+                .unwrap_or_default(),
+            issue: issues
+                .get(form.selected("Quality issue"))
+                .copied()
+                .unwrap_or(0),
             rationale: form.value("Rationale"),
         },
         FormKind::Uninstall { step, identifiers } => Command::Uninstall {
             step: step.clone(),
-            identifier: identifiers.get(form.selected("Item")).cloned().unwrap_or_default(),
+            identifier: identifiers
+                .get(form.selected("Item"))
+                .cloned()
+                .unwrap_or_default(),
         },
         FormKind::FailRun => {
             let issue_text = form.value("Link issue number");

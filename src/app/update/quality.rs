@@ -84,7 +84,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 })
             }
             None => {
-                state.status = Some(Status::error("Pick an issue on the Issues tab to close it."))
+                state.status = Some(Status::error(
+                    "Pick an issue on the Issues tab to close it.",
+                ))
             }
         },
         _ => {}

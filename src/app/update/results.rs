@@ -5,7 +5,7 @@
 use super::{board, quality};
 use crate::app::effect::Effect;
 use crate::app::msg::{ExecTag, Outcome};
-use crate::app::state::{Overlay, Screen, ScanResult, State, Status};
+use crate::app::state::{Overlay, ScanResult, Screen, State, Status};
 use crate::domain::{value_text, Event, Meaning, StepState, Verdict};
 use crate::ui::time_text::Zone;
 
@@ -58,12 +58,7 @@ fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
     reload_screen(state)
 }
 
-fn refused(
-    state: &mut State,
-    tag: ExecTag,
-    reasons: Vec<String>,
-    conflict: bool,
-) -> Vec<Effect> {
+fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool) -> Vec<Effect> {
     let mut lines = reasons.clone();
     if conflict {
         lines.push("The screen has been reloaded; check it and try again.".into());
@@ -176,8 +171,13 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
                     Meaning::Rejected => "rejected",
                 }
             ),
-            Event::DeviationAccepted { field, deviation, .. } => {
-                format!("Deviation on {field} accepted under issue #{}.", deviation.issue)
+            Event::DeviationAccepted {
+                field, deviation, ..
+            } => {
+                format!(
+                    "Deviation on {field} accepted under issue #{}.",
+                    deviation.issue
+                )
             }
             Event::CommentAdded { .. } => "Comment added.".to_string(),
             Event::IssueRaised { issue } => format!("Raised quality issue #{}.", issue.id),

@@ -13,7 +13,9 @@ pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
     match (&mut state.run, same_run) {
         (Some(view), true) => {
             view.bundle = bundle;
-            view.selected = view.selected.min(view.bundle.run.steps.len().saturating_sub(1));
+            view.selected = view
+                .selected
+                .min(view.bundle.run.steps.len().saturating_sub(1));
             view.history_selected = view
                 .history_selected
                 .min(view.bundle.history.len().saturating_sub(1));
@@ -60,9 +62,7 @@ fn first_open_step(bundle: &RunBundle) -> usize {
         .run
         .steps
         .iter()
-        .position(|s| {
-            s.superseded_by.is_none() && s.state != crate::domain::StepState::Complete
-        })
+        .position(|s| s.superseded_by.is_none() && s.state != crate::domain::StepState::Complete)
         .unwrap_or(0)
 }
 

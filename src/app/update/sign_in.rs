@@ -112,10 +112,9 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
     if state.locked {
         state.locked = false;
         state.status = Some(match previous {
-            Some(p) if p.login == actor.login => Status::info(format!(
-                "Unlocked. Welcome back, {}.",
-                actor.name
-            )),
+            Some(p) if p.login == actor.login => {
+                Status::info(format!("Unlocked. Welcome back, {}.", actor.name))
+            }
             Some(p) => Status::info(format!(
                 "Signed in as {}. The screen is as {} left it; nothing was saved for them.",
                 actor.name, p.name

@@ -11,8 +11,7 @@ use crate::app::step_items::{
 };
 use crate::app::text_input::{Edit, TextInput};
 use crate::domain::{
-    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, Seen,
-    Value,
+    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, Seen, Value,
 };
 
 /// What every step command carries: the step version the user saw.
@@ -42,7 +41,11 @@ pub fn step_command(state: &State, tag: ExecTag, command: Command) -> Vec<Effect
 }
 
 fn key(state: &State) -> String {
-    state.step.as_ref().map(|s| s.key.clone()).unwrap_or_default()
+    state
+        .step
+        .as_ref()
+        .map(|s| s.key.clone())
+        .unwrap_or_default()
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -74,13 +77,25 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::CheckIn => {
-            return step_command(state, ExecTag::StepAction, Command::CheckIn { step: step_key })
+            return step_command(
+                state,
+                ExecTag::StepAction,
+                Command::CheckIn { step: step_key },
+            )
         }
         Action::CheckOut => {
-            return step_command(state, ExecTag::StepAction, Command::CheckOut { step: step_key })
+            return step_command(
+                state,
+                ExecTag::StepAction,
+                Command::CheckOut { step: step_key },
+            )
         }
         Action::Resume => {
-            return step_command(state, ExecTag::StepAction, Command::Resume { step: step_key })
+            return step_command(
+                state,
+                ExecTag::StepAction,
+                Command::Resume { step: step_key },
+            )
         }
         Action::Complete => return complete(state),
         Action::Hold => forms::open_hold(state),
@@ -148,7 +163,11 @@ fn leave(state: &mut State) -> Vec<Effect> {
 
 /// Leaves the step screen for the screen it was opened from.
 pub fn back_out(state: &mut State) -> Vec<Effect> {
-    let return_to = state.step.as_ref().map(|s| s.return_to).unwrap_or(Screen::Run);
+    let return_to = state
+        .step
+        .as_ref()
+        .map(|s| s.return_to)
+        .unwrap_or(Screen::Run);
     if let Some(step) = &mut state.step {
         step.drafts.clear();
         step.editing = None;
@@ -210,10 +229,7 @@ fn editor_for(field: &Field, today: &str) -> Editor {
         Editor::Choice { options, cursor }
     };
     match field.def.field_type {
-        FieldType::PassFail => choice(
-            vec!["pass".into(), "fail".into()],
-            current.map(value_text),
-        ),
+        FieldType::PassFail => choice(vec!["pass".into(), "fail".into()], current.map(value_text)),
         FieldType::Boolean => choice(vec!["yes".into(), "no".into()], current.map(value_text)),
         FieldType::SingleSelect => choice(field.def.options.clone(), current.map(value_text)),
         FieldType::MultiSelect => {
@@ -222,7 +238,12 @@ fn editor_for(field: &Field, today: &str) -> Editor {
                 _ => Vec::new(),
             };
             Editor::Multi {
-                ticked: field.def.options.iter().map(|o| picked.contains(o)).collect(),
+                ticked: field
+                    .def
+                    .options
+                    .iter()
+                    .map(|o| picked.contains(o))
+                    .collect(),
                 options: field.def.options.clone(),
                 cursor: 0,
             }
@@ -478,7 +499,11 @@ fn complete(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let step_key = key(state);
-    step_command(state, ExecTag::StepAction, Command::Complete { step: step_key })
+    step_command(
+        state,
+        ExecTag::StepAction,
+        Command::Complete { step: step_key },
+    )
 }
 
 fn open_signoff(state: &mut State, meaning: Meaning) {
@@ -502,7 +527,9 @@ fn decide_redline(state: &mut State, action: Action) -> Vec<Effect> {
             .map(|r| r.id)
     });
     let Some(redline) = proposed else {
-        state.status = Some(Status::error("This step has no redline waiting for a decision."));
+        state.status = Some(Status::error(
+            "This step has no redline waiting for a decision.",
+        ));
         return Vec::new();
     };
     let command = if action == Action::ApproveRedline {
