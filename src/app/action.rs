@@ -271,6 +271,8 @@ impl Action {
             (Action::Back, C::Confirm) => "no",
             (Action::Back, C::Help) => "close help",
             (Action::Back, _) => "back",
+            (Action::Up, C::StepChoice | C::FormChoice) => "previous option",
+            (Action::Down, C::StepChoice | C::FormChoice) => "next option",
             (Action::Up, _) => "up",
             (Action::Down, _) => "down",
             (Action::PageUp, _) => "page up",

@@ -162,6 +162,18 @@ pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Re
             world.issues.insert(issue.id, issue);
         }
     }
+    // An issue may be about an inventory item (a scrap disposition scraps it).
+    let issue_items: Vec<String> = world
+        .issues
+        .values()
+        .filter_map(|i| i.inventory.clone())
+        .filter(|id| !world.inventory.contains_key(id))
+        .collect();
+    for identifier in issue_items {
+        if let Some(item) = load_item(conn, &identifier)? {
+            world.inventory.insert(item.identifier.clone(), item);
+        }
+    }
     for login in [Some(req.actor.login.as_str()), named_login(&req.command)]
         .into_iter()
         .flatten()

@@ -6,7 +6,7 @@ use super::{board, quality};
 use crate::app::effect::Effect;
 use crate::app::msg::{ExecTag, Outcome};
 use crate::app::state::{Overlay, ScanResult, Screen, State, Status};
-use crate::domain::{value_text, Event, Meaning, StepState, Verdict};
+use crate::domain::{value_text, Event, Meaning, StepState, Value, Verdict};
 use crate::ui::time_text::Zone;
 
 pub fn executed(state: &mut State, tag: ExecTag, outcome: Outcome) -> Vec<Effect> {
@@ -130,19 +130,21 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
         let text = match event {
             Event::SessionOpened { .. } => "Checked in.".to_string(),
             Event::SessionClosed { user, .. } => format!("{user} checked out."),
-            Event::StepStateChanged { step, to, .. } => match to {
-                StepState::Complete => format!("Step {step} is complete."),
-                StepState::OnHold => format!("Step {step} is on hold."),
-                StepState::Failed => format!("Step {step} failed."),
-                StepState::Redline => format!("Step {step} is in redline."),
-                StepState::Todo => format!("Step {step} is back to todo."),
-                StepState::InProgress => format!("Step {step} is in progress."),
+            Event::StepStateChanged { to, .. } => match to {
+                StepState::Complete => "The step is complete.".to_string(),
+                StepState::OnHold => "The step is on hold.".to_string(),
+                StepState::Failed => "The step failed.".to_string(),
+                StepState::Redline => "The step is in redline.".to_string(),
+                StepState::Todo => "The step is back to todo.".to_string(),
+                StepState::InProgress => "The step is in progress.".to_string(),
             },
             Event::FieldValueSaved { field, value, .. } => {
-                let verdict = match value.verdict {
-                    Verdict::InRange => " ✓ in range",
-                    Verdict::OutOfRange => " ✗ out of range",
-                    Verdict::NoRule => "",
+                let verdict = match (&value.value, value.verdict) {
+                    (Value::PassFail(true), _) => " ✓",
+                    (Value::PassFail(false), _) => " ✗",
+                    (_, Verdict::InRange) => " ✓ in range",
+                    (_, Verdict::OutOfRange) => " ✗ out of range",
+                    (_, Verdict::NoRule) => "",
                 };
                 format!(
                     "Saved {field} = {}{verdict}.",
