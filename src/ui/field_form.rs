@@ -158,11 +158,12 @@ pub fn field_lines(
         Span::styled(name, name_style),
         Span::raw(" "),
     ];
-    let mut extra: Vec<Line<'static>> = Vec::new();
     if field.def.field_type == FieldType::Signoff {
-        first.extend(signoff_spans(step, field, zone, theme));
-        return std::iter::once(Line::from(first)).chain(extra).collect();
+        let (spans, below) = signoff_lines(step, field, zone, theme);
+        first.extend(spans);
+        return std::iter::once(Line::from(first)).chain(below).collect();
     }
+    let mut extra: Vec<Line<'static>> = Vec::new();
     let box_width = 14usize;
     let rule = rule_text(&field.def);
     match (editing, draft) {
@@ -292,35 +293,43 @@ fn shown_value(value: &Value) -> String {
     }
 }
 
-fn signoff_spans(step: &RunStep, field: &Field, zone: &Zone, theme: &Theme) -> Vec<Span<'static>> {
+/// A sign-off: the role it expects and its state on the first line; the
+/// last signature (printed name, date and time, meaning, comment) below.
+fn signoff_lines(
+    step: &RunStep,
+    field: &Field,
+    zone: &Zone,
+    theme: &Theme,
+) -> (Vec<Span<'static>>, Vec<Line<'static>>) {
     let role = clean(field.def.role.as_deref().unwrap_or("?")).into_owned();
     let mut spans = vec![Span::styled(
         format!("expecting approval by: {role}  "),
         theme.text,
     )];
-    let last = field.signatures.last();
-    spans.push(match (signoff_status(step, field), last) {
-        (SignoffStatus::Approved, Some(s)) => Span::styled(
-            format!("✓ approved by {}, {}", clean(&s.name), zone.date_time(s.at)),
-            theme.good,
-        ),
-        (SignoffStatus::Rejected, Some(s)) => Span::styled(
-            format!(
-                "✗ rejected by {}, {}: {}",
-                clean(&s.name),
-                zone.date_time(s.at),
-                clean(s.comment.as_deref().unwrap_or(""))
-            ),
-            theme.bad,
-        ),
-        (SignoffStatus::Void, _) => Span::styled(
-            "! void: a value changed after signing; sign again",
-            theme.warn,
-        ),
-        (_, Some(s)) if s.meaning == Meaning::Approved => Span::styled("… waiting", theme.warn),
-        _ => Span::styled("… waiting", theme.warn),
+    spans.push(match signoff_status(step, field) {
+        SignoffStatus::Approved => Span::styled("✓ approved", theme.good),
+        SignoffStatus::Rejected => Span::styled("✗ rejected", theme.bad),
+        SignoffStatus::Void => Span::styled("! void: a value changed; sign again", theme.warn),
+        SignoffStatus::Pending => Span::styled("… waiting", theme.warn),
     });
-    spans
+    let mut below = Vec::new();
+    if let Some(s) = field.signatures.last() {
+        let meaning = match s.meaning {
+            Meaning::Approved => "approved",
+            Meaning::Rejected => "rejected",
+        };
+        let mut text = format!(
+            "    signed by {} ({}), {}, meaning {meaning}",
+            clean(&s.name),
+            clean(&s.by),
+            zone.date_time(s.at)
+        );
+        if let Some(c) = &s.comment {
+            text.push_str(&format!(": {}", clean(c)));
+        }
+        below.push(Line::styled(text, theme.dim));
+    }
+    (spans, below)
 }
 
 /// Display width of text in terminal cells (ratatui's own measure).
