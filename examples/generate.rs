@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(path), Some(runs)) = (args.get(1), args.get(2).and_then(|n| n.parse::<usize>().ok())) else {
+    let (Some(path), Some(runs)) = (
+        args.get(1),
+        args.get(2).and_then(|n| n.parse::<usize>().ok()),
+    ) else {
         eprintln!("usage: generate PATH RUNS  (PATH must not exist yet)");
         return ExitCode::from(2);
     };
@@ -15,8 +18,13 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let began = std::time::Instant::now();
-    let result = traveler::store::Store::open(std::path::Path::new(path))
-        .and_then(|mut store| traveler::generate::generate(&mut store, runs, chrono::Utc::now() - chrono::Duration::days(90)));
+    let result = traveler::store::Store::open(std::path::Path::new(path)).and_then(|mut store| {
+        traveler::generate::generate(
+            &mut store,
+            runs,
+            chrono::Utc::now() - chrono::Duration::days(90),
+        )
+    });
     match result {
         Ok(()) => {
             println!("{runs} runs in {path} ({:.1?})", began.elapsed());

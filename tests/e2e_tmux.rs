@@ -76,12 +76,26 @@ fn seed(dir: &Path) -> PathBuf {
         cli(
             &db,
             admin,
-            &["user", "add", login, "--name", name, "--role", role, "--pin", pin],
+            &[
+                "user", "add", login, "--name", name, "--role", role, "--pin", pin,
+            ],
         );
     }
-    cli(&db, admin, &["part", "add", "PUMP-100", "--tracking", "serial"]);
-    cli(&db, admin, &["part", "add", "BRG-1", "--tracking", "serial"]);
-    cli(&db, admin, &["inventory", "receive", "BRG-1", "--serial", "B-77"]);
+    cli(
+        &db,
+        admin,
+        &["part", "add", "PUMP-100", "--tracking", "serial"],
+    );
+    cli(
+        &db,
+        admin,
+        &["part", "add", "BRG-1", "--tracking", "serial"],
+    );
+    cli(
+        &db,
+        admin,
+        &["inventory", "receive", "BRG-1", "--serial", "B-77"],
+    );
     let file = dir.join("shaft.toml");
     std::fs::write(&file, PROCEDURE).unwrap();
     cli(&db, admin, &["procedure", "import", file.to_str().unwrap()]);
@@ -89,7 +103,14 @@ fn seed(dir: &Path) -> PathBuf {
     cli(
         &db,
         Some(("sam", "3333")),
-        &["run", "create", "--procedure", "SHAFT-FIT", "--serial", "PU-77"],
+        &[
+            "run",
+            "create",
+            "--procedure",
+            "SHAFT-FIT",
+            "--serial",
+            "PU-77",
+        ],
     );
     db
 }
@@ -103,7 +124,18 @@ impl Tmux {
     fn start(command: &str) -> Tmux {
         let socket = format!("traveler-e2e-{}", std::process::id());
         let status = Command::new("tmux")
-            .args(["-L", &socket, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"])
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
             .arg(command)
             .status()
             .expect("start tmux");
@@ -135,7 +167,18 @@ impl Tmux {
 
     /// A barcode scanner: the whole text and Enter in one burst.
     fn scan(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", "-l", text, ";", "send-keys", "-t", "e2e", "Enter"]);
+        self.tmux(&[
+            "send-keys",
+            "-t",
+            "e2e",
+            "-l",
+            text,
+            ";",
+            "send-keys",
+            "-t",
+            "e2e",
+            "Enter",
+        ]);
         std::thread::sleep(Duration::from_millis(150));
     }
 
@@ -190,7 +233,10 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     t.key("Enter");
     t.type_slowly("1111");
     let screen = t.screen();
-    assert!(screen.contains("••••") && !screen.contains("1111"), "{screen}");
+    assert!(
+        screen.contains("••••") && !screen.contains("1111"),
+        "{screen}"
+    );
     t.key("Enter");
     t.wait_for("Run board");
     t.wait_for("PU-77");
@@ -243,9 +289,28 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     let text = run.to_string();
     assert!(text.contains("\"complete\""), "{text}");
     let audit = cli(&db, None, &["audit", "log", "--run", "PU-77"]);
-    for action in ["check_in", "set_field", "install", "sign_off", "complete"] {
+    for action in [
+        "check_in",
+        "field_value_saved",
+        "installed",
+        "signature_recorded",
+        "run_completed",
+    ] {
         assert!(audit.contains(action), "audit lacks {action}:\n{audit}");
     }
+    let signed = audit
+        .lines()
+        .find(|l| l.contains("signature_recorded"))
+        .unwrap_or_default();
+    assert!(signed.contains("quinn"), "the second user signed: {signed}");
+    let installed = audit
+        .lines()
+        .find(|l| l.contains(" installed "))
+        .unwrap_or_default();
+    assert!(
+        installed.contains("\"scanned\":true"),
+        "installed by scan: {installed}"
+    );
     let verify = cli(&db, None, &["audit", "verify"]);
     assert!(!verify.is_empty());
 }

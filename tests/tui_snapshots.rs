@@ -70,7 +70,8 @@ fn sign_in() {
     type_text(&mut s, "ana");
     act(&mut s, Action::Open);
     type_text(&mut s, "12");
-    s.sign_in.error = Some("Unknown login or wrong PIN. 4 tries left before the login is locked.".into());
+    s.sign_in.error =
+        Some("Unknown login or wrong PIN. 4 tries left before the login is locked.".into());
     snap("sign_in_wrong_pin", &s);
 }
 
@@ -85,20 +86,57 @@ fn board_state() -> State {
     let mut s = signed_in(ana());
     let stale = now() - chrono::Duration::hours(72);
     let rows = vec![
-        summary(48, "PU-0048", RunState::Todo, 0, 3, "", now() - chrono::Duration::hours(2)),
+        summary(
+            48,
+            "PU-0048",
+            RunState::Todo,
+            0,
+            3,
+            "",
+            now() - chrono::Duration::hours(2),
+        ),
         summary(47, "PU-0047", RunState::Todo, 0, 3, "", stale),
-        summary(46, "PU-0046", RunState::InProgress, 2, 3, "ana, bob", now() - chrono::Duration::minutes(20)),
-        summary(45, "PU-0045", RunState::Complete, 3, 3, "", now() - chrono::Duration::hours(30)),
-        summary(44, "PU-0044", RunState::Failed, 1, 3, "", now() - chrono::Duration::days(3)),
+        summary(
+            46,
+            "PU-0046",
+            RunState::InProgress,
+            2,
+            3,
+            "ana, bob",
+            now() - chrono::Duration::minutes(20),
+        ),
+        summary(
+            45,
+            "PU-0045",
+            RunState::Complete,
+            3,
+            3,
+            "",
+            now() - chrono::Duration::hours(30),
+        ),
+        summary(
+            44,
+            "PU-0044",
+            RunState::Failed,
+            1,
+            3,
+            "",
+            now() - chrono::Duration::days(3),
+        ),
         summary(43, "PU-0043\u{1b}[31m", RunState::Todo, 0, 3, "", stale),
     ];
     let effects = traveler::app::update::reload_board(&mut s);
     let traveler::app::effect::Effect::LoadBoard(q) = &effects[0] else {
         panic!()
     };
-    let counts = [("todo", 3), ("in_progress", 1), ("complete", 1), ("failed", 1)]
-        .into_iter()
-        .collect();
+    let counts = [
+        ("todo", 3),
+        ("in_progress", 1),
+        ("complete", 1),
+        ("failed", 1),
+    ]
+    .into_iter()
+    .collect();
     update(
         &mut s,
         Msg::BoardLoaded(BoardPage {

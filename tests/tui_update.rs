@@ -74,10 +74,17 @@ fn a_wrong_pin_is_a_sentence_on_the_sign_in_box() {
     act(&mut s, Action::Open);
     send(
         &mut s,
-        Msg::SignedIn(Err("Unknown login or wrong PIN. 4 tries left before the login is locked.".into())),
+        Msg::SignedIn(Err(
+            "Unknown login or wrong PIN. 4 tries left before the login is locked.".into(),
+        )),
     );
     assert!(s.session.is_none());
-    assert!(s.sign_in.error.as_deref().unwrap().starts_with("Unknown login"));
+    assert!(s
+        .sign_in
+        .error
+        .as_deref()
+        .unwrap()
+        .starts_with("Unknown login"));
 }
 
 #[test]
@@ -126,7 +133,17 @@ fn page(generation: u64, n: i64, full: bool) -> BoardPage {
         generation,
         append: false,
         rows: (0..n)
-            .map(|i| summary(1000 - i, &format!("PU-{i}"), RunState::Todo, 0, 3, "", now()))
+            .map(|i| {
+                summary(
+                    1000 - i,
+                    &format!("PU-{i}"),
+                    RunState::Todo,
+                    0,
+                    3,
+                    "",
+                    now(),
+                )
+            })
             .collect(),
         full,
         counts: Default::default(),
@@ -138,16 +155,25 @@ fn page(generation: u64, n: i64, full: bool) -> BoardPage {
 fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
     let mut s = signed_in(ana());
     let effects = traveler::app::update::reload_board(&mut s);
-    let Effect::LoadBoard(q) = &effects[0] else { panic!() };
+    let Effect::LoadBoard(q) = &effects[0] else {
+        panic!()
+    };
     assert_eq!(q.before, None);
     send(&mut s, Msg::BoardLoaded(page(q.generation, 100, true)));
     assert_eq!(s.board.rows.len(), 100);
-    assert!(act(&mut s, Action::Down).is_empty(), "no query while far from the end");
+    assert!(
+        act(&mut s, Action::Down).is_empty(),
+        "no query while far from the end"
+    );
     let effects = act(&mut s, Action::Bottom);
     let [Effect::LoadBoard(next)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(next.before, Some(901), "next page starts after the last id shown");
+    assert_eq!(
+        next.before,
+        Some(901),
+        "next page starts after the last id shown"
+    );
     assert!(act(&mut s, Action::Down).is_empty(), "one query at a time");
 }
 
@@ -155,7 +181,9 @@ fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
 fn answers_to_an_older_board_query_are_dropped() {
     let mut s = signed_in(ana());
     let first = traveler::app::update::reload_board(&mut s);
-    let Effect::LoadBoard(old) = &first[0] else { panic!() };
+    let Effect::LoadBoard(old) = &first[0] else {
+        panic!()
+    };
     let old_generation = old.generation;
     act(&mut s, Action::NextTab);
     send(&mut s, Msg::BoardLoaded(page(old_generation, 5, false)));
@@ -166,7 +194,9 @@ fn answers_to_an_older_board_query_are_dropped() {
 fn tabs_filter_the_board_by_state() {
     let mut s = signed_in(ana());
     let effects = act(&mut s, Action::NextTab);
-    let [Effect::LoadBoard(q)] = effects.as_slice() else { panic!() };
+    let [Effect::LoadBoard(q)] = effects.as_slice() else {
+        panic!()
+    };
     assert_eq!(q.filter.state, Some(RunState::Todo));
     assert_eq!(q.stuck_before, now() - chrono::Duration::hours(48));
 }
@@ -177,7 +207,9 @@ fn search_types_into_the_filter() {
     act(&mut s, Action::Search);
     assert_eq!(s.context(), Context::BoardSearch);
     let effects = send(&mut s, Msg::Edit(Edit::Insert('4')));
-    let [Effect::LoadBoard(q)] = effects.as_slice() else { panic!() };
+    let [Effect::LoadBoard(q)] = effects.as_slice() else {
+        panic!()
+    };
     assert_eq!(q.filter.search.as_deref(), Some("4"));
 }
 
@@ -213,7 +245,11 @@ fn a_scanned_serial_on_the_board_jumps_to_its_run() {
         },
     );
     assert_eq!(s.screen, Screen::Run);
-    assert_eq!(s.run.as_ref().unwrap().selected, 1, "the active step is selected");
+    assert_eq!(
+        s.run.as_ref().unwrap().selected,
+        1,
+        "the active step is selected"
+    );
 }
 
 #[test]
@@ -234,7 +270,10 @@ fn an_unknown_scan_says_so() {
 #[test]
 fn other_terminals_changes_reload_the_screen() {
     let mut s = signed_in(ana());
-    assert!(matches!(send(&mut s, Msg::DataChanged).as_slice(), [Effect::LoadBoard(_)]));
+    assert!(matches!(
+        send(&mut s, Msg::DataChanged).as_slice(),
+        [Effect::LoadBoard(_)]
+    ));
     let mut s = on_bore_step(ana());
     assert_eq!(
         send(&mut s, Msg::DataChanged),
@@ -337,7 +376,9 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
                 field: "Bore diameter".into(),
             },
             outcome: Outcome::Refused {
-                reasons: vec!["Bore diameter was changed by bob at 2024-05-01 14:58 UTC; reload.".into()],
+                reasons: vec![
+                    "Bore diameter was changed by bob at 2024-05-01 14:58 UTC; reload.".into(),
+                ],
                 conflict: true,
             },
         },
@@ -379,7 +420,9 @@ fn choices_are_picked_with_arrows() {
     assert_eq!(s.context(), Context::StepChoice);
     act(&mut s, Action::Down);
     let effects = act(&mut s, Action::Open);
-    let [Effect::Execute { command, .. }] = effects.as_slice() else { panic!() };
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!()
+    };
     assert!(matches!(command, Command::SetField { raw, .. } if raw == "rough"));
 }
 
@@ -397,7 +440,9 @@ fn complete_with_blockers_lists_them_without_asking_the_store() {
 fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
     let mut s = on_bore_step(ana());
     let effects = send(&mut s, Msg::Scan("SN-X9".into()));
-    let [Effect::Execute { tag, command, .. }] = effects.as_slice() else { panic!() };
+    let [Effect::Execute { tag, command, .. }] = effects.as_slice() else {
+        panic!()
+    };
     assert_eq!(
         *command,
         Command::Install {
@@ -412,7 +457,10 @@ fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
         Msg::Executed {
             tag: tag.clone(),
             outcome: Outcome::Refused {
-                reasons: vec!["SN-X9 is part GASKET-2, not BRG-100 or an approved substitute (BRG-101).".into()],
+                reasons: vec![
+                    "SN-X9 is part GASKET-2, not BRG-100 or an approved substitute (BRG-101)."
+                        .into(),
+                ],
                 conflict: false,
             },
         },
@@ -426,10 +474,12 @@ fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
 fn typing_in_the_scan_box_installs_as_typed_with_a_quantity() {
     let mut s = on_bore_step(ana());
     act(&mut s, Action::Scan);
-    assert_eq!(s.context(), Context::StepEdit);
+    assert_eq!(s.context(), Context::StepScan);
     type_text(&mut s, "LOT-7 1");
     let effects = act(&mut s, Action::Open);
-    let [Effect::Execute { command, .. }] = effects.as_slice() else { panic!() };
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!()
+    };
     assert_eq!(
         *command,
         Command::Install {
@@ -447,7 +497,9 @@ fn a_hold_needs_a_reason_and_carries_the_step_version() {
     act(&mut s, Action::Hold);
     assert_eq!(s.context(), Context::FormText);
     assert!(act(&mut s, Action::Open).is_empty());
-    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!()
+    };
     assert_eq!(form.errors, vec!["Reason is required.".to_string()]);
     type_text(&mut s, "waiting for bearings");
     let effects = act(&mut s, Action::Open);
@@ -479,9 +531,20 @@ fn a_hold_needs_a_reason_and_carries_the_step_version() {
 fn a_sign_off_asks_for_login_and_pin_again() {
     let mut s = on_bore_step(quinn());
     act(&mut s, Action::Approve);
-    let Some(Overlay::Form(form)) = &s.overlay else { panic!("{:?}", s.status) };
-    assert!(matches!(form.kind, FormKind::SignOff { meaning: Meaning::Approved, .. }));
-    assert!(form.intro.iter().any(|l| l.contains("Expecting approval by: quality")));
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("{:?}", s.status)
+    };
+    assert!(matches!(
+        form.kind,
+        FormKind::SignOff {
+            meaning: Meaning::Approved,
+            ..
+        }
+    ));
+    assert!(form
+        .intro
+        .iter()
+        .any(|l| l.contains("Expecting approval by: quality")));
     type_text(&mut s, "quinn");
     act(&mut s, Action::Open);
     type_text(&mut s, "2222");
@@ -500,8 +563,14 @@ fn a_sign_off_asks_for_login_and_pin_again() {
     assert_eq!((login.as_str(), secret.as_str()), ("quinn", "2222"));
     assert_eq!(field, "QA sign-off");
     assert_eq!(*meaning, Meaning::Approved);
-    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
-    assert!(form.fields.iter().filter(|f| f.masked).all(|f| f.value().is_empty()));
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!()
+    };
+    assert!(form
+        .fields
+        .iter()
+        .filter(|f| f.masked)
+        .all(|f| f.value().is_empty()));
 }
 
 #[test]
@@ -513,7 +582,9 @@ fn a_rejection_needs_a_comment() {
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
     assert!(act(&mut s, Action::Open).is_empty());
-    let Some(Overlay::Form(form)) = &s.overlay else { panic!() };
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!()
+    };
     assert_eq!(form.errors, vec!["Comment is required.".to_string()]);
 }
 
@@ -592,9 +663,15 @@ fn a_waiting_sign_off_jumps_to_its_step() {
 fn keys_mean_actions_on_screens_and_text_in_boxes() {
     let mut s = on_bore_step(ana());
     let keymap = s.keymap.clone();
-    assert_eq!(route(&s, &keymap, &key('i')), Some(Msg::Action(Action::CheckIn)));
+    assert_eq!(
+        route(&s, &keymap, &key('i')),
+        Some(Msg::Action(Action::CheckIn))
+    );
     act(&mut s, Action::Open);
-    assert_eq!(route(&s, &keymap, &key('i')), Some(Msg::Edit(Edit::Insert('i'))));
+    assert_eq!(
+        route(&s, &keymap, &key('i')),
+        Some(Msg::Edit(Edit::Insert('i')))
+    );
     let mut release = key('x');
     release.kind = KeyEventKind::Release;
     assert_eq!(route(&s, &keymap, &release), None);
@@ -606,6 +683,9 @@ fn remapped_keys_come_from_config() {
     let mut s = on_bore_step(ana());
     s.keymap = config.keymap().unwrap();
     let keymap = s.keymap.clone();
-    assert_eq!(route(&s, &keymap, &key('I')), Some(Msg::Action(Action::CheckIn)));
+    assert_eq!(
+        route(&s, &keymap, &key('I')),
+        Some(Msg::Action(Action::CheckIn))
+    );
     assert_eq!(route(&s, &keymap, &key('i')), None);
 }

@@ -204,11 +204,38 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
     );
 }
 
-/// A JSON before/after value, short and safe to draw.
+/// A JSON value as a person reads it: `{"state":"todo"}` → `state todo`,
+/// typed values (`{"type":"number","value":25.03}`) → `25.03`.
+fn readable(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::String(s) => s.clone(),
+        J::Null => "—".into(),
+        J::Array(items) => items.iter().map(readable).collect::<Vec<_>>().join(", "),
+        J::Object(map) => {
+            if let (Some(_), Some(inner)) = (map.get("type"), map.get("value")) {
+                if map.len() == 2 {
+                    return readable(inner);
+                }
+            }
+            map.iter()
+                .filter(|(k, _)| !k.ends_with("_id") && k.as_str() != "values_sha256")
+                .map(|(k, v)| format!("{k} {}", readable(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A stored before/after value, readable, cut to `width` and safe to draw.
 fn short_json(text: Option<&str>, width: usize) -> String {
     let raw = text.unwrap_or("");
-    let compact: String = raw.replace(['{', '}', '"'], "").replace(',', ", ");
-    truncate_pad(&clean(&compact), width).trim_end().to_string()
+    let shown = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => readable(&v),
+        Err(_) => raw.to_string(),
+    };
+    truncate_pad(&clean(&shown), width).trim_end().to_string()
 }
 
 fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -230,7 +257,11 @@ fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area
     );
     view.history_offset.set(offset);
     let wide = area.width >= 120;
-    let change_width = if wide { 40 } else { 18 };
+    let change_width = if wide {
+        usize::from(area.width).saturating_sub(100).max(30)
+    } else {
+        20
+    };
     let rows = rows_data
         .iter()
         .enumerate()
@@ -269,8 +300,8 @@ fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area
     let mut header = vec!["Time", "User", "Action"];
     let mut widths = vec![
         Constraint::Length(16),
-        Constraint::Length(8),
-        Constraint::Length(16),
+        Constraint::Length(if wide { 10 } else { 8 }),
+        Constraint::Length(if wide { 22 } else { 14 }),
     ];
     if wide {
         header.push("What");

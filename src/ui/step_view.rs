@@ -30,7 +30,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let outstanding = blockers(state);
     let bottom = completion_lines(state, run, step, view, &outstanding, theme);
     let width = usize::from(area.width.max(1));
-    let bottom_rows: usize = bottom.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let bottom_rows: usize = bottom
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum();
     let [top, middle, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(3),

@@ -127,9 +127,13 @@ pub fn bore_def() -> FieldDef {
 pub fn pump_run() -> Run {
     let mut inspect = step("inspect", "1", "Incoming inspection", StepState::Complete);
     let mut visual = field(def("Visual check", FieldType::PassFail));
-    visual
-        .values
-        .push(value(1, Value::PassFail(true), Verdict::InRange, "ana", at(13, 10)));
+    visual.values.push(value(
+        1,
+        Value::PassFail(true),
+        Verdict::InRange,
+        "ana",
+        at(13, 10),
+    ));
     inspect.fields.push(visual);
     inspect.completed_by = Some("ana".into());
     inspect.completed_at = Some(at(13, 12));
@@ -154,7 +158,8 @@ pub fn pump_run() -> Run {
         required: false,
         ..def("Notes", FieldType::Text)
     }));
-    bore.fields.push(field(def("Torque verified", FieldType::Boolean)));
+    bore.fields
+        .push(field(def("Torque verified", FieldType::Boolean)));
     bore.fields.push(field(FieldDef {
         role: Some("quality".into()),
         ..def("QA sign-off", FieldType::Signoff)
@@ -275,7 +280,15 @@ pub fn on_bore_step(who: Actor) -> State {
     s
 }
 
-pub fn summary(id: i64, serial: &str, state: RunState, done: i64, total: i64, who: &str, updated: Time) -> RunSummary {
+pub fn summary(
+    id: i64,
+    serial: &str,
+    state: RunState,
+    done: i64,
+    total: i64,
+    who: &str,
+    updated: Time,
+) -> RunSummary {
     RunSummary {
         id,
         serial: serial.into(),
