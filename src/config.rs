@@ -141,7 +141,7 @@ impl Config {
     }
 }
 
-/// "line 3, column 1, at `idle_lock_minutes`: invalid type: string "ten", expected u32".
+/// "line 3, column 21, at `idle_lock_minutes = "ten"`: invalid type: string "ten", expected u32".
 fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().trim_end_matches('.').to_string();
     let Some(span) = error.span() else {
@@ -155,9 +155,11 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
         .map(|l| l.chars().count())
         .unwrap_or(0)
         + 1;
+    // The whole line names the key at fault and the value given.
     let at = text
-        .get(span.clone())
-        .map(|s| s.lines().next().unwrap_or("").trim())
+        .lines()
+        .nth(line - 1)
+        .map(str::trim)
         .filter(|s| !s.is_empty());
     match at {
         Some(at) => format!("line {line}, column {column}, at `{at}`: {message}."),

@@ -84,23 +84,36 @@ impl Store {
                     .replace('_', "\\_")
             )
         });
-        let mut stmt = self.conn.prepare_cached(
+        // Only the clauses in use go into the SQL, so SQLite can walk the
+        // primary key (or the state index) from the page boundary instead of
+        // scanning from the top: a deep page costs the same as the first.
+        let mut sql = String::from(
             "SELECT id, serial, title, procedure_key, state, required_done, required_total, checked_in,
                     created_at, started_at, completed_at, updated_at, updated_by
-             FROM runs
-             WHERE (?1 IS NULL OR state = ?1)
-               AND (?2 IS NULL OR id < ?2)
-               AND (?3 IS NULL OR serial LIKE ?3 ESCAPE '\\' OR title LIKE ?3 ESCAPE '\\'
-                    OR procedure_key LIKE ?3 ESCAPE '\\')
-             ORDER BY id DESC LIMIT ?4",
-        )?;
+             FROM runs WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(state) = filter.state {
+            sql.push_str(" AND state = ?");
+            args.push(Box::new(state.name()));
+        }
+        if let Some(before) = before_id {
+            sql.push_str(" AND id < ?");
+            args.push(Box::new(before));
+        }
+        if let Some(pattern) = pattern {
+            sql.push_str(
+                " AND (serial LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR procedure_key LIKE ? ESCAPE '\\')",
+            );
+            for _ in 0..3 {
+                args.push(Box::new(pattern.clone()));
+            }
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        args.push(Box::new(limit as i64));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![
-                filter.state.map(|s| s.name()),
-                before_id,
-                pattern,
-                limit as i64
-            ],
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,

@@ -64,13 +64,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let n = |s: &str| board.counts.get(s).copied().unwrap_or(0);
     let mut count_spans = vec![
         Span::styled(format!("○ todo {}", n("todo")), theme.text),
-        Span::styled("  ·  ", theme.dim),
+        Span::styled(" · ", theme.dim),
         Span::styled(format!("◐ in progress {}", n("in_progress")), theme.active),
-        Span::styled("  ·  ", theme.dim),
+        Span::styled(" · ", theme.dim),
         Span::styled(format!("✓ complete {}", n("complete")), theme.good),
-        Span::styled("  ·  ", theme.dim),
+        Span::styled(" · ", theme.dim),
         Span::styled(format!("✗ failed {}", n("failed")), theme.bad),
-        Span::styled("  ·  ", theme.dim),
+        Span::styled(" · ", theme.dim),
     ];
     let threshold = if area.width >= 100 {
         format!(" (todo untouched > {}h)", state.stuck_after_hours)
