@@ -407,13 +407,32 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
     first_three_steps(&shop, "25.08");
     shop.ok(
         ANA,
-        &["redline", "propose", "PU-1", "bore", "--reason", "Drawing rev C allows 0.10", "--field", "Bore diameter", "--target", "25.0", "--tolerance", "0.10"],
+        &[
+            "redline",
+            "propose",
+            "PU-1",
+            "bore",
+            "--reason",
+            "Drawing rev C allows 0.10",
+            "--field",
+            "Bore diameter",
+            "--target",
+            "25.0",
+            "--tolerance",
+            "0.10",
+        ],
     );
     // In redline the step cannot be completed; the operator cannot approve.
-    shop.cmd(Some(ANA), &["step", "complete", "PU-1", "bore"]).code(3);
-    shop.cmd(Some(ANA), &["redline", "approve", "PU-1", "1"]).code(3);
+    shop.cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+        .code(3);
+    shop.cmd(Some(ANA), &["redline", "approve", "PU-1", "1"])
+        .code(3);
     let listed = shop.ok(QUINN, &["redline", "list", "PU-1"]);
-    let id = listed.split_whitespace().next().expect("a redline id").to_string();
+    let id = listed
+        .split_whitespace()
+        .next()
+        .expect("a redline id")
+        .to_string();
     shop.ok(QUINN, &["redline", "approve", "PU-1", &id]);
     let shown = shop.run_json();
     let bore = &shown["run"]["steps"][0];
@@ -423,15 +442,38 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
     shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
     shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
     // The procedure itself is unchanged.
-    let procedure = shop.cmd(None, &["--json", "procedure", "show", "PUMP-ASSY"]).success();
-    let procedure: serde_json::Value = serde_json::from_slice(&procedure.get_output().stdout).expect("json");
-    assert_eq!(procedure["steps"][0]["fields"][0]["validation"]["tolerance"], 0.05);
+    let procedure = shop
+        .cmd(None, &["--json", "procedure", "show", "PUMP-ASSY"])
+        .success();
+    let procedure: serde_json::Value =
+        serde_json::from_slice(&procedure.get_output().stdout).expect("json");
+    assert_eq!(
+        procedure["steps"][0]["fields"][0]["validation"]["tolerance"],
+        0.05
+    );
 
     // A damaged impeller in stock: an issue about it, dispositioned scrap, scraps it.
-    shop.ok(ANA, &["issue", "open", "--title", "Cracked vane", "--inventory", "IMP-1"]);
+    shop.ok(
+        ANA,
+        &[
+            "issue",
+            "open",
+            "--title",
+            "Cracked vane",
+            "--inventory",
+            "IMP-1",
+        ],
+    );
     shop.ok(QUINN, &["issue", "disposition", "1", "scrap"]);
     let items = shop.cmd(None, &["--json", "inventory", "list"]).success();
-    let items: serde_json::Value = serde_json::from_slice(&items.get_output().stdout).expect("json");
-    let imp = items.as_array().expect("list").iter().find(|i| i["identifier"] == "IMP-1").expect("IMP-1").clone();
+    let items: serde_json::Value =
+        serde_json::from_slice(&items.get_output().stdout).expect("json");
+    let imp = items
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["identifier"] == "IMP-1")
+        .expect("IMP-1")
+        .clone();
     assert_eq!(imp["state"], "scrapped");
 }

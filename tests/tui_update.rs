@@ -689,3 +689,36 @@ fn remapped_keys_come_from_config() {
     );
     assert_eq!(route(&s, &keymap, &key('i')), None);
 }
+
+#[test]
+fn help_over_a_form_gives_the_form_back() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Hold);
+    type_text(&mut s, "waiting");
+    act(&mut s, Action::Help);
+    assert_eq!(s.context(), Context::Help);
+    act(&mut s, Action::Back);
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(form.value("Reason"), "waiting");
+}
+
+#[test]
+fn locking_forgets_a_pin_typed_into_a_sign_off() {
+    let mut s = on_bore_step(quinn());
+    act(&mut s, Action::Approve);
+    type_text(&mut s, "quinn");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "2222");
+    update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
+    assert!(s.locked);
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!()
+    };
+    assert!(form
+        .fields
+        .iter()
+        .filter(|f| f.masked)
+        .all(|f| f.value().is_empty()));
+}

@@ -287,10 +287,11 @@ pub enum Overlay {
         question: String,
         then: Confirmed,
     },
-    /// Every key of the screen underneath.
+    /// Every key of the screen underneath; a form it covers comes back when it closes.
     Help {
         context: Context,
         scroll: usize,
+        under: Option<Box<Form>>,
     },
 }
 

@@ -72,6 +72,13 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         (None, Some(p)) => p.clone(),
         (None, None) => default_db_path("traveler.db")?,
     };
+    if !db.exists() && !matches!(command, Cmd::Init { .. }) {
+        return Err(CliError::Failed(anyhow!(
+            "There is no database at {}. Create one with `traveler --db {} init --admin LOGIN --pin PIN`, or try `traveler demo`.",
+            db.display(),
+            db.display()
+        )));
+    }
     let store = Store::open(&db)?;
     if let Cmd::Tui = command {
         if !store.has_users()? {

@@ -53,7 +53,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             _ => {}
         }
     }
-    if let Some(Overlay::Help { context, scroll }) = &state.overlay {
+    if let Some(Overlay::Help {
+        context, scroll, ..
+    }) = &state.overlay
+    {
         help::render(state, *context, *scroll, theme, frame, body);
     }
     status_line::render(state, theme, frame, status);

@@ -182,7 +182,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         "Procedure",
         "State",
         "Progress",
-        "Checked in",
+        "Who",
         "Age",
     ];
     if wide {

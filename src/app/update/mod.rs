@@ -101,6 +101,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help {
                 context: state.context(),
                 scroll: 0,
+                under: None,
             });
             return Vec::new();
         }
@@ -112,9 +113,15 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match &state.overlay {
         Some(Overlay::Help { .. }) => return overlays::on_help(state, action),
         Some(Overlay::Confirm { .. }) => return overlays::on_confirm(state, action),
-        Some(Overlay::Form(_)) => {
+        Some(Overlay::Form(form)) => {
             if action == Action::Help {
-                state.overlay_help_over_form();
+                let context = state.context();
+                let under = Some(Box::new(form.clone()));
+                state.overlay = Some(Overlay::Help {
+                    context,
+                    scroll: 0,
+                    under,
+                });
                 return Vec::new();
             }
             return forms::on_action(state, action);
@@ -127,6 +134,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help {
                 context: state.context(),
                 scroll: 0,
+                under: None,
             });
             return Vec::new();
         }
@@ -195,16 +203,5 @@ fn refresh(state: &mut State) -> Vec<Effect> {
         },
         Screen::Quality => quality::reload(state),
         Screen::SignIn => Vec::new(),
-    }
-}
-
-impl State {
-    /// Help over an open form lists the form's keys; the form stays underneath.
-    fn overlay_help_over_form(&mut self) {
-        // The form is kept by stashing it in the help overlay's place is not
-        // possible (one overlay at a time), so help for forms is the footer.
-        self.status = Some(Status::info(
-            "In a form: Tab moves between boxes, ←/→ change a choice, Enter submits, Esc cancels.",
-        ));
     }
 }

@@ -9,17 +9,19 @@ use crate::app::state::{Confirmed, Overlay, State};
 use crate::domain::{Command, Seen};
 
 pub fn on_help(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(Overlay::Help { scroll, .. }) = &mut state.overlay else {
+    let Some(Overlay::Help { scroll, under, .. }) = &mut state.overlay else {
         return Vec::new();
     };
     match action {
         Action::Up => *scroll = scroll.saturating_sub(1),
         Action::Down => *scroll += 1,
-        Action::Quit => {
-            state.overlay = None;
-            return super::quit(state);
+        _ => {
+            let form = under.take();
+            state.overlay = form.map(|f| Overlay::Form(*f));
+            if action == Action::Quit {
+                return super::quit(state);
+            }
         }
-        _ => state.overlay = None,
     }
     Vec::new()
 }

@@ -14,6 +14,10 @@ pub fn lock(state: &mut State) {
         return;
     };
     state.locked = true;
+    // A PIN typed into a sign-off prompt is not left for the next person.
+    if let Some(crate::app::state::Overlay::Form(form)) = &mut state.overlay {
+        form.clear_secrets();
+    }
     state.sign_in = SignIn {
         login: crate::app::text_input::TextInput::new(&actor.login),
         focus: SignInFocus::Pin,
