@@ -477,3 +477,29 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
         .clone();
     assert_eq!(imp["state"], "scrapped");
 }
+
+#[test]
+fn a_short_pin_is_refused_and_a_missing_database_is_not_created() {
+    let shop = Shop::new();
+    let out = shop
+        .cmd(
+            Some(("admin", "4444")),
+            &[
+                "user", "add", "zz", "--name", "Z", "--role", "operator", "--pin", "12",
+            ],
+        )
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("at least 4"), "{stderr}");
+    let missing = shop.db.with_file_name("typo.db");
+    let out = Command::cargo_bin("traveler")
+        .expect("binary")
+        .arg("--db")
+        .arg(&missing)
+        .args(["run", "list"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("There is no database"), "{stderr}");
+    assert!(!missing.exists());
+}

@@ -3,13 +3,11 @@
 //! database for other terminals' changes, and draws. The terminal is
 //! restored on quit, on error and on panic.
 
-use super::effect::Effect;
 use super::input::route;
 use super::msg::Msg;
 use super::run_effects::Runner;
 use super::scan::{split_burst, Burst, GAP};
 use super::state::State;
-use super::update::update;
 use crate::config::Config;
 use crate::store::Store;
 use crate::ui::{self, theme::Theme};
@@ -114,22 +112,11 @@ fn dispatch(state: &mut State, store: &mut Store, station: &str, msg: Option<Msg
     let Some(msg) = msg else {
         return Ok(());
     };
-    let mut queue = VecDeque::from([msg]);
     let mut runner = Runner {
         store,
         station: station.to_string(),
     };
-    while let Some(msg) = queue.pop_front() {
-        for effect in update(state, msg) {
-            if effect == Effect::Quit {
-                state.quit = true;
-                continue;
-            }
-            if let Some(answer) = runner.run(effect) {
-                queue.push_back(answer);
-            }
-        }
-    }
+    super::run_effects::dispatch(state, &mut runner, msg);
     Ok(())
 }
 

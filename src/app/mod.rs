@@ -9,7 +9,7 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod msg;
-mod run_effects;
+pub mod run_effects;
 pub mod scan;
 pub mod state;
 pub mod step_items;

@@ -4,7 +4,9 @@
 
 use super::effect::{BoardQuery, Effect};
 use super::msg::{BoardPage, ExecTag, Msg, Outcome};
-use super::state::{QualityData, RunBundle, HISTORY_ROWS};
+use super::state::{QualityData, RunBundle, State, HISTORY_ROWS};
+use super::update::update;
+use std::collections::VecDeque;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{AuthError, ExecError, Store};
 use chrono::Utc;
@@ -16,6 +18,24 @@ pub struct Runner<'a> {
 
 fn sentence(e: &anyhow::Error) -> String {
     format!("{e:#}")
+}
+
+/// Feeds one message to `update`, then runs its effects, feeding their
+/// answers back until nothing is left to do (what the driver does for every
+/// key; tests drive the app against a real store the same way).
+pub fn dispatch(state: &mut State, runner: &mut Runner, msg: Msg) {
+    let mut queue = VecDeque::from([msg]);
+    while let Some(msg) = queue.pop_front() {
+        for effect in update(state, msg) {
+            if effect == Effect::Quit {
+                state.quit = true;
+                continue;
+            }
+            if let Some(answer) = runner.run(effect) {
+                queue.push_back(answer);
+            }
+        }
+    }
 }
 
 impl Runner<'_> {

@@ -34,7 +34,7 @@ pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
     )?;
     ctx.report(&events, None)?;
     if !ctx.json {
-        println!("Database ready: {}", ctx.store.path().display());
+        super::context::out(&format!("Database ready: {}\n", ctx.store.path().display()));
     }
     Ok(())
 }

@@ -107,10 +107,7 @@ impl Ctx {
     /// Prints what a successful action did: one line per event, or JSON.
     pub fn report(&self, events: &[Event], run: Option<RunId>) -> CliResult {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(events).map_err(anyhow::Error::from)?
-            );
+            out(&(serde_json::to_string_pretty(events).map_err(anyhow::Error::from)? + "\n"));
         } else {
             for event in events {
                 let parts = event.audit_parts(run);
@@ -118,7 +115,7 @@ impl Ctx {
                 if let Some(after) = parts.after {
                     line.push_str(&format!(" -> {}", compact(&after)));
                 }
-                println!("{line}");
+                out(&(line + "\n"));
             }
         }
         Ok(())
@@ -131,15 +128,22 @@ impl Ctx {
         text: impl FnOnce() -> String,
     ) -> CliResult {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).map_err(anyhow::Error::from)?
-            );
+            out(&(serde_json::to_string_pretty(value).map_err(anyhow::Error::from)? + "\n"));
         } else {
-            print!("{}", text());
+            out(&text());
         }
         Ok(())
     }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) ends the output
+/// quietly instead of panicking.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
 }
 
 /// A JSON value as short text: strings bare, objects compact.
@@ -148,8 +152,8 @@ pub fn compact(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => {
             let s = other.to_string();
-            if s.chars().count() > 100 {
-                format!("{}…", s.chars().take(100).collect::<String>())
+            if s.chars().count() > 160 {
+                format!("{}…", s.chars().take(160).collect::<String>())
             } else {
                 s
             }

@@ -43,7 +43,7 @@ fn report_error(e: &CliError, json: bool) {
         CliError::Refused(r) => {
             if json {
                 let body = serde_json::json!({ "refused": true, "conflict": r.conflict, "reasons": r.reasons });
-                println!("{body}");
+                context::out(&format!("{body}\n"));
             } else {
                 eprintln!("Refused:");
                 for reason in &r.reasons {
@@ -53,7 +53,10 @@ fn report_error(e: &CliError, json: bool) {
         }
         CliError::Failed(err) => {
             if json {
-                println!("{}", serde_json::json!({ "error": format!("{err:#}") }));
+                context::out(&format!(
+                    "{}\n",
+                    serde_json::json!({ "error": format!("{err:#}") })
+                ));
             } else {
                 eprintln!("error: {err:#}");
             }

@@ -74,46 +74,7 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
             out.push_str(&format!("      checked in: {}\n", here.join(", ")));
         }
         for field in &step.fields {
-            let current = field.values.last();
-            let shown = match (field.def.field_type, current) {
-                (FieldType::Signoff, _) => {
-                    format!("{:?}", signoff_status(step, field)).to_lowercase()
-                }
-                (_, Some(v)) => {
-                    let mark = match v.verdict {
-                        Verdict::InRange => " ✓",
-                        Verdict::OutOfRange => " ✗ out of range",
-                        Verdict::NoRule => "",
-                    };
-                    format!(
-                        "{}{}{mark}",
-                        crate::domain::value_text(&v.value),
-                        field
-                            .def
-                            .unit
-                            .as_deref()
-                            .map(|u| format!(" {u}"))
-                            .unwrap_or_default()
-                    )
-                }
-                (_, None) => "—".into(),
-            };
-            let rule = rule_text(&field.def);
-            out.push_str(&format!(
-                "      {}{}: {shown}{}\n",
-                field.def.name,
-                if rule.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({rule})")
-                },
-                field
-                    .def
-                    .role
-                    .as_ref()
-                    .map(|r| format!("  [expecting approval by: {r}]"))
-                    .unwrap_or_default()
-            ));
+            out.push_str(&field_line(step, field));
         }
         for req in &step.requirements {
             let installed: i64 = req
@@ -156,4 +117,66 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
         }
     }
     out
+}
+
+/// One field of `run show`: name, rule, current value with its verdict under
+/// the field's current rule (a redline may have changed it), or a sign-off's state.
+fn field_line(step: &RunStep, field: &Field) -> String {
+    let def = &field.def;
+    let rule = rule_text(def);
+    let rule = if rule.is_empty() {
+        String::new()
+    } else {
+        format!(" ({rule})")
+    };
+    let optional = if def.required { "" } else { " [optional]" };
+    let shown = if def.field_type == FieldType::Signoff {
+        let status = signoff_status(step, field);
+        let role = def.role.as_deref().unwrap_or("?");
+        match (status, field.signatures.last()) {
+            (SignoffStatus::Approved, Some(sig)) => format!(
+                "approved by {} ({}) at {}",
+                sig.name,
+                sig.by,
+                sig.at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+            ),
+            (SignoffStatus::Rejected, Some(sig)) => format!(
+                "rejected by {} ({}): {} — expecting approval by: {role}",
+                sig.name,
+                sig.by,
+                sig.comment.as_deref().unwrap_or("")
+            ),
+            (SignoffStatus::Void, _) => {
+                format!("approval void (values changed since) — expecting approval by: {role}")
+            }
+            _ => format!("pending — expecting approval by: {role}"),
+        }
+    } else {
+        match field.values.last() {
+            Some(v) => {
+                let mark = match (value_verdict(def, &v.value), def.field_type) {
+                    (Verdict::InRange, _) => " ✓",
+                    (Verdict::OutOfRange, FieldType::Number) => " ✗ out of range",
+                    (Verdict::OutOfRange, _) => " ✗",
+                    (Verdict::NoRule, _) => "",
+                };
+                let unit = def
+                    .unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default();
+                let deviation = field
+                    .deviations
+                    .iter()
+                    .find(|d| d.value_id == v.id)
+                    .map(|d| format!(" (deviation accepted via issue {})", d.issue))
+                    .unwrap_or_default();
+                format!("{}{unit}{mark}{deviation}", value_text(&v.value))
+            }
+            None => "—".into(),
+        }
+    };
+    format!("      {}{rule}{optional}: {shown}\n", def.name)
 }

@@ -33,8 +33,21 @@ impl From<anyhow::Error> for AuthError {
     }
 }
 
-/// An argon2id PHC string for a new secret.
+/// The shortest secret accepted: a PIN of four characters.
+pub const MIN_SECRET_LEN: usize = 4;
+
+/// An argon2id PHC string for a new secret. A secret shorter than
+/// `MIN_SECRET_LEN` characters, or with spaces or control characters, is refused.
 pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
+    if secret.chars().count() < MIN_SECRET_LEN {
+        anyhow::bail!(
+            "A PIN needs at least {MIN_SECRET_LEN} characters; the one given has {}.",
+            secret.chars().count()
+        );
+    }
+    if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        anyhow::bail!("A PIN may not contain spaces or control characters.");
+    }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(secret.as_bytes(), &salt)
@@ -104,7 +117,9 @@ impl Store {
                     settings.lockout_minutes
                 )
             } else {
-                format!("{WRONG} {left} tries left before the login is locked.")
+                // The same sentence as for an unknown login, so a wrong guess
+                // does not tell which logins exist.
+                WRONG.to_string()
             }));
         }
         if user.failed_attempts > 0 || user.locked_until.is_some() {
