@@ -141,7 +141,7 @@ fn an_existing_target_must_be_an_available_unit_of_the_produced_part() {
         },
     );
     let r = sim.refused("sup1", on("W-OLD"));
-    assert_has(&r, "'W-OLD' is quarantined, not available.");
+    assert_has(&r, "A run cannot be staged on 'W-OLD': it is quarantined; a new run needs an available unit.");
     if let Some(i) = sim.world.inventory.get_mut("W-OLD") {
         i.state = InventoryState::Available;
     }
@@ -150,7 +150,7 @@ fn an_existing_target_must_be_an_available_unit_of_the_produced_part() {
     assert_eq!(sim.item("W-OLD").state, InventoryState::Wip);
     // A unit that is wip on one run cannot start another.
     let r = sim.refused("sup1", on("W-OLD"));
-    assert_has(&r, "'W-OLD' is wip, not available.");
+    assert_has(&r, "A run cannot be staged on 'W-OLD': another run is already building it (see `run list`); a new run needs an available unit.");
 }
 
 #[test]

@@ -69,9 +69,19 @@ pub(crate) fn create(
             reasons.push(format!("'{serial}' is a lot, not a serial unit."));
         }
         if item.state != InventoryState::Available {
+            // Say why in shop words: `wip` means another run is building it.
+            let why = match item.state {
+                InventoryState::Wip => {
+                    "another run is already building it (see `run list`)".to_string()
+                }
+                InventoryState::Installed => format!(
+                    "it is installed in {}",
+                    item.parent.as_deref().unwrap_or("another unit")
+                ),
+                other => format!("it is {}", inventory_state_name(other)),
+            };
             reasons.push(format!(
-                "'{serial}' is {}, not available.",
-                inventory_state_name(item.state)
+                "A run cannot be staged on '{serial}': {why}; a new run needs an available unit."
             ));
         }
     }
