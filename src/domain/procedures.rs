@@ -106,22 +106,33 @@ fn find_cycle(steps: &[StepDef]) -> Option<Vec<String>> {
 ///
 /// Rule (SPEC silent): the part produced and every part a requirement names
 /// (or allows as a substitute) must already exist.
-pub(crate) fn import(cx: &Ctx, p: &Procedure) -> Result<Vec<Event>, Refusal> {
+pub(crate) fn import<'a>(cx: &Ctx, p: &'a Procedure) -> Result<Vec<Event>, Refusal> {
     let mut reasons = procedure_problems(p);
-    let mut named: BTreeSet<&str> = BTreeSet::new();
-    if !p.produces.trim().is_empty() {
-        named.insert(&p.produces);
-    }
+    // Each unknown part is named once, with where the procedure uses it.
+    let mut unknown: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut note = |part: &'a str, place: String| {
+        if part.trim().is_empty() || cx.world.parts.contains_key(part) {
+            return;
+        }
+        match unknown.iter_mut().find(|(p, _)| *p == part) {
+            Some((_, places)) => places.push(place),
+            None => unknown.push((part, vec![place])),
+        }
+    };
+    note(&p.produces, "as the part produced".to_string());
     for s in &p.steps {
         for r in &s.installs {
-            named.insert(&r.part);
-            named.extend(r.substitutes.iter().map(String::as_str));
+            note(&r.part, format!("in step '{}'", s.key));
+            for sub in &r.substitutes {
+                note(sub, format!("as a substitute in step '{}'", s.key));
+            }
         }
     }
-    for part in named {
-        if !part.trim().is_empty() && !cx.world.parts.contains_key(part) {
-            reasons.push(format!("Part {part} does not exist."));
-        }
+    for (part, places) in unknown {
+        reasons.push(format!(
+            "Part {part} ({}) does not exist; add it with `traveler part add` first.",
+            places.join(", ")
+        ));
     }
     refuse_if_any(reasons)?;
     let version = cx
