@@ -513,7 +513,15 @@ fn a_procedure_naming_an_unknown_part_says_where_and_what_to_do() {
         "key = \"BRKT\"\ntitle = \"Bracket\"\nkind = \"build\"\nproduces = \"PUMP-100\"\n[[step]]\nkey = \"fit\"\ntitle = \"Fit\"\n  [[step.install]]\n  part = \"SENSOR-X\"\n",
     )
     .expect("write");
-    let out = shop.cmd(Some(("admin", "4444")), &["procedure", "import", file.to_str().expect("path")]).code(3);
+    let out = shop
+        .cmd(
+            Some(("admin", "4444")),
+            &["procedure", "import", file.to_str().expect("path")],
+        )
+        .code(3);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains("SENSOR-X (in step 'fit')") && stderr.contains("part add"), "{stderr}");
+    assert!(
+        stderr.contains("SENSOR-X (in step 'fit')") && stderr.contains("part add"),
+        "{stderr}"
+    );
 }

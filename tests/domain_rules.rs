@@ -141,7 +141,10 @@ fn an_existing_target_must_be_an_available_unit_of_the_produced_part() {
         },
     );
     let r = sim.refused("sup1", on("W-OLD"));
-    assert_has(&r, "A run cannot be staged on 'W-OLD': it is quarantined; a new run needs an available unit.");
+    assert_has(
+        &r,
+        "A run cannot be staged on 'W-OLD': it is quarantined; a new run needs an available unit.",
+    );
     if let Some(i) = sim.world.inventory.get_mut("W-OLD") {
         i.state = InventoryState::Available;
     }

@@ -182,6 +182,15 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// A USB scanner with a suffix delay: the text in one burst, then Enter
+    /// 100 ms later.
+    fn scan_with_slow_enter(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+        std::thread::sleep(Duration::from_millis(100));
+        self.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
     fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "e2e"])
     }
@@ -241,8 +250,9 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     t.wait_for("Run board");
     t.wait_for("PU-77");
 
-    // Scan the unit's serial on the board: the run opens.
-    t.scan("PU-77");
+    // Scan the unit's serial on the board: the run opens, even from a
+    // scanner whose Enter comes 100 ms after the text.
+    t.scan_with_slow_enter("PU-77");
     t.wait_for("Run 1 · PU-77");
     t.key("Enter");
     t.wait_for("Step 1 · Fit the shaft");

@@ -418,7 +418,8 @@ fn choices_are_picked_with_arrows() {
     act(&mut s, Action::Down); // Surface finish
     act(&mut s, Action::Open);
     assert_eq!(s.context(), Context::StepChoice);
-    act(&mut s, Action::Down);
+    act(&mut s, Action::Down); // smooth (nothing was chosen)
+    act(&mut s, Action::Down); // rough
     let effects = act(&mut s, Action::Open);
     let [Effect::Execute { command, .. }] = effects.as_slice() else {
         panic!()
@@ -721,4 +722,399 @@ fn locking_forgets_a_pin_typed_into_a_sign_off() {
         .iter()
         .filter(|f| f.masked)
         .all(|f| f.value().is_empty()));
+}
+
+// --- review fixes -----------------------------------------------------------
+
+/// The run screen's step list as drawn: the row marked ▶.
+fn marked_row(s: &State, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = traveler::ui::theme::Theme::pick(traveler::config::ThemeName::Mono, true);
+    terminal
+        .draw(|f| traveler::ui::render(s, &theme, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let marked: Vec<String> = (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .filter(|line| line.starts_with('▶'))
+        .collect();
+    assert_eq!(marked.len(), 1, "one row is marked: {marked:?}");
+    marked[0].clone()
+}
+
+#[test]
+fn the_marked_step_is_the_one_enter_opens_after_completing_one() {
+    // On step 2 (bore), which then completes (another terminal's reload).
+    let mut s = on_bore_step(ana());
+    let mut run = pump_run();
+    run.steps[1].state = StepState::Complete;
+    run.steps[1].completed_by = Some("ana".into());
+    run.steps[1].completed_at = Some(at(14, 50));
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    act(&mut s, Action::Back);
+    assert_eq!(s.screen, Screen::Run);
+    let marked = marked_row(&s, 80, 24);
+    assert!(marked.contains("Final assembly"), "{marked}");
+    act(&mut s, Action::Open);
+    assert_eq!(s.step.as_ref().unwrap().key, "assemble");
+}
+
+#[test]
+fn the_marker_follows_the_cursor() {
+    let mut s = on_run(ana());
+    assert!(marked_row(&s, 80, 24).contains("Bore the housing"));
+    act(&mut s, Action::Up);
+    let marked = marked_row(&s, 80, 24);
+    assert!(marked.contains("Incoming inspection"), "{marked}");
+    act(&mut s, Action::Open);
+    assert_eq!(s.step.as_ref().unwrap().key, "inspect");
+    // Back from a step that is still open keeps the cursor on it.
+    let mut s = on_run(ana());
+    act(&mut s, Action::Open);
+    act(&mut s, Action::Back);
+    assert!(marked_row(&s, 80, 24).contains("Bore the housing"));
+}
+
+#[test]
+fn an_empty_choice_opens_with_nothing_chosen_and_enter_asks_to_choose() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Down); // Surface finish
+    act(&mut s, Action::Open);
+    let draft = &s.step.as_ref().unwrap().drafts["Surface finish"];
+    assert_eq!(draft.editor.raw(), "", "nothing chosen yet");
+    let effects = act(&mut s, Action::Open);
+    assert!(effects.is_empty(), "nothing is saved: {effects:?}");
+    let status = s.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.lines[0].contains("Choose"), "{status:?}");
+    assert_eq!(s.context(), Context::StepChoice, "the editor stays open");
+    // Yes/no too.
+    act(&mut s, Action::Back);
+    act(&mut s, Action::Down); // Notes
+    act(&mut s, Action::Down); // Torque verified
+    act(&mut s, Action::Open);
+    assert!(act(&mut s, Action::Open).is_empty());
+    assert!(s.status.clone().unwrap().lines[0].contains("Choose yes or no first"));
+    act(&mut s, Action::Toggle);
+    let effects = act(&mut s, Action::Open);
+    assert!(matches!(effects.as_slice(),
+        [Effect::Execute { command: Command::SetField { raw, .. }, .. }] if raw == "yes"));
+}
+
+#[test]
+fn a_choice_with_a_value_opens_on_it() {
+    let mut s = on_bore_step(ana());
+    let mut run = pump_run();
+    run.steps[1].fields[1].values.push(FieldValue {
+        id: 50,
+        value: Value::Text("rough".into()),
+        verdict: Verdict::NoRule,
+        by: "ana".into(),
+        at: at(14, 40),
+        replaces: None,
+    });
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Open);
+    assert_eq!(
+        s.step.as_ref().unwrap().drafts["Surface finish"]
+            .editor
+            .raw(),
+        "rough"
+    );
+}
+
+#[test]
+fn the_lock_key_says_locked_not_idle() {
+    let mut s = on_bore_step(ana());
+    act(&mut s, Action::Lock);
+    assert!(s.locked);
+    let status = s.status.clone().unwrap();
+    assert!(status.lines[0].starts_with("Locked by ana."), "{status:?}");
+    assert!(!status.lines[0].contains("idle"));
+    let screen = render_text(&s, 80, 24);
+    assert!(screen.contains("Locked by ana."), "{screen}");
+    assert!(!screen.contains("idle minutes"), "{screen}");
+    // The idle lock still says idle.
+    let mut s = on_bore_step(ana());
+    send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
+    assert!(render_text(&s, 80, 24).contains("Locked after 10 idle minutes."));
+}
+
+fn render_text(s: &State, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = traveler::ui::theme::Theme::pick(traveler::config::ThemeName::Mono, true);
+    terminal
+        .draw(|f| traveler::ui::render(s, &theme, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_complete_steps_fields_are_read_only() {
+    let mut s = on_run(ana());
+    act(&mut s, Action::Up); // step 1, complete
+    act(&mut s, Action::Open);
+    assert_eq!(s.step.as_ref().unwrap().key, "inspect");
+    let effects = act(&mut s, Action::Open);
+    assert!(effects.is_empty());
+    let step = s.step.as_ref().unwrap();
+    assert!(step.editing.is_none(), "no editor opens");
+    assert!(step.drafts.is_empty());
+    assert_eq!(
+        s.status.clone().unwrap().lines,
+        vec!["Step 1 is complete; a quality engineer or supervisor can reopen it (O).".to_string()]
+    );
+}
+
+#[test]
+fn a_complete_or_failed_runs_steps_are_read_only() {
+    for (state, words) in [
+        (RunState::Complete, "is complete"),
+        (RunState::Failed, "has failed"),
+    ] {
+        let mut s = on_bore_step(ana());
+        let mut run = pump_run();
+        run.state = state;
+        send(
+            &mut s,
+            Msg::RunLoaded {
+                bundle: Box::new(bundle(run)),
+                open_step: None,
+            },
+        );
+        assert!(act(&mut s, Action::Open).is_empty());
+        assert!(s.step.as_ref().unwrap().editing.is_none());
+        let text = &s.status.clone().unwrap().lines[0];
+        assert!(text.starts_with(&format!("Run 42 {words}")), "{text}");
+    }
+}
+
+fn board_with(rows: Vec<traveler::store::RunSummary>) -> State {
+    let mut s = signed_in(ana());
+    act(&mut s, Action::Search);
+    let generation = s.board.generation;
+    send(
+        &mut s,
+        Msg::BoardLoaded(BoardPage {
+            generation,
+            append: false,
+            rows,
+            full: false,
+            counts: Default::default(),
+            stuck: 0,
+        }),
+    );
+    s
+}
+
+#[test]
+fn search_enter_on_an_exact_serial_opens_its_run() {
+    let mut s = board_with(vec![
+        summary(7, "PU-10", RunState::Todo, 0, 4, "", now()),
+        summary(6, "PU-1", RunState::Todo, 0, 4, "", now()),
+    ]);
+    assert_eq!(s.context(), Context::BoardSearch);
+    s.board.search.set("pu-1");
+    let effects = act(&mut s, Action::Open);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadRun {
+            run: 6,
+            open_step: None
+        }]
+    );
+}
+
+#[test]
+fn search_enter_on_part_of_a_serial_lists_the_matches() {
+    let mut s = board_with(vec![
+        summary(7, "PU-10", RunState::Todo, 0, 4, "", now()),
+        summary(6, "PU-11", RunState::Todo, 0, 4, "", now()),
+    ]);
+    s.board.search.set("PU-1");
+    let effects = act(&mut s, Action::Open);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        s.context(),
+        Context::Board,
+        "↑/↓ and Enter pick from the list"
+    );
+    assert!(s.status.clone().unwrap().lines[0].starts_with("2 runs match 'PU-1'"));
+    assert_eq!(
+        act(&mut s, Action::Open),
+        vec![Effect::LoadRun {
+            run: 7,
+            open_step: None
+        }]
+    );
+}
+
+#[test]
+fn search_enter_with_nothing_listed_looks_the_serial_up() {
+    let mut s = board_with(Vec::new());
+    s.board.search.set("CB-9");
+    assert_eq!(
+        act(&mut s, Action::Open),
+        vec![Effect::FindRun {
+            reference: "CB-9".into()
+        }]
+    );
+}
+
+#[test]
+fn the_board_says_scan_or_slash_to_find_a_serial() {
+    let mut s = signed_in(ana());
+    s.board.loaded = true;
+    for (w, h) in [(80, 24), (160, 48)] {
+        assert!(
+            render_text(&s, w, h).contains("scan or / to find a serial"),
+            "{w}x{h}"
+        );
+    }
+    act(&mut s, Action::Help);
+    assert!(render_text(&s, 80, 24).contains("Scan or / to find a serial"));
+}
+
+#[test]
+fn the_stuck_tab_lists_only_stuck_runs() {
+    let mut s = signed_in(ana());
+    for _ in 0..5 {
+        act(&mut s, Action::NextTab);
+    }
+    assert_eq!(s.board.tab, traveler::app::state::BoardTab::Stuck);
+    let effects = act(&mut s, Action::Reload);
+    let [Effect::LoadBoard(query)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(query.filter.state, Some(RunState::Todo));
+    let old = now() - chrono::Duration::hours(72);
+    send(
+        &mut s,
+        Msg::BoardLoaded(BoardPage {
+            generation: query.generation,
+            append: false,
+            rows: vec![
+                summary(9, "PU-9", RunState::Todo, 0, 4, "", now()),
+                summary(3, "PU-3", RunState::Todo, 0, 4, "", old),
+            ],
+            full: false,
+            counts: Default::default(),
+            stuck: 1,
+        }),
+    );
+    let serials: Vec<_> = s.board.rows.iter().map(|r| r.serial.as_str()).collect();
+    assert_eq!(serials, vec!["PU-3"]);
+    let screen = render_text(&s, 80, 24);
+    assert!(screen.contains("[! stuck]"), "{screen}");
+}
+
+#[test]
+fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
+    use traveler::app::scan::{bursts_on_timeline, Burst};
+    let k = |c: char| key(c);
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    // A scanner: characters 4 ms apart, then Enter 100 ms after the last.
+    let mut timeline: Vec<(u64, KeyEvent)> = "PU-1017"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| (i as u64 * 4, k(c)))
+        .collect();
+    timeline.push((24 + 100, enter));
+    assert_eq!(
+        bursts_on_timeline(&timeline),
+        vec![Burst::Scan("PU-1017".into())]
+    );
+    // A fast typist: one shortcut key, then Enter 60 ms later: two keys, no scan.
+    let typed = bursts_on_timeline(&[(0, k('c')), (60, enter)]);
+    assert_eq!(
+        typed,
+        vec![Burst::Keys(vec![k('c')]), Burst::Keys(vec![enter])]
+    );
+    // Two quick keys and Enter: still keys.
+    let typed = bursts_on_timeline(&[(0, k('g')), (20, k('j')), (40, enter)]);
+    assert!(
+        typed.iter().all(|b| matches!(b, Burst::Keys(_))),
+        "{typed:?}"
+    );
+    // A person typing a serial by hand (100 ms a key) never makes a scan.
+    let by_hand: Vec<(u64, KeyEvent)> = "PU-1"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| (i as u64 * 100, k(c)))
+        .chain([(400, enter)])
+        .collect();
+    assert!(bursts_on_timeline(&by_hand)
+        .iter()
+        .all(|b| matches!(b, Burst::Keys(_))));
+}
+
+#[test]
+fn at_80_columns_long_names_titles_and_scan_reasons_show_whole() {
+    let mut s = on_bore_step(ana());
+    let mut run = pump_run();
+    run.steps[1].title = "Install the impeller and torque the nut".into();
+    run.steps[1].fields[3].def.name = "Visual defects found".into();
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    act(&mut s, Action::Scan);
+    let reason = "'IMP-9' is part SEAL-20, which is not a required part of this step or an approved substitute for it.";
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: ExecTag::Scan {
+                typed: "IMP-9".into(),
+            },
+            outcome: Outcome::Refused {
+                reasons: vec![reason.into()],
+                conflict: false,
+            },
+        },
+    );
+    let screen = render_text(&s, 80, 24);
+    let flat: String = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    assert!(
+        screen.contains("Install the impeller and torque the nut  ◐ in_progress"),
+        "{screen}"
+    );
+    assert!(screen.contains("Visual defects found *"), "{screen}");
+    assert!(flat.contains("approved substitute for it."), "{screen}");
+    // The scan box's own answer wraps under its glyph (not only the status line).
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("      ") && l.trim_end().ends_with("for it.")),
+        "{screen}"
+    );
 }

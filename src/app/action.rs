@@ -254,7 +254,7 @@ impl Action {
         match (self, context) {
             (Action::Open, C::SignIn) => "next / sign in",
             (Action::Open, C::Board) => "open run",
-            (Action::Open, C::BoardSearch) => "keep search",
+            (Action::Open, C::BoardSearch) => "open the serial / list matches",
             (Action::Open, C::Run) => "open step",
             (Action::Open, C::Step) => "edit",
             (Action::Open, C::StepEdit | C::StepChoice) => "save value",
@@ -283,7 +283,7 @@ impl Action {
             (Action::NextField, _) => "next field",
             (Action::PrevField, _) => "previous field",
             (Action::Toggle, _) => "tick / untick",
-            (Action::Search, _) => "search",
+            (Action::Search, _) => "find a serial (or scan it)",
             (Action::NextTab, C::StepChoice | C::FormChoice) => "next option",
             (Action::PrevTab, C::StepChoice | C::FormChoice) => "previous option",
             (Action::NextTab, _) => "next tab",

@@ -6,7 +6,7 @@
 use super::input::route;
 use super::msg::Msg;
 use super::run_effects::Runner;
-use super::scan::{split_burst, Burst, GAP};
+use super::scan::{split_burst, wait_for_next, Burst};
 use super::state::State;
 use crate::config::Config;
 use crate::store::Store;
@@ -121,7 +121,7 @@ fn dispatch(state: &mut State, store: &mut Store, station: &str, msg: Option<Msg
 }
 
 /// Reads the key presses that arrive in one quick burst (a scanner, or a
-/// single key followed by silence). Other events (resize, focus) only cause
+/// single key followed by silence; see `scan::wait_for_next`). Other events (resize, focus) only cause
 /// a redraw, which happens anyway.
 fn read_burst() -> Result<Vec<KeyEvent>> {
     let mut keys = Vec::new();
@@ -131,7 +131,7 @@ fn read_burst() -> Result<Vec<KeyEvent>> {
                 keys.push(key);
             }
         }
-        if !event::poll(GAP)? {
+        if !event::poll(wait_for_next(&keys))? {
             return Ok(keys);
         }
     }

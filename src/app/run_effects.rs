@@ -6,10 +6,10 @@ use super::effect::{BoardQuery, Effect};
 use super::msg::{BoardPage, ExecTag, Msg, Outcome};
 use super::state::{QualityData, RunBundle, State, HISTORY_ROWS};
 use super::update::update;
-use std::collections::VecDeque;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{AuthError, ExecError, Store};
 use chrono::Utc;
+use std::collections::VecDeque;
 
 pub struct Runner<'a> {
     pub store: &'a mut Store,

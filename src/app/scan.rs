@@ -1,7 +1,10 @@
 //! Telling a barcode scanner from a person. A scanner types its characters
 //! a few milliseconds apart and ends with Enter; a person is far slower. The
 //! driver collects keys that arrive within `GAP` of each other; a burst of
-//! at least `MIN_LEN` characters ending in Enter is a scan.
+//! at least `MIN_LEN` characters ending in Enter is a scan. Some USB
+//! scanners pause before their Enter suffix, so once a burst holds
+//! `MIN_LEN` fast characters the driver waits up to `ENTER_GRACE` for it
+//! (a person's single key never waits longer than `GAP`).
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
@@ -10,6 +13,44 @@ use std::time::Duration;
 pub const GAP: Duration = Duration::from_millis(35);
 /// Shortest identifier taken as a scan.
 pub const MIN_LEN: usize = 3;
+/// Longest pause before the Enter that ends a scan, once `MIN_LEN` fast
+/// characters have arrived (scanners with a suffix delay).
+pub const ENTER_GRACE: Duration = Duration::from_millis(150);
+
+/// How long the driver waits for the next key of the burst read so far.
+pub fn wait_for_next(keys: &[KeyEvent]) -> Duration {
+    let trailing_chars = keys
+        .iter()
+        .rev()
+        .take_while(|k| plain_char(k).is_some())
+        .count();
+    if trailing_chars >= MIN_LEN {
+        ENTER_GRACE
+    } else {
+        GAP
+    }
+}
+
+/// The driver's burst reading, on a timeline of (milliseconds, key): keys
+/// join the burst while each arrives within `wait_for_next` of the one
+/// before. (The driver does the same against the terminal's clock.)
+pub fn bursts_on_timeline(events: &[(u64, KeyEvent)]) -> Vec<Burst> {
+    let mut out = Vec::new();
+    let mut keys: Vec<KeyEvent> = Vec::new();
+    let mut last = 0u64;
+    for (at, key) in events {
+        let waited = Duration::from_millis(at.saturating_sub(last));
+        if !keys.is_empty() && waited > wait_for_next(&keys) {
+            out.extend(split_burst(std::mem::take(&mut keys)));
+        }
+        keys.push(*key);
+        last = *at;
+    }
+    if !keys.is_empty() {
+        out.extend(split_burst(keys));
+    }
+    out
+}
 
 /// What a burst of keys was.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -89,15 +89,18 @@ pub enum BoardTab {
     #[default]
     All,
     State(RunState),
+    /// `todo` runs untouched for longer than the stuck threshold.
+    Stuck,
 }
 
 impl BoardTab {
-    pub const ALL: [BoardTab; 5] = [
+    pub const ALL: [BoardTab; 6] = [
         BoardTab::All,
         BoardTab::State(RunState::Todo),
         BoardTab::State(RunState::InProgress),
         BoardTab::State(RunState::Complete),
         BoardTab::State(RunState::Failed),
+        BoardTab::Stuck,
     ];
 }
 
@@ -142,10 +145,11 @@ pub struct RunView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Editor {
     Text(TextInput),
-    /// Pass/fail, yes/no, single select: one option.
+    /// Pass/fail, yes/no, single select: one option. `None` until the
+    /// operator picks one (an empty field never starts with a choice made).
     Choice {
         options: Vec<String>,
-        cursor: usize,
+        cursor: Option<usize>,
     },
     /// Multi select: any options ticked.
     Multi {
@@ -160,7 +164,10 @@ impl Editor {
     pub fn raw(&self) -> String {
         match self {
             Editor::Text(t) => t.value().to_string(),
-            Editor::Choice { options, cursor } => options.get(*cursor).cloned().unwrap_or_default(),
+            Editor::Choice { options, cursor } => cursor
+                .and_then(|c| options.get(c))
+                .cloned()
+                .unwrap_or_default(),
             Editor::Multi {
                 options, ticked, ..
             } => options
@@ -309,6 +316,8 @@ pub struct State {
     pub sign_in: SignIn,
     /// Idle-locked: the sign-in form covers the screen, which is kept as is.
     pub locked: bool,
+    /// Locked with the lock key rather than after idle minutes.
+    pub locked_by_hand: bool,
     pub screen: Screen,
     pub board: Board,
     pub run: Option<RunView>,
@@ -332,6 +341,7 @@ impl State {
             session: None,
             sign_in: SignIn::default(),
             locked: false,
+            locked_by_hand: false,
             screen: Screen::SignIn,
             board: Board::default(),
             run: None,

@@ -101,13 +101,20 @@ pub fn scan_lines(view: &StepView, focused: bool, theme: &Theme, width: u16) -> 
     {
         let style = if *accepted { theme.good } else { theme.bad };
         let glyph = if *accepted { "✓" } else { "✗" };
+        // Every word of the answer shows: long reasons wrap under the glyph.
+        let text_width = usize::from(width).saturating_sub(7).max(20);
         for (i, text) in said.iter().enumerate() {
-            let lead = if i == 0 {
-                format!("    {glyph} ")
-            } else {
-                "      ".to_string()
-            };
-            lines.push(Line::styled(format!("{lead}{}", clean(text)), style));
+            for (j, part) in super::step_view::wrap(text, text_width)
+                .into_iter()
+                .enumerate()
+            {
+                let lead = if i == 0 && j == 0 {
+                    format!("    {glyph} ")
+                } else {
+                    "      ".to_string()
+                };
+                lines.push(Line::styled(format!("{lead}{part}"), style));
+            }
         }
     }
     lines

@@ -145,7 +145,14 @@ pub fn field_lines(
     theme: &Theme,
     width: u16,
 ) -> Vec<Line<'static>> {
-    let name_width = (usize::from(width) / 4).clamp(12, 24);
+    // As wide as the step's longest field name (so none is cut), up to a third of the screen.
+    let longest = step
+        .fields
+        .iter()
+        .map(|f| cells(&clean(&f.def.name)) + 2)
+        .max()
+        .unwrap_or(12);
+    let name_width = longest.clamp(12, (usize::from(width) / 3).max(12));
     let marker = if focused { "▸ " } else { "  " };
     let name_style = if focused { theme.selected } else { theme.text };
     let mut name = clean(&field.def.name).into_owned();
@@ -189,7 +196,10 @@ pub fn field_lines(
                 first.push(Span::raw("  "));
                 first.push(judgement);
                 if let Some(why) = why {
-                    extra.push(Line::styled(format!("    {}", clean(&why)), theme.bad));
+                    let room = usize::from(width).saturating_sub(5).max(20);
+                    for part in super::step_view::wrap(&why, room) {
+                        extra.push(Line::styled(format!("    {part}"), theme.bad));
+                    }
                 }
                 if field.def.field_type == FieldType::Date {
                     extra.push(Line::styled("    YYYY-MM-DD", theme.dim));
@@ -197,7 +207,7 @@ pub fn field_lines(
             }
             Editor::Choice { options, cursor } => {
                 for (i, option) in options.iter().enumerate() {
-                    let picked = i == *cursor;
+                    let picked = *cursor == Some(i);
                     let text = format!("{} {}", if picked { "(•)" } else { "( )" }, clean(option));
                     first.push(Span::styled(
                         text,
@@ -205,8 +215,10 @@ pub fn field_lines(
                     ));
                     first.push(Span::raw("  "));
                 }
-                let raw = options.get(*cursor).cloned().unwrap_or_default();
-                first.push(draft_judgement(field, &raw, theme).0);
+                match cursor.and_then(|c| options.get(c)) {
+                    Some(raw) => first.push(draft_judgement(field, raw, theme).0),
+                    None => first.push(Span::styled("choose with ↑/↓ or Space", theme.dim)),
+                }
             }
             Editor::Multi {
                 options,

@@ -98,7 +98,10 @@ fn step_hints(state: &State) -> Vec<Hint> {
     let mut out = Vec::new();
     let mut add = |action, enabled| out.push(Hint { action, enabled });
     let editable = matches!(step.state, StepState::Todo | StepState::InProgress);
-    add(A::Open, live);
+    add(
+        A::Open,
+        live && crate::app::update::step_read_only(state).is_none(),
+    );
     if live {
         match step.state {
             StepState::Todo | StepState::InProgress if !mine => add(A::CheckIn, true),

@@ -59,6 +59,13 @@ pub fn render(
     };
     let per_column = entries.len().div_ceil(columns);
     let mut lines: Vec<Line> = Vec::new();
+    if matches!(context, Context::Board | Context::BoardSearch) {
+        let key = state.keymap.label(Action::Search);
+        lines.push(Line::styled(
+            format!(" Scan or {key} to find a serial: Enter on an exact serial opens its run."),
+            theme.dim,
+        ));
+    }
     if context.takes_text() {
         lines.push(Line::styled(
             " Typing goes into the box; Backspace, Del, ←/→, Home/End, Ctrl-U edit it.",

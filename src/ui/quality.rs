@@ -1,6 +1,7 @@
 //! The quality screen: open issues, deviations waiting for a decision, and
 //! sign-offs waiting on the user's roles across all runs.
 
+use super::field_form::cells;
 use super::sanitize::clean;
 use super::scroll_offset;
 use super::theme::Theme;
@@ -47,7 +48,18 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), body);
         return;
     }
-    let offset = scroll_offset(q.offset.get(), selected, visible, total);
+    // Narrow issue rows take two lines each.
+    let row_lines = if q.tab == QualityTab::Issues && body.width < 120 {
+        2
+    } else {
+        1
+    };
+    let offset = scroll_offset(
+        q.offset.get(),
+        selected,
+        (visible / row_lines).max(1),
+        total,
+    );
     q.offset.set(offset);
     let style_of = |i: usize| {
         if i == selected {
@@ -57,54 +69,121 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     };
     let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<Row>) = match q.tab {
-        QualityTab::Issues => (
-            vec!["#", "State", "Disposition", "Title", "About", "Raised"],
-            vec![
-                Constraint::Length(5),
-                Constraint::Length(14),
-                Constraint::Length(16),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(14),
-            ],
-            q.data
-                .issues
+        QualityTab::Issues => {
+            let wide = body.width >= 120;
+            let issues: Vec<_> = q.data.issues.iter().enumerate().skip(offset).collect();
+            let raised_col = issues
                 .iter()
-                .enumerate()
-                .skip(offset)
                 .take(visible)
-                .map(|(i, x)| {
-                    let (glyph, st) = match x.state {
-                        IssueState::Open => ("! open", theme.warn),
-                        IssueState::Dispositioned => ("◐ dispositioned", theme.active),
-                        IssueState::Closed => ("✓ closed", theme.good),
-                    };
-                    let about = [
-                        x.run.map(|r| format!("run {r}")),
-                        x.step.as_ref().map(|s| format!("step {}", clean(s))),
-                        x.field.as_ref().map(|f| clean(f).into_owned()),
-                        x.inventory.as_ref().map(|v| clean(v).into_owned()),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" · ");
-                    Row::new(vec![
-                        Cell::from(format!("#{}", x.id)),
-                        Cell::from(Span::styled(glyph, st)),
-                        Cell::from(x.disposition.map(|d| d.name()).unwrap_or("—")),
-                        Cell::from(clean(&x.title).into_owned()),
-                        Cell::from(about),
-                        Cell::from(format!(
-                            "{} {}",
-                            clean(&x.raised_by),
-                            state.zone.short(x.raised_at, state.now)
-                        )),
-                    ])
-                    .style(style_of(i))
+                .map(|(_, x)| {
+                    let by = cells(&clean(&x.raised_by));
+                    let at = cells(&state.zone.short(x.raised_at, state.now));
+                    if wide {
+                        by + 1 + at
+                    } else {
+                        by.max(at)
+                    }
                 })
-                .collect(),
-        ),
+                .chain([6])
+                .max()
+                .unwrap_or(6)
+                .min(30) as u16;
+            let about_of = |x: &crate::domain::Issue| {
+                [
+                    x.run.map(|r| format!("run {r}")),
+                    x.step.as_ref().map(|s| format!("step {}", clean(s))),
+                    x.field.as_ref().map(|f| clean(f).into_owned()),
+                    x.inventory.as_ref().map(|v| clean(v).into_owned()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ")
+            };
+            let state_of = |x: &crate::domain::Issue| match x.state {
+                IssueState::Open => ("! open", theme.warn),
+                IssueState::Dispositioned => ("◐ dispositioned", theme.active),
+                IssueState::Closed => ("✓ closed", theme.good),
+            };
+            if wide {
+                (
+                    vec!["#", "State", "Disposition", "Title", "About", "Raised"],
+                    vec![
+                        Constraint::Length(5),
+                        Constraint::Length(15),
+                        Constraint::Length(16),
+                        Constraint::Fill(2),
+                        Constraint::Fill(1),
+                        Constraint::Length(raised_col),
+                    ],
+                    issues
+                        .into_iter()
+                        .take(visible)
+                        .map(|(i, x)| {
+                            let (glyph, st) = state_of(x);
+                            Row::new(vec![
+                                Cell::from(format!("#{}", x.id)),
+                                Cell::from(Span::styled(glyph, st)),
+                                Cell::from(x.disposition.map(|d| d.name()).unwrap_or("—")),
+                                Cell::from(clean(&x.title).into_owned()),
+                                Cell::from(about_of(x)),
+                                Cell::from(format!(
+                                    "{} {}",
+                                    clean(&x.raised_by),
+                                    state.zone.short(x.raised_at, state.now)
+                                )),
+                            ])
+                            .style(style_of(i))
+                        })
+                        .collect(),
+                )
+            } else {
+                // Narrow: two lines a row, so nothing is cut. State over
+                // disposition, title over what it is about, who over when.
+                (
+                    vec!["#", "State", "Title · about", "Raised"],
+                    vec![
+                        Constraint::Length(4),
+                        Constraint::Length(16),
+                        Constraint::Fill(1),
+                        Constraint::Length(raised_col),
+                    ],
+                    issues
+                        .into_iter()
+                        .take((visible / 2).max(1))
+                        .map(|(i, x)| {
+                            let (glyph, st) = state_of(x);
+                            let two = |a: Line<'static>, b: Line<'static>| {
+                                Cell::from(ratatui::text::Text::from(vec![a, b]))
+                            };
+                            Row::new(vec![
+                                Cell::from(format!("#{}", x.id)),
+                                two(
+                                    Line::styled(glyph, st),
+                                    Line::styled(
+                                        x.disposition.map(|d| d.name()).unwrap_or("—"),
+                                        theme.dim,
+                                    ),
+                                ),
+                                two(
+                                    Line::raw(clean(&x.title).into_owned()),
+                                    Line::styled(about_of(x), theme.dim),
+                                ),
+                                two(
+                                    Line::raw(clean(&x.raised_by).into_owned()),
+                                    Line::styled(
+                                        state.zone.short(x.raised_at, state.now),
+                                        theme.dim,
+                                    ),
+                                ),
+                            ])
+                            .height(2)
+                            .style(style_of(i))
+                        })
+                        .collect(),
+                )
+            }
+        }
         QualityTab::Deviations => (
             vec!["Run", "Serial", "Step", "Field", "Value", "Rule", "By"],
             vec![

@@ -24,11 +24,15 @@ fn tab_label(tab: BoardTab) -> &'static str {
         BoardTab::State(RunState::InProgress) => "in progress",
         BoardTab::State(RunState::Complete) => "complete",
         BoardTab::State(RunState::Failed) => "failed",
+        BoardTab::Stuck => "! stuck",
     }
 }
 
 /// `████░░░░ 2/5`: required steps complete of total.
 pub fn progress_bar(done: i64, total: i64, width: usize) -> String {
+    if width == 0 {
+        return format!("{done}/{total}");
+    }
     let filled = if total > 0 {
         ((done.clamp(0, total) as usize) * width + (total as usize) / 2) / total as usize
     } else {
@@ -73,9 +77,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(" · ", theme.dim),
     ];
     let threshold = if area.width >= 100 {
-        format!(" (todo untouched > {}h)", state.stuck_after_hours)
+        format!(
+            " (todo untouched > {}h; the stuck tab lists them)",
+            state.stuck_after_hours
+        )
     } else {
-        String::new()
+        format!(" (>{}h)", state.stuck_after_hours)
     };
     count_spans.push(Span::styled(
         format!("! stuck {}{threshold}", board.stuck),
@@ -87,29 +94,45 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ));
     frame.render_widget(Paragraph::new(Line::from(count_spans)), counts);
 
+    let roomy = area.width >= 100;
     let mut tab_spans = Vec::new();
     for tab in BoardTab::ALL {
-        let label = format!(" {} ", tab_label(tab));
+        let label = if roomy {
+            format!(" {} ", tab_label(tab))
+        } else {
+            tab_label(tab).to_string()
+        };
         if tab == board.tab {
             tab_spans.push(Span::styled(format!("[{label}]"), theme.tab_active));
         } else {
-            tab_spans.push(Span::styled(format!(" {label} "), theme.dim));
+            let style = if tab == BoardTab::Stuck && board.stuck > 0 {
+                theme.warn
+            } else {
+                theme.dim
+            };
+            tab_spans.push(Span::styled(format!(" {label} "), style));
         }
     }
-    tab_spans.push(Span::raw("   "));
+    tab_spans.push(Span::raw(if roomy { "   " } else { " " }));
+    let used: usize = tab_spans.iter().map(|s| s.width()).sum();
     if board.searching || !board.search.is_empty() {
-        tab_spans.push(Span::raw("search "));
+        tab_spans.push(Span::raw("find "));
+        // The box fits the line, closing bracket included.
+        let room = usize::from(area.width).saturating_sub(used + 5 + 2);
         tab_spans.extend(text_box(
             board.search.value(),
             board.search.cursor(),
             board.searching,
             false,
-            18,
+            room.clamp(6, 24),
             theme,
         ));
     } else {
         let key = state.keymap.label(crate::app::Action::Search);
-        tab_spans.push(Span::styled(format!("{key} search"), theme.dim));
+        tab_spans.push(Span::styled(
+            format!("scan or {key} to find a serial"),
+            theme.dim,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
 
@@ -135,7 +158,30 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     board.offset.set(offset);
     let stuck_before = board_stuck_before(state);
     let wide = area.width >= 120;
-    let bar_width = if wide { 10 } else { 5 };
+    let bar_width = if wide {
+        10
+    } else if area.width >= 100 {
+        5
+    } else {
+        0
+    };
+    // Fixed columns as narrow as what they show; the title takes the rest.
+    let shown = || board.rows.iter().skip(offset).take(visible_rows);
+    let longest = |f: &dyn Fn(&RunSummary) -> &str, header: &str, most: usize| {
+        shown()
+            .map(|r| cells(&clean(f(r))))
+            .chain([cells(header)])
+            .max()
+            .unwrap_or(0)
+            .min(most) as u16
+    };
+    let serial_col = longest(&|r| &r.serial, "Serial", 16);
+    let procedure_col = longest(
+        &|r| &r.procedure_key,
+        "Procedure",
+        if wide { 16 } else { 10 },
+    );
+    let who_col = longest(&|r| &r.checked_in, "Who", if wide { 20 } else { 10 });
     let rows = board
         .rows
         .iter()
@@ -166,14 +212,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
             Row::new(cells_row).style(style)
         });
-    let bar_col = (bar_width + 6) as u16;
+    let bar_col = if bar_width > 0 { bar_width + 6 } else { 5 } as u16;
     let mut widths = vec![
-        Constraint::Length(12),
-        Constraint::Fill(2),
+        Constraint::Length(serial_col),
         Constraint::Fill(1),
+        Constraint::Length(procedure_col),
         Constraint::Length(13),
         Constraint::Length(bar_col),
-        Constraint::Fill(1),
+        Constraint::Length(who_col),
         Constraint::Length(4),
     ];
     let mut header = vec![
@@ -181,7 +227,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         "Title",
         "Procedure",
         "State",
-        "Progress",
+        if bar_width > 0 { "Progress" } else { "Done" },
         "Who",
         "Age",
     ];

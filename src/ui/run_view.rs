@@ -8,7 +8,7 @@ use super::scroll_offset;
 use super::theme::Theme;
 use crate::app::state::{RunView, State};
 use crate::domain::{
-    checked_in, checked_in_step, required_progress, run_waiting_on, RunState, StepState, World,
+    checked_in, checked_in_step, required_progress, run_waiting_on, RunState, World,
 };
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -131,10 +131,6 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
 
 fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let run = &view.bundle.run;
-    let active = run
-        .steps
-        .iter()
-        .position(|s| s.superseded_by.is_none() && s.state != StepState::Complete);
     let rows_visible = usize::from(area.height.saturating_sub(1));
     let offset = scroll_offset(
         view.offset.get(),
@@ -143,6 +139,37 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
         run.steps.len(),
     );
     view.offset.set(offset);
+    // Narrow: the completion shows its time only (the state column says ✓),
+    // and the fixed columns are as wide as what they hold, so titles fit.
+    let narrow = area.width < 100;
+    let completed_text = |s: &crate::domain::RunStep| -> String {
+        s.completed_at
+            .map(|t| {
+                let when = state.zone.short(t, state.now);
+                if narrow {
+                    when
+                } else {
+                    format!(
+                        "✓ {} {when}",
+                        clean(s.completed_by.as_deref().unwrap_or(""))
+                    )
+                }
+            })
+            .unwrap_or_default()
+    };
+    let shown = || run.steps.iter().skip(offset).take(rows_visible);
+    let who_col = shown()
+        .map(|s| super::field_form::cells(&clean(&checked_in_step(s).join(", "))))
+        .chain([10])
+        .max()
+        .unwrap_or(10)
+        .min(24) as u16;
+    let done_col = shown()
+        .map(|s| super::field_form::cells(&completed_text(s)))
+        .chain([9])
+        .max()
+        .unwrap_or(9)
+        .min(30) as u16;
     let rows = run
         .steps
         .iter()
@@ -151,7 +178,8 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
         .take(rows_visible)
         .map(|(i, s)| {
             let (glyph, style) = step_glyph(s.state, theme);
-            let marker = if Some(i) == active { "▶" } else { " " };
+            // One cursor: ▶ and the highlight both mark the row Enter opens.
+            let marker = if i == view.selected { "▶" } else { " " };
             let mut title = clean(&s.title).into_owned();
             if !s.required {
                 title.push_str(" (optional)");
@@ -173,18 +201,7 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
                     clean(&checked_in_step(s).join(", ")).into_owned(),
                     theme.active,
                 )),
-                Cell::from(Span::styled(
-                    s.completed_at
-                        .map(|t| {
-                            format!(
-                                "✓ {} {}",
-                                clean(s.completed_by.as_deref().unwrap_or("")),
-                                state.zone.short(t, state.now)
-                            )
-                        })
-                        .unwrap_or_default(),
-                    theme.dim,
-                )),
+                Cell::from(Span::styled(completed_text(s), theme.dim)),
             ])
             .style(row_style)
         });
@@ -194,9 +211,9 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
         Constraint::Length(1),
         Constraint::Length(4),
         Constraint::Length(13),
-        Constraint::Fill(3),
         Constraint::Fill(1),
-        Constraint::Fill(1),
+        Constraint::Length(who_col),
+        Constraint::Length(done_col),
     ];
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),

@@ -21,10 +21,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             .as_ref()
             .map(|a| clean(&a.name).into_owned())
             .unwrap_or_default();
-        lines.push(Line::styled(
-            format!("Locked after {} idle minutes.", state.idle_lock_minutes),
-            theme.warn,
-        ));
+        let why = if state.locked_by_hand {
+            let login = state
+                .session
+                .as_ref()
+                .map(|a| clean(&a.login).into_owned())
+                .unwrap_or_default();
+            format!("Locked by {login}.")
+        } else {
+            format!("Locked after {} idle minutes.", state.idle_lock_minutes)
+        };
+        lines.push(Line::styled(why, theme.warn));
         lines.push(Line::raw(format!(
             "{name}: type your PIN. Someone else: Shift-Tab, your login."
         )));

@@ -34,13 +34,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|l| l.width().div_ceil(width).max(1))
         .sum();
+    let title = title_lines(state, run, step, theme, area.width >= WIDE);
+    let title_rows: usize = title.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
     let [top, middle, foot] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(title_rows.min(4) as u16),
         Constraint::Min(3),
         Constraint::Length(bottom_rows.min(12) as u16),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(title_lines(state, run, step, theme)), top);
+    frame.render_widget(Paragraph::new(title).wrap(Wrap { trim: false }), top);
     frame.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), foot);
 
     if area.width >= WIDE {
@@ -65,7 +67,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn title_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<Line<'static>> {
+/// The step's title and state, and who is checked in. Narrow screens leave
+/// the run out (the header line names it), and a long title wraps.
+fn title_lines(
+    state: &State,
+    run: &Run,
+    step: &RunStep,
+    theme: &Theme,
+    wide: bool,
+) -> Vec<Line<'static>> {
     let (glyph, style) = step_glyph(step.state, theme);
     let mut first = vec![
         Span::styled(
@@ -81,15 +91,17 @@ fn title_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<L
     if step.superseded_by.is_some() {
         first.push(Span::styled("  superseded by a rework copy", theme.warn));
     }
-    first.push(Span::styled(
-        format!(
-            "   run {} {} ({})",
-            run.id,
-            clean(&run.serial),
-            run.state.name()
-        ),
-        theme.dim,
-    ));
+    if wide {
+        first.push(Span::styled(
+            format!(
+                "   run {} {} ({})",
+                run.id,
+                clean(&run.serial),
+                run.state.name()
+            ),
+            theme.dim,
+        ));
+    }
     let who = checked_in_step(step);
     let second = if who.is_empty() {
         Line::styled("Nobody is checked in.", theme.dim)
@@ -115,7 +127,7 @@ fn title_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<L
 }
 
 /// Greedy word wrap to `width` cells (instructions are prose).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
     let mut out = Vec::new();
     for paragraph in clean_lines(text) {
@@ -388,6 +400,10 @@ fn completion_lines(
                     .unwrap_or_default()
             ),
             theme.good,
+        ),
+        (_, StepState::Failed | StepState::OnHold | StepState::Redline) => Line::styled(
+            clean(&crate::app::update::step_read_only(state).unwrap_or_default()).into_owned(),
+            theme.warn,
         ),
         (_, _) if outstanding.is_empty() => {
             Line::styled(format!("✓ Ready: press {key} to complete."), theme.good)

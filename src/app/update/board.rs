@@ -6,7 +6,7 @@ use crate::app::effect::{BoardQuery, Effect};
 use crate::app::msg::BoardPage;
 use crate::app::state::{BoardTab, Screen, State, Status, BOARD_PAGE};
 use crate::app::text_input::Edit;
-use crate::domain::{RunId, Time};
+use crate::domain::{RunId, RunState, Time};
 use crate::store::RunFilter;
 
 /// Largest number of rows a refresh re-reads (rows paged in beyond it are
@@ -22,6 +22,8 @@ fn filter(state: &State) -> RunFilter {
         state: match state.board.tab {
             BoardTab::All => None,
             BoardTab::State(s) => Some(s),
+            // Stuck runs are todo runs; the age filter is applied on arrival.
+            BoardTab::Stuck => Some(RunState::Todo),
         },
         search: Some(state.board.search.value().trim().to_string()).filter(|s| !s.is_empty()),
     }
@@ -32,7 +34,13 @@ pub fn reload(state: &mut State) -> Vec<Effect> {
     let board = &mut state.board;
     board.generation += 1;
     board.loading = true;
-    let limit = board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS);
+    // Stuck runs are the oldest todo runs, at the end of the list: read them
+    // all at once rather than paging through fresh ones.
+    let limit = if board.tab == BoardTab::Stuck {
+        MAX_REFRESH_ROWS
+    } else {
+        board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS)
+    };
     vec![Effect::LoadBoard(BoardQuery {
         filter: filter(state),
         before: None,
@@ -69,11 +77,16 @@ fn maybe_load_more(state: &mut State) -> Vec<Effect> {
     })]
 }
 
-pub fn loaded(state: &mut State, page: BoardPage) {
-    let board = &mut state.board;
-    if page.generation != board.generation {
+pub fn loaded(state: &mut State, mut page: BoardPage) {
+    if page.generation != state.board.generation {
         return;
     }
+    if state.board.tab == BoardTab::Stuck {
+        let before = stuck_before(state);
+        page.rows
+            .retain(|r| r.state == RunState::Todo && r.updated_at < before);
+    }
+    let board = &mut state.board;
     board.loading = false;
     board.loaded = true;
     board.counts = page.counts;
@@ -94,10 +107,7 @@ pub fn loaded(state: &mut State, page: BoardPage) {
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if state.board.searching {
         return match action {
-            Action::Open => {
-                state.board.searching = false;
-                Vec::new()
-            }
+            Action::Open => open_search(state),
             Action::Back => {
                 state.board.searching = false;
                 state.board.search.clear();
@@ -153,6 +163,40 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         _ => {}
     }
     maybe_load_more(state)
+}
+
+/// Enter in the search box: a text that is exactly one serial opens its
+/// run; otherwise the matching runs stay listed to pick from. Nothing
+/// listed at all: the serial is looked up on every tab.
+fn open_search(state: &mut State) -> Vec<Effect> {
+    let board = &mut state.board;
+    board.searching = false;
+    let text = board.search.value().trim().to_string();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    // Rows are newest first: several runs on one serial open the newest.
+    if let Some(row) = board
+        .rows
+        .iter()
+        .find(|r| r.serial.eq_ignore_ascii_case(&text))
+    {
+        return vec![Effect::LoadRun {
+            run: row.id,
+            open_step: None,
+        }];
+    }
+    if board.rows.is_empty() {
+        return vec![Effect::FindRun { reference: text }];
+    }
+    let n = board.rows.len();
+    state.status = Some(Status::info(format!(
+        "{n}{} {} '{}': ↑/↓ and Enter to open one, Esc to clear.",
+        if board.has_more { "+" } else { "" },
+        if n == 1 { "run matches" } else { "runs match" },
+        crate::ui::sanitize::clean(&text)
+    )));
+    Vec::new()
 }
 
 /// Rows a page key moves: a screenful at 80×24.

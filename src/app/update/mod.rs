@@ -17,6 +17,7 @@ use super::state::{Confirmed, Overlay, Screen, State, Status};
 use crate::domain::Time;
 
 pub use board::{reload as reload_board, stuck_before as board_stuck_before};
+pub use step::read_only_reason as step_read_only;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -84,6 +85,7 @@ fn tick(state: &mut State, now: Time) -> Vec<Effect> {
         && (now - state.last_input).num_seconds() >= i64::from(state.idle_lock_minutes) * 60
     {
         sign_in::lock(state);
+        state.locked_by_hand = false;
         state.status = Some(Status::info(format!(
             "Locked after {} minutes without a key. Everything typed is kept.",
             state.idle_lock_minutes
@@ -140,6 +142,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Lock => {
             sign_in::lock(state);
+            state.locked_by_hand = true;
+            let who = state.session.as_ref().map(|a| a.login.clone());
+            state.status = Some(Status::info(match who {
+                Some(login) => format!("Locked by {login}. Everything typed is kept."),
+                None => "Locked.".to_string(),
+            }));
             return Vec::new();
         }
         _ => {}

@@ -11,7 +11,8 @@ use crate::app::step_items::{
 };
 use crate::app::text_input::{Edit, TextInput};
 use crate::domain::{
-    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, Seen, Value,
+    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, RunState,
+    Seen, StepState, Value,
 };
 
 /// What every step command carries: the step version the user saw.
@@ -174,10 +175,41 @@ pub fn back_out(state: &mut State) -> Vec<Effect> {
         step.scan.clear();
     }
     state.screen = return_to;
+    if return_to == Screen::Run {
+        select_after_leaving(state);
+    }
     if return_to == Screen::Quality {
         return quality::reload(state);
     }
     Vec::new()
+}
+
+/// Back on the run screen, the cursor rests on the step just left, or, when
+/// that step is now complete, on the next step still to do (so Enter goes on).
+fn select_after_leaving(state: &mut State) {
+    let Some(key) = state.step.as_ref().map(|s| s.key.clone()) else {
+        return;
+    };
+    let Some(view) = &mut state.run else {
+        return;
+    };
+    let steps = &view.bundle.run.steps;
+    let Some(at) = steps.iter().position(|s| s.key == key) else {
+        return;
+    };
+    let open =
+        |s: &crate::domain::RunStep| s.superseded_by.is_none() && s.state != StepState::Complete;
+    view.selected = if open(&steps[at]) {
+        at
+    } else {
+        steps
+            .iter()
+            .skip(at + 1)
+            .position(open)
+            .map(|i| at + 1 + i)
+            .or_else(|| steps.iter().position(open))
+            .unwrap_or(at)
+    };
 }
 
 /// Enter on a field starts (or resumes) its editor; on a requirement it
@@ -193,6 +225,10 @@ fn open_focused(state: &mut State) -> Vec<Effect> {
             };
             if field.def.field_type == FieldType::Signoff {
                 open_signoff(state, Meaning::Approved);
+                return Vec::new();
+            }
+            if let Some(why) = read_only_reason(state) {
+                state.status = Some(Status::info(why));
                 return Vec::new();
             }
             let today = state.zone.date(state.now);
@@ -218,14 +254,60 @@ fn open_focused(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Why the step's fields cannot be changed now (the run or the step is in a
+/// state where the engine refuses values), as a sentence naming the way out;
+/// `None` when an editor may open (a `todo` step may be typed into before
+/// checking in: the save then says to check in).
+pub fn read_only_reason(state: &State) -> Option<String> {
+    let run = current_run(state)?;
+    let step = current_step(state)?;
+    let key = |a: Action| state.keymap.label(a);
+    let pos = &step.position;
+    match run.state {
+        RunState::Complete => {
+            return Some(format!(
+                "Run {} is complete: its steps are read-only; an admin can reopen the run ({} on the run screen).",
+                run.id,
+                key(Action::ReopenRun)
+            ))
+        }
+        RunState::Failed => {
+            return Some(format!(
+                "Run {} has failed: its steps are frozen and read-only.",
+                run.id
+            ))
+        }
+        _ => {}
+    }
+    match step.state {
+        StepState::Complete => Some(format!(
+            "Step {pos} is complete; a quality engineer or supervisor can reopen it ({}).",
+            key(Action::ReopenStep)
+        )),
+        StepState::Failed => Some(format!(
+            "Step {pos} failed: it is read-only until it is reworked ({}).",
+            key(Action::Rework)
+        )),
+        StepState::OnHold => Some(format!(
+            "Step {pos} is on hold: resume it ({}) to enter values.",
+            key(Action::Resume)
+        )),
+        StepState::Redline => Some(format!(
+            "Step {pos} is in redline: values wait until the redline is approved ({}) or cancelled ({}).",
+            key(Action::ApproveRedline),
+            key(Action::CancelRedline)
+        )),
+        StepState::Todo | StepState::InProgress => None,
+    }
+}
+
 /// A fresh editor for a field, starting from its current value where that
 /// helps (text, choices) and empty for a new measurement.
 fn editor_for(field: &Field, today: &str) -> Editor {
     let current = current_value(field).map(|v| &v.value);
+    // Nothing is chosen until the operator chooses (or the field already has a value).
     let choice = |options: Vec<String>, current: Option<String>| {
-        let cursor = current
-            .and_then(|c| options.iter().position(|o| *o == c))
-            .unwrap_or(0);
+        let cursor = current.and_then(|c| options.iter().position(|o| *o == c));
         Editor::Choice { options, cursor }
     };
     match field.def.field_type {
@@ -289,11 +371,14 @@ fn choose(editor: &mut Editor, action: Action) {
     match editor {
         Editor::Choice { options, cursor } => {
             let n = options.len().max(1);
-            if forward || action == Action::Toggle {
-                *cursor = (*cursor + 1) % n;
-            } else if back {
-                *cursor = (*cursor + n - 1) % n;
-            }
+            *cursor = match *cursor {
+                // The first key picks the first (or, going back, the last) option.
+                None if forward || action == Action::Toggle => Some(0),
+                None if back => Some(n - 1),
+                Some(c) if forward || action == Action::Toggle => Some((c + 1) % n),
+                Some(c) if back => Some((c + n - 1) % n),
+                other => other,
+            };
         }
         Editor::Multi {
             options,
@@ -330,6 +415,18 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
         step_version: Some(step.version),
         field_value: Some(draft.seen_value),
     };
+    if let Editor::Choice {
+        options,
+        cursor: None,
+    } = &draft.editor
+    {
+        let text = match options.as_slice() {
+            [a, b] => format!("Choose {a} or {b} first (↑/↓ or Space), then Enter."),
+            _ => "Choose an option first (↑/↓ or Space), then Enter.".to_string(),
+        };
+        state.status = Some(Status::error(format!("{}: {text}", field.def.name)));
+        return Vec::new();
+    }
     if raw.trim().is_empty() {
         state.status = Some(Status::error(format!(
             "{} is empty; type a value, or Esc to cancel.",

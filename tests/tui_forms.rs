@@ -1,0 +1,831 @@
+//! Every pop-up form, driven through the app's own `update` and effect runner
+//! against a real store: keys in, effects run, answers fed back as the
+//! driver does, then the database is checked.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use traveler::app::action::Action;
+use traveler::app::keymap::Keymap;
+use traveler::app::msg::Msg;
+use traveler::app::run_effects::{dispatch, Runner};
+use traveler::app::state::{Overlay, QualityTab, Screen, State, StatusKind};
+use traveler::app::text_input::Edit;
+use traveler::domain::*;
+
+struct App {
+    fx: Fixture,
+    state: State,
+    run: RunId,
+}
+
+impl App {
+    /// The pump procedure, one run on serial PU-1, `who` signed in on the board.
+    fn new(who: Actor) -> App {
+        let mut fx = Fixture::with_pump();
+        let run = fx.create_run("PU-1");
+        App::signed_in(fx, run, who)
+    }
+
+    fn signed_in(fx: Fixture, run: RunId, who: Actor) -> App {
+        let mut state = State::new("test-station", Keymap::defaults(), Utc::now());
+        state.session = Some(who.clone());
+        state.screen = Screen::Board;
+        let mut app = App { fx, state, run };
+        app.send(Msg::SignedIn(Ok(who)));
+        app
+    }
+
+    /// Signs in as someone else (the screen stays where it is).
+    fn become_user(&mut self, who: Actor) {
+        self.state.session = Some(who);
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let mut runner = Runner {
+            store: &mut self.fx.store,
+            station: "test-station".into(),
+        };
+        dispatch(&mut self.state, &mut runner, msg);
+    }
+
+    fn act(&mut self, action: Action) {
+        self.send(Msg::Action(action));
+    }
+
+    fn typ(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(Msg::Edit(Edit::Insert(c)));
+        }
+    }
+
+    /// Scans the run's serial on the board, then opens the step `key`.
+    fn open_step(&mut self, key: &str) {
+        self.state.overlay = None;
+        self.state.screen = Screen::Board;
+        self.send(Msg::Scan("PU-1".into()));
+        assert_eq!(self.state.screen, Screen::Run, "{:?}", self.state.status);
+        self.act(Action::Top);
+        for _ in 0..20 {
+            let view = self.state.run.as_ref().expect("run loaded");
+            if view.bundle.run.steps[view.selected].key == key {
+                break;
+            }
+            self.act(Action::Down);
+        }
+        self.act(Action::Open);
+        assert_eq!(self.state.screen, Screen::Step);
+        assert_eq!(self.state.step.as_ref().unwrap().key, key);
+    }
+
+    fn form_open(&self) -> bool {
+        matches!(self.state.overlay, Some(Overlay::Form(_)))
+    }
+
+    fn form_errors(&self) -> Vec<String> {
+        match &self.state.overlay {
+            Some(Overlay::Form(f)) => f.errors.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The form closed and the status line says it worked.
+    fn assert_submitted(&self) {
+        assert!(
+            !self.form_open(),
+            "the form is still open: {:?} / {:?}",
+            self.form_errors(),
+            self.state.status
+        );
+        let status = self.state.status.as_ref().expect("a status");
+        assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    }
+
+    fn db_run(&self) -> Run {
+        self.fx.run(self.run)
+    }
+
+    fn db_step(&self, key: &str) -> RunStep {
+        self.db_run()
+            .steps
+            .into_iter()
+            .find(|s| s.key == key)
+            .expect("step")
+    }
+}
+
+fn set(fx: &mut Fixture, run: RunId, step: &str, field: &str, raw: &str) {
+    fx.set(&operator(), run, step, field, raw);
+}
+
+fn step_cmd(fx: &mut Fixture, who: &Actor, run: RunId, command: Command) {
+    fx.ok(who, Some(run), command);
+}
+
+/// Works the bore step to complete as the operator.
+fn complete_bore(fx: &mut Fixture, run: RunId) {
+    step_cmd(
+        fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    set(fx, run, "bore", "Bore diameter", "25.01");
+    set(fx, run, "bore", "Surface finish", "pass");
+    step_cmd(
+        fx,
+        &operator(),
+        run,
+        Command::Complete {
+            step: "bore".into(),
+        },
+    );
+}
+
+/// Works every step of the run to complete.
+fn complete_run(fx: &mut Fixture, run: RunId) {
+    complete_bore(fx, run);
+    let op = operator();
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "seals".into(),
+        },
+    );
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::Install {
+            step: "seals".into(),
+            identifier: "SL-1".into(),
+            quantity: None,
+            scanned: true,
+        },
+    );
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::Complete {
+            step: "seals".into(),
+        },
+    );
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "impeller".into(),
+        },
+    );
+    for id in ["IMP-1", "LT-1"] {
+        step_cmd(
+            fx,
+            &op,
+            run,
+            Command::Install {
+                step: "impeller".into(),
+                identifier: id.into(),
+                quantity: None,
+                scanned: true,
+            },
+        );
+    }
+    set(fx, run, "impeller", "Nut torque", "11");
+    set(fx, run, "impeller", "Torque wrench", "TW-01");
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::Complete {
+            step: "impeller".into(),
+        },
+    );
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "inspect".into(),
+        },
+    );
+    set(fx, run, "inspect", "Visual defects found", "no");
+    step_cmd(
+        fx,
+        &quality(),
+        run,
+        Command::SignOff {
+            step: "inspect".into(),
+            field: "Quality approval".into(),
+            meaning: Meaning::Approved,
+            comment: None,
+        },
+    );
+    step_cmd(
+        fx,
+        &op,
+        run,
+        Command::Complete {
+            step: "inspect".into(),
+        },
+    );
+    assert_eq!(fx.run(run).state, RunState::Complete);
+}
+
+// --- step forms ---------------------------------------------------------------
+
+#[test]
+fn fail_step_with_a_reason_and_a_new_issue() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.act(Action::FailStep);
+    assert!(app.form_open());
+    app.typ("Bore scored");
+    app.act(Action::Open);
+    app.typ("Scored bore on PU-1");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::Failed);
+    let issues = app.fx.store.run_issues(app.run).unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].title, "Scored bore on PU-1");
+    // The screen shows the new state.
+    let shown = app.state.run.as_ref().unwrap();
+    assert!(shown
+        .bundle
+        .run
+        .steps
+        .iter()
+        .any(|s| s.key == "bore" && s.state == StepState::Failed));
+}
+
+#[test]
+fn fail_step_without_an_issue() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.act(Action::FailStep);
+    app.typ("Wrong housing");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::Failed);
+    assert!(app.fx.store.run_issues(app.run).unwrap().is_empty());
+}
+
+#[test]
+fn a_form_submitted_empty_says_what_is_missing_and_stays_open() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.act(Action::FailStep);
+    app.act(Action::Open);
+    app.act(Action::Open);
+    assert!(app.form_open());
+    assert_eq!(app.form_errors(), vec!["Reason is required.".to_string()]);
+    assert_eq!(app.db_step("bore").state, StepState::InProgress);
+}
+
+#[test]
+fn hold_then_resume() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.act(Action::Hold);
+    app.typ("Waiting for the gauge");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::OnHold);
+    app.act(Action::Resume);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    assert_eq!(app.db_step("bore").state, StepState::InProgress);
+}
+
+fn failed_bore(who: Actor) -> App {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.act(Action::FailStep);
+    app.typ("Bore scored");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.assert_submitted();
+    app.become_user(who);
+    app
+}
+
+#[test]
+fn rework_in_place() {
+    let mut app = failed_bore(operator());
+    app.act(Action::Rework);
+    assert!(app.form_open());
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::Todo);
+    assert_eq!(app.db_run().steps.len(), 4);
+}
+
+#[test]
+fn rework_as_a_copy() {
+    let mut app = failed_bore(operator());
+    app.act(Action::Rework);
+    app.act(Action::NextTab);
+    app.act(Action::Open);
+    app.assert_submitted();
+    let run = app.db_run();
+    assert_eq!(run.steps.len(), 5);
+    let original = run.steps.iter().find(|s| s.key == "bore").unwrap();
+    assert_eq!(original.state, StepState::Failed);
+    assert!(original.superseded_by.is_some());
+}
+
+#[test]
+fn reopen_a_complete_step_as_quality() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    complete_bore(&mut fx, run);
+    let mut app = App::signed_in(fx, run, quality());
+    app.open_step("bore");
+    app.act(Action::ReopenStep);
+    assert!(app.form_open());
+    app.typ("Gauge was out of calibration");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::Todo);
+}
+
+#[test]
+fn comment_on_a_step() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::Comment);
+    app.typ("Housing from the new supplier");
+    app.act(Action::Open);
+    app.assert_submitted();
+    let comments = app.db_step("bore").comments;
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].text, "Housing from the new supplier");
+}
+
+#[test]
+fn raise_an_issue_about_a_field() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::RaiseIssue);
+    app.typ("Burr on the bore edge");
+    app.act(Action::Open);
+    app.typ("Seen at 3 o'clock");
+    app.act(Action::Open);
+    // About: the focused field (Bore diameter) is preselected.
+    app.act(Action::Open);
+    app.assert_submitted();
+    let issues = app.fx.store.run_issues(app.run).unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].title, "Burr on the bore edge");
+    assert_eq!(issues[0].step.as_deref(), Some("bore"));
+    assert_eq!(issues[0].field.as_deref(), Some("Bore diameter"));
+}
+
+#[test]
+fn accept_a_deviation_as_quality() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    step_cmd(
+        &mut fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    set(&mut fx, run, "bore", "Bore diameter", "25.2");
+    fx.ok(
+        &operator(),
+        Some(run),
+        Command::RaiseIssue {
+            title: "Bore oversize".into(),
+            description: String::new(),
+            step: Some("bore".into()),
+            field: Some("Bore diameter".into()),
+            inventory: None,
+        },
+    );
+    let mut app = App::signed_in(fx, run, quality());
+    app.open_step("bore");
+    app.act(Action::AcceptDeviation);
+    assert!(app.form_open(), "{:?}", app.state.status);
+    app.act(Action::Open); // field
+    app.act(Action::Open); // issue
+    app.typ("Within the pump's functional limit");
+    app.act(Action::Open);
+    app.assert_submitted();
+    let step = app.db_step("bore");
+    let field = step
+        .fields
+        .iter()
+        .find(|f| f.def.name == "Bore diameter")
+        .unwrap();
+    assert_eq!(field.deviations.len(), 1);
+}
+
+/// Moves through the redline form to the Reason box.
+fn to_reason(app: &mut App) {
+    for _ in 0..5 {
+        app.act(Action::Open);
+    }
+}
+
+#[test]
+fn redline_the_instructions_then_approve_as_quality() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::Redline);
+    assert!(app.form_open());
+    app.act(Action::Open); // Change: correct the instructions
+    app.send(Msg::Edit(Edit::Clear));
+    app.typ("Measure at four depths.");
+    to_reason(&mut app);
+    app.typ("Drawing rev C");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").state, StepState::Redline);
+    app.become_user(quality());
+    app.act(Action::ApproveRedline);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    let step = app.db_step("bore");
+    assert_eq!(step.state, StepState::Todo);
+    assert_eq!(step.instructions, "Measure at four depths.");
+}
+
+#[test]
+fn redline_a_number_rule_then_approve() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::Redline);
+    app.act(Action::NextTab); // change the rule of Bore diameter
+    app.act(Action::Open);
+    app.act(Action::Open); // instructions (unused)
+    app.act(Action::Open); // min
+    app.act(Action::Open); // max
+    app.act(Action::Open); // target 25
+    app.send(Msg::Edit(Edit::Clear));
+    app.typ("0.1"); // tolerance
+    app.act(Action::Open);
+    app.typ("Looser tolerance agreed with design");
+    app.act(Action::Open);
+    app.assert_submitted();
+    app.become_user(supervisor());
+    app.act(Action::ApproveRedline);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    let step = app.db_step("bore");
+    let field = step
+        .fields
+        .iter()
+        .find(|f| f.def.name == "Bore diameter")
+        .unwrap();
+    assert_eq!(field.def.validation.tolerance, Some(0.1));
+    assert_eq!(field.def.validation.target, Some(25.0));
+}
+
+#[test]
+fn redline_then_cancel() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::Redline);
+    app.act(Action::Open);
+    app.typ(" Also deburr.");
+    to_reason(&mut app);
+    app.typ("Missing step");
+    app.act(Action::Open);
+    app.assert_submitted();
+    app.become_user(quality());
+    app.act(Action::CancelRedline);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    let step = app.db_step("bore");
+    assert_eq!(step.state, StepState::Todo);
+    assert!(!step.instructions.contains("deburr"));
+}
+
+#[test]
+fn sign_off_with_login_and_pin() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    complete_bore(&mut fx, run);
+    // Skip to inspect: complete seals and impeller through the engine.
+    let op = operator();
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "seals".into(),
+        },
+    );
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::Install {
+            step: "seals".into(),
+            identifier: "SL-1".into(),
+            quantity: None,
+            scanned: true,
+        },
+    );
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::Complete {
+            step: "seals".into(),
+        },
+    );
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "impeller".into(),
+        },
+    );
+    for id in ["IMP-1", "LT-1"] {
+        step_cmd(
+            &mut fx,
+            &op,
+            run,
+            Command::Install {
+                step: "impeller".into(),
+                identifier: id.into(),
+                quantity: None,
+                scanned: true,
+            },
+        );
+    }
+    set(&mut fx, run, "impeller", "Nut torque", "11");
+    set(&mut fx, run, "impeller", "Torque wrench", "TW-01");
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::Complete {
+            step: "impeller".into(),
+        },
+    );
+    step_cmd(
+        &mut fx,
+        &op,
+        run,
+        Command::CheckIn {
+            step: "inspect".into(),
+        },
+    );
+    set(&mut fx, run, "inspect", "Visual defects found", "no");
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("inspect");
+    app.act(Action::Approve);
+    assert!(app.form_open(), "{:?}", app.state.status);
+    app.typ("qe");
+    app.act(Action::Open);
+    app.typ("1234");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.assert_submitted();
+    let step = app.db_step("inspect");
+    let signoff = step
+        .fields
+        .iter()
+        .find(|f| f.def.name == "Quality approval")
+        .unwrap();
+    assert_eq!(signoff.signatures.len(), 1);
+    assert_eq!(signoff.signatures[0].by, "qe");
+}
+
+// --- run forms ----------------------------------------------------------------
+
+fn on_run_screen(app: &mut App) {
+    app.send(Msg::Scan("PU-1".into()));
+    assert_eq!(app.state.screen, Screen::Run);
+}
+
+#[test]
+fn fail_a_run_as_supervisor_scrapping_the_unit() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    step_cmd(
+        &mut fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    let mut app = App::signed_in(fx, run, supervisor());
+    on_run_screen(&mut app);
+    app.act(Action::FailRun);
+    assert!(app.form_open());
+    app.typ("Housing cracked");
+    app.act(Action::Open);
+    app.act(Action::NextTab); // scrapped
+    app.act(Action::Open);
+    app.act(Action::Open); // no issue
+    app.assert_submitted();
+    let run = app.db_run();
+    assert_eq!(run.state, RunState::Failed);
+    let unit = app.fx.store.inventory_item("PU-1").unwrap().unwrap();
+    assert_eq!(unit.state, InventoryState::Scrapped);
+}
+
+#[test]
+fn fail_a_run_quarantining_the_unit_with_an_issue() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    step_cmd(
+        &mut fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    fx.ok(
+        &operator(),
+        Some(run),
+        Command::RaiseIssue {
+            title: "Crack".into(),
+            description: String::new(),
+            step: None,
+            field: None,
+            inventory: None,
+        },
+    );
+    let issue = fx.store.run_issues(run).unwrap()[0].id;
+    let mut app = App::signed_in(fx, run, supervisor());
+    on_run_screen(&mut app);
+    app.act(Action::FailRun);
+    app.typ("Housing cracked");
+    app.act(Action::Open);
+    app.act(Action::Open); // quarantined
+    app.typ(&format!("#{issue}"));
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_run().state, RunState::Failed);
+    let unit = app.fx.store.inventory_item("PU-1").unwrap().unwrap();
+    assert_eq!(unit.state, InventoryState::Quarantined);
+}
+
+#[test]
+fn reopen_a_complete_run_as_admin() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    complete_run(&mut fx, run);
+    let mut app = App::signed_in(fx, run, admin());
+    on_run_screen(&mut app);
+    app.act(Action::ReopenRun);
+    assert!(app.form_open());
+    app.typ("Customer return");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_run().state, RunState::InProgress);
+}
+
+// --- quality screen -----------------------------------------------------------
+
+#[test]
+fn disposition_then_close_an_issue() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    fx.ok(
+        &operator(),
+        Some(run),
+        Command::RaiseIssue {
+            title: "Scratch".into(),
+            description: String::new(),
+            step: Some("bore".into()),
+            field: None,
+            inventory: None,
+        },
+    );
+    let mut app = App::signed_in(fx, run, quality());
+    app.act(Action::QualityScreen);
+    assert_eq!(app.state.screen, Screen::Quality);
+    assert_eq!(app.state.quality.tab, QualityTab::Issues);
+    assert_eq!(app.state.quality.data.issues.len(), 1);
+    app.act(Action::SetDisposition);
+    assert!(app.form_open());
+    app.act(Action::Open); // use_as_is
+    app.assert_submitted();
+    let issue = app.fx.store.run_issues(app.run).unwrap()[0].clone();
+    assert_eq!(issue.state, IssueState::Dispositioned);
+    assert_eq!(issue.disposition, Some(Disposition::UseAsIs));
+    app.act(Action::CloseIssue);
+    assert!(matches!(app.state.overlay, Some(Overlay::Confirm { .. })));
+    app.act(Action::Open);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    let issue = app.fx.store.run_issues(app.run).unwrap()[0].clone();
+    assert_eq!(issue.state, IssueState::Closed);
+    assert!(app.state.quality.data.issues.is_empty());
+}
+
+// --- file fields --------------------------------------------------------------
+
+const WITH_FILE: &str = r#"
+key = "FILE-P"
+title = "Photo record"
+kind = "build"
+produces = "PUMP-100"
+
+[[step]]
+key = "photo"
+title = "Photograph the nameplate"
+instructions = "Attach the photo."
+
+  [[step.field]]
+  name = "Nameplate photo"
+  type = "file"
+"#;
+
+#[test]
+fn a_file_field_copies_the_file_and_saves_its_hash() {
+    let mut fx = Fixture::with_pump();
+    let procedure = traveler::procedure_file::parse(WITH_FILE).expect("parses");
+    fx.ok(&admin(), None, Command::ImportProcedure { procedure });
+    fx.ok(
+        &admin(),
+        None,
+        Command::ReleaseProcedure {
+            key: "FILE-P".into(),
+            version: 1,
+        },
+    );
+    let events = fx.ok(
+        &supervisor(),
+        None,
+        Command::CreateRun {
+            procedure_key: "FILE-P".into(),
+            serial: "PU-1".into(),
+            title: None,
+        },
+    );
+    let run = events
+        .iter()
+        .find_map(|e| match e {
+            Event::RunCreated { run } => Some(run.id),
+            _ => None,
+        })
+        .unwrap();
+    let photo = fx.dir.path().join("nameplate.jpg");
+    std::fs::write(&photo, b"not really a jpeg").unwrap();
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("photo");
+    app.act(Action::CheckIn);
+    app.act(Action::Open);
+    app.typ(&photo.to_string_lossy());
+    app.act(Action::Open);
+    assert_eq!(
+        app.state.status.as_ref().unwrap().kind,
+        StatusKind::Success,
+        "{:?}",
+        app.state.status
+    );
+    let step = app.db_step("photo");
+    let value = current_value(&step.fields[0]).expect("saved").value.clone();
+    let Value::File { path, sha256 } = value else {
+        panic!("not a file value: {value:?}");
+    };
+    assert_eq!(sha256.len(), 64);
+    assert!(std::path::Path::new(&path).exists());
+    assert_ne!(path, photo.to_string_lossy());
+    assert!(app.state.step.as_ref().unwrap().drafts.is_empty());
+}
