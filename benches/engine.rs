@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
         let f = RunFilter {
             state: Some(RunState::InProgress),
             search: None,
+            untouched_before: None,
         };
         b.iter(|| store.list_runs(&f, None, 50).expect("page"))
     });
@@ -60,6 +61,7 @@ fn benches(c: &mut Criterion) {
         let f = RunFilter {
             state: None,
             search: Some("GEN-0054321".into()),
+            untouched_before: None,
         };
         b.iter(|| store.list_runs(&f, None, 50).expect("page"))
     });

@@ -345,8 +345,8 @@ fn the_board_pages_by_key_and_filters() {
         .store
         .list_runs(
             &traveler::store::RunFilter {
-                state: None,
                 search: Some("PU-4".into()),
+                ..Default::default()
             },
             None,
             10,
@@ -356,4 +356,28 @@ fn the_board_pages_by_key_and_filters() {
     assert_eq!(found[0].serial, "PU-4");
     assert_eq!(f.store.count_runs_by_state().expect("counts")["todo"], 7);
     assert_eq!(f.store.find_run("PU-4").expect("find"), Some(found[0].id));
+    // The stuck filter: todo runs untouched since a time, paged like the rest.
+    let all = f
+        .store
+        .list_runs(&Default::default(), None, 10)
+        .expect("all");
+    let pivot = all[3].updated_at;
+    let stuck = traveler::store::RunFilter {
+        state: Some(RunState::Todo),
+        untouched_before: Some(pivot),
+        ..Default::default()
+    };
+    let old = f.store.list_runs(&stuck, None, 2).expect("stuck page");
+    assert_eq!(
+        old.iter().map(|r| r.serial.as_str()).collect::<Vec<_>>(),
+        ["PU-2", "PU-1"]
+    );
+    let rest = f
+        .store
+        .list_runs(&stuck, Some(old[1].id), 2)
+        .expect("stuck page 2");
+    assert_eq!(
+        rest.iter().map(|r| r.serial.as_str()).collect::<Vec<_>>(),
+        ["PU-0"]
+    );
 }

@@ -1014,16 +1014,18 @@ fn the_stuck_tab_lists_only_stuck_runs() {
         panic!("{effects:?}")
     };
     assert_eq!(query.filter.state, Some(RunState::Todo));
+    // The store picks the stuck runs (todo, untouched for the threshold).
+    assert_eq!(
+        query.filter.untouched_before,
+        Some(now() - chrono::Duration::hours(i64::from(s.stuck_after_hours)))
+    );
     let old = now() - chrono::Duration::hours(72);
     send(
         &mut s,
         Msg::BoardLoaded(BoardPage {
             generation: query.generation,
             append: false,
-            rows: vec![
-                summary(9, "PU-9", RunState::Todo, 0, 4, "", now()),
-                summary(3, "PU-3", RunState::Todo, 0, 4, "", old),
-            ],
+            rows: vec![summary(3, "PU-3", RunState::Todo, 0, 4, "", old)],
             full: false,
             counts: Default::default(),
             stuck: 1,

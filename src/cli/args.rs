@@ -246,6 +246,9 @@ pub enum RunCmd {
         state: Option<RunStateArg>,
         #[arg(long)]
         search: Option<String>,
+        /// Only runs nobody has touched for this many hours (with --state todo: the stuck ones).
+        #[arg(long)]
+        untouched_hours: Option<u32>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },

@@ -39,6 +39,7 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
         RunCmd::List {
             state,
             search,
+            untouched_hours,
             limit,
         } => {
             let filter = RunFilter {
@@ -49,6 +50,8 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                     RunStateArg::Failed => RunState::Failed,
                 }),
                 search,
+                untouched_before: untouched_hours
+                    .map(|h| chrono::Utc::now() - chrono::Duration::hours(i64::from(h))),
             };
             let runs = ctx.store.list_runs(&filter, None, limit)?;
             ctx.print(&runs, || super::show::run_table(&runs))

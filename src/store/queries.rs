@@ -32,6 +32,8 @@ pub struct RunFilter {
     pub state: Option<RunState>,
     /// Matches serial, title or procedure key, anywhere in the text.
     pub search: Option<String>,
+    /// Only runs not changed since this time (with `state: Todo`, the stuck runs).
+    pub untouched_before: Option<Time>,
 }
 
 /// A sign-off field waiting for a role, on a step ready for it.
@@ -96,6 +98,10 @@ impl Store {
         if let Some(state) = filter.state {
             sql.push_str(" AND state = ?");
             args.push(Box::new(state.name()));
+        }
+        if let Some(time) = filter.untouched_before {
+            sql.push_str(" AND updated_at < ?");
+            args.push(Box::new(super::rows::time_text(&time)));
         }
         if let Some(before) = before_id {
             sql.push_str(" AND id < ?");

@@ -77,6 +77,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_run ON audit(run, seq);
     CREATE INDEX runs_title ON runs(title);
     "#,
+    // 3: the board's stuck tab asks for todo runs untouched since a time.
+    r#"
+    CREATE INDEX runs_state_updated ON runs(state, updated_at);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -22,10 +22,10 @@ fn filter(state: &State) -> RunFilter {
         state: match state.board.tab {
             BoardTab::All => None,
             BoardTab::State(s) => Some(s),
-            // Stuck runs are todo runs; the age filter is applied on arrival.
             BoardTab::Stuck => Some(RunState::Todo),
         },
         search: Some(state.board.search.value().trim().to_string()).filter(|s| !s.is_empty()),
+        untouched_before: (state.board.tab == BoardTab::Stuck).then(|| stuck_before(state)),
     }
 }
 
@@ -34,13 +34,7 @@ pub fn reload(state: &mut State) -> Vec<Effect> {
     let board = &mut state.board;
     board.generation += 1;
     board.loading = true;
-    // Stuck runs are the oldest todo runs, at the end of the list: read them
-    // all at once rather than paging through fresh ones.
-    let limit = if board.tab == BoardTab::Stuck {
-        MAX_REFRESH_ROWS
-    } else {
-        board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS)
-    };
+    let limit = board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS);
     vec![Effect::LoadBoard(BoardQuery {
         filter: filter(state),
         before: None,
@@ -77,14 +71,9 @@ fn maybe_load_more(state: &mut State) -> Vec<Effect> {
     })]
 }
 
-pub fn loaded(state: &mut State, mut page: BoardPage) {
+pub fn loaded(state: &mut State, page: BoardPage) {
     if page.generation != state.board.generation {
         return;
-    }
-    if state.board.tab == BoardTab::Stuck {
-        let before = stuck_before(state);
-        page.rows
-            .retain(|r| r.state == RunState::Todo && r.updated_at < before);
     }
     let board = &mut state.board;
     board.loading = false;
