@@ -42,9 +42,9 @@ impl Shop {
             .success();
         let admin = ("admin", "4444");
         for (login, role, pin) in [
-            ("ana", "operator", "1111"),
-            ("quinn", "quality", "2222"),
-            ("sam", "supervisor", "3333"),
+            ("op1", "operator", "1111"),
+            ("qe1", "quality", "2222"),
+            ("sup1", "supervisor", "3333"),
         ] {
             shop.ok(
                 admin,
@@ -71,7 +71,7 @@ impl Shop {
             shop.ok(admin, &["part", "add", pn, "--tracking", tracking]);
         }
         shop.ok(
-            ("sam", "3333"),
+            ("sup1", "3333"),
             &[
                 "inventory",
                 "receive",
@@ -83,7 +83,7 @@ impl Shop {
             ],
         );
         shop.ok(
-            ("sam", "3333"),
+            ("sup1", "3333"),
             &[
                 "inventory",
                 "receive",
@@ -95,11 +95,11 @@ impl Shop {
             ],
         );
         shop.ok(
-            ("sam", "3333"),
+            ("sup1", "3333"),
             &["inventory", "receive", "IMP-7", "--serial", "IMP-1"],
         );
         shop.ok(
-            ("sam", "3333"),
+            ("sup1", "3333"),
             &[
                 "inventory",
                 "receive",
@@ -117,7 +117,7 @@ impl Shop {
         );
         shop.ok(admin, &["procedure", "release", "PUMP-ASSY"]);
         shop.ok(
-            ("sam", "3333"),
+            ("sup1", "3333"),
             &[
                 "run",
                 "create",
@@ -136,42 +136,42 @@ impl Shop {
     }
 }
 
-const ANA: (&str, &str) = ("ana", "1111");
-const QUINN: (&str, &str) = ("quinn", "2222");
+const OP1: (&str, &str) = ("op1", "1111");
+const QE1: (&str, &str) = ("qe1", "2222");
 
 fn first_three_steps(shop: &Shop, bore: &str) {
-    shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "bore", "Bore diameter", bore],
     );
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "1", "Surface finish", "pass"],
     );
 }
 
 fn seals_to_inspect(shop: &Shop) {
-    shop.ok(ANA, &["step", "checkin", "PU-1", "seals"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "seals"]);
     // One seal from the main lot, the second from the approved substitute.
-    shop.ok(ANA, &["install", "PU-1", "seals", "SL-1", "--scanned"]);
-    shop.ok(ANA, &["install", "PU-1", "seals", "SLB-1", "--scanned"]);
-    shop.ok(ANA, &["step", "complete", "PU-1", "seals"]);
-    shop.ok(ANA, &["step", "checkin", "PU-1", "impeller"]);
-    shop.ok(ANA, &["install", "PU-1", "impeller", "IMP-1"]);
-    shop.ok(ANA, &["install", "PU-1", "impeller", "LT-1"]);
+    shop.ok(OP1, &["install", "PU-1", "seals", "SL-1", "--scanned"]);
+    shop.ok(OP1, &["install", "PU-1", "seals", "SLB-1", "--scanned"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "seals"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "impeller"]);
+    shop.ok(OP1, &["install", "PU-1", "impeller", "IMP-1"]);
+    shop.ok(OP1, &["install", "PU-1", "impeller", "LT-1"]);
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "impeller", "Nut torque", "11.2"],
     );
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "impeller", "Torque wrench", "TW-01"],
     );
-    shop.ok(ANA, &["step", "complete", "PU-1", "impeller"]);
-    shop.ok(ANA, &["step", "checkin", "PU-1", "inspect"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "impeller"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "inspect"]);
     shop.ok(
-        ANA,
+        OP1,
         &[
             "field",
             "set",
@@ -187,9 +187,9 @@ fn seals_to_inspect(shop: &Shop) {
 fn a_whole_run_to_complete() {
     let shop = Shop::new();
     // Completing with nothing filled is refused with every reason, exit code 3.
-    shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
     let refused = shop
-        .cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+        .cmd(Some(OP1), &["step", "complete", "PU-1", "bore"])
         .code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(
@@ -197,20 +197,20 @@ fn a_whole_run_to_complete() {
         "{stderr}"
     );
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "bore", "Bore diameter", "25.01"],
     );
     shop.ok(
-        ANA,
+        OP1,
         &["field", "set", "PU-1", "bore", "Surface finish", "pass"],
     );
-    shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
     seals_to_inspect(&shop);
     shop.ok(
-        QUINN,
+        QE1,
         &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
     );
-    shop.ok(ANA, &["step", "complete", "PU-1", "inspect"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "inspect"]);
 
     let shown = shop.run_json();
     assert_eq!(shown["run"]["state"], "complete");
@@ -227,7 +227,7 @@ fn a_whole_run_to_complete() {
     );
     shop.cmd(None, &["audit", "verify"]).success();
     // A complete run refuses step actions.
-    shop.cmd(Some(ANA), &["step", "checkin", "PU-1", "bore"])
+    shop.cmd(Some(OP1), &["step", "checkin", "PU-1", "bore"])
         .code(3);
 }
 
@@ -236,7 +236,7 @@ fn a_whole_run_to_failed() {
     let shop = Shop::new();
     first_three_steps(&shop, "25.40");
     let out = shop.ok(
-        ANA,
+        OP1,
         &[
             "step",
             "fail",
@@ -251,7 +251,7 @@ fn a_whole_run_to_failed() {
     assert!(out.contains("fail"), "{out}");
     // An operator may not fail the run; a supervisor may.
     shop.cmd(
-        Some(ANA),
+        Some(OP1),
         &[
             "run",
             "fail",
@@ -264,7 +264,7 @@ fn a_whole_run_to_failed() {
     )
     .code(3);
     shop.ok(
-        ("sam", "3333"),
+        ("sup1", "3333"),
         &[
             "run",
             "fail",
@@ -289,7 +289,7 @@ fn a_whole_run_to_failed() {
         .clone();
     assert_eq!(unit["state"], "scrapped");
     let refused = shop
-        .cmd(Some(ANA), &["--json", "step", "rework", "PU-1", "bore"])
+        .cmd(Some(OP1), &["--json", "step", "rework", "PU-1", "bore"])
         .code(3);
     let body: serde_json::Value =
         serde_json::from_slice(&refused.get_output().stdout).expect("json refusal");
@@ -304,12 +304,12 @@ fn a_run_through_a_deviation_and_a_sign_off() {
     let shop = Shop::new();
     first_three_steps(&shop, "25.07");
     let refused = shop
-        .cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+        .cmd(Some(OP1), &["step", "complete", "PU-1", "bore"])
         .code(3);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(stderr.contains("Bore diameter"), "{stderr}");
     shop.ok(
-        ANA,
+        OP1,
         &[
             "issue",
             "open",
@@ -324,7 +324,7 @@ fn a_run_through_a_deviation_and_a_sign_off() {
         ],
     );
     shop.ok(
-        QUINN,
+        QE1,
         &[
             "deviation",
             "accept",
@@ -337,32 +337,32 @@ fn a_run_through_a_deviation_and_a_sign_off() {
             "Seal fit checked",
         ],
     );
-    shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
     seals_to_inspect(&shop);
     // The operator cannot sign a quality sign-off; a rejection needs a comment.
     shop.cmd(
-        Some(ANA),
+        Some(OP1),
         &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
     )
     .code(3);
     shop.cmd(
-        Some(QUINN),
+        Some(QE1),
         &["signoff", "reject", "PU-1", "inspect", "Quality approval"],
     )
     .code(3);
     shop.ok(
-        QUINN,
+        QE1,
         &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
     );
-    shop.ok(ANA, &["step", "complete", "PU-1", "inspect"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "inspect"]);
     // Every step is done but issue 1 is open: the run waits on it.
     assert_eq!(shop.run_json()["run"]["state"], "in_progress");
-    shop.ok(QUINN, &["issue", "disposition", "1", "use-as-is"]);
-    shop.ok(QUINN, &["issue", "close", "1"]);
+    shop.ok(QE1, &["issue", "disposition", "1", "use-as-is"]);
+    shop.ok(QE1, &["issue", "close", "1"]);
     assert_eq!(shop.run_json()["run"]["state"], "complete");
     let log = shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success();
     let log = String::from_utf8_lossy(&log.get_output().stdout).into_owned();
-    assert!(log.contains("deviation") && log.contains("quinn"), "{log}");
+    assert!(log.contains("deviation") && log.contains("qe1"), "{log}");
     shop.cmd(None, &["audit", "verify"]).success();
 }
 
@@ -387,7 +387,7 @@ fn a_bad_procedure_file_names_its_line_and_imports_nothing() {
 fn a_wrong_pin_is_a_sentence_and_a_tampered_audit_trail_fails_verify() {
     let shop = Shop::new();
     let out = shop
-        .cmd(Some(("ana", "9999")), &["step", "checkin", "PU-1", "bore"])
+        .cmd(Some(("op1", "9999")), &["step", "checkin", "PU-1", "bore"])
         .code(3);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("wrong PIN"), "{stderr}");
@@ -406,7 +406,7 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
     let shop = Shop::new();
     first_three_steps(&shop, "25.08");
     shop.ok(
-        ANA,
+        OP1,
         &[
             "redline",
             "propose",
@@ -423,24 +423,24 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
         ],
     );
     // In redline the step cannot be completed; the operator cannot approve.
-    shop.cmd(Some(ANA), &["step", "complete", "PU-1", "bore"])
+    shop.cmd(Some(OP1), &["step", "complete", "PU-1", "bore"])
         .code(3);
-    shop.cmd(Some(ANA), &["redline", "approve", "PU-1", "1"])
+    shop.cmd(Some(OP1), &["redline", "approve", "PU-1", "1"])
         .code(3);
-    let listed = shop.ok(QUINN, &["redline", "list", "PU-1"]);
+    let listed = shop.ok(QE1, &["redline", "list", "PU-1"]);
     let id = listed
         .split_whitespace()
         .next()
         .expect("a redline id")
         .to_string();
-    shop.ok(QUINN, &["redline", "approve", "PU-1", &id]);
+    shop.ok(QE1, &["redline", "approve", "PU-1", &id]);
     let shown = shop.run_json();
     let bore = &shown["run"]["steps"][0];
     assert_eq!(bore["state"], "todo");
     assert_eq!(bore["fields"][0]["def"]["validation"]["tolerance"], 0.10);
     // The earlier value now reads in range under the new rule; the step completes.
-    shop.ok(ANA, &["step", "checkin", "PU-1", "bore"]);
-    shop.ok(ANA, &["step", "complete", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
     // The procedure itself is unchanged.
     let procedure = shop
         .cmd(None, &["--json", "procedure", "show", "PUMP-ASSY"])
@@ -454,7 +454,7 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
 
     // A damaged impeller in stock: an issue about it, dispositioned scrap, scraps it.
     shop.ok(
-        ANA,
+        OP1,
         &[
             "issue",
             "open",
@@ -464,7 +464,7 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
             "IMP-1",
         ],
     );
-    shop.ok(QUINN, &["issue", "disposition", "1", "scrap"]);
+    shop.ok(QE1, &["issue", "disposition", "1", "scrap"]);
     let items = shop.cmd(None, &["--json", "inventory", "list"]).success();
     let items: serde_json::Value =
         serde_json::from_slice(&items.get_output().stdout).expect("json");

@@ -69,9 +69,9 @@ fn seed(dir: &Path) -> PathBuf {
     let admin = Some(("admin", "4444"));
     cli(&db, None, &["init", "--admin", "admin", "--pin", "4444"]);
     for (login, name, role, pin) in [
-        ("ana", "Ana Operator", "operator", "1111"),
-        ("quinn", "Quinn Quality", "quality", "2222"),
-        ("sam", "Sam Supervisor", "supervisor", "3333"),
+        ("op1", "Operator One", "operator", "1111"),
+        ("qe1", "Quality One", "quality", "2222"),
+        ("sup1", "Supervisor One", "supervisor", "3333"),
     ] {
         cli(
             &db,
@@ -102,7 +102,7 @@ fn seed(dir: &Path) -> PathBuf {
     cli(&db, admin, &["procedure", "release", "SHAFT-FIT"]);
     cli(
         &db,
-        Some(("sam", "3333")),
+        Some(("sup1", "3333")),
         &[
             "run",
             "create",
@@ -238,7 +238,7 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     t.wait_for("Sign in · station e2e-bench");
 
     // Sign in: login, then PIN (masked).
-    t.type_slowly("ana");
+    t.type_slowly("op1");
     t.key("Enter");
     t.type_slowly("1111");
     let screen = t.screen();
@@ -280,12 +280,12 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     // A second user signs off with their own login and PIN.
     t.key("a");
     t.wait_for("Expecting approval by: quality");
-    t.type_slowly("quinn");
+    t.type_slowly("qe1");
     t.key("Tab");
     t.type_slowly("2222");
     t.key("Enter");
     t.key("Enter");
-    t.wait_for("signed by Quinn Quality");
+    t.wait_for("signed by Quality One");
 
     // Now the step completes, and with it the run.
     t.key("c");
@@ -312,7 +312,7 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
         .lines()
         .find(|l| l.contains("signature_recorded"))
         .unwrap_or_default();
-    assert!(signed.contains("quinn"), "the second user signed: {signed}");
+    assert!(signed.contains("qe1"), "the second user signed: {signed}");
     let installed = audit
         .lines()
         .find(|l| l.contains(" installed "))

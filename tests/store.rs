@@ -127,7 +127,7 @@ fn the_audit_chain_finds_a_row_edited_behind_the_programs_back() {
     let mut f = Fixture::with_pump();
     f.create_run("PU-1");
     let conn = Connection::open(&f.path).expect("raw");
-    let update = conn.execute("UPDATE audit SET user = 'mallory' WHERE seq = 3", []);
+    let update = conn.execute("UPDATE audit SET user = 'intruder' WHERE seq = 3", []);
     assert!(update.is_err(), "the trigger refuses UPDATE");
     let delete = conn.execute("DELETE FROM audit WHERE seq = 3", []);
     assert!(delete.is_err(), "the trigger refuses DELETE");

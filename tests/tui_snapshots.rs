@@ -67,7 +67,7 @@ fn type_text(state: &mut State, text: &str) {
 fn sign_in() {
     let mut s = fresh_state();
     snap("sign_in", &s);
-    type_text(&mut s, "ana");
+    type_text(&mut s, "op1");
     act(&mut s, Action::Open);
     type_text(&mut s, "12");
     s.sign_in.error =
@@ -77,13 +77,13 @@ fn sign_in() {
 
 #[test]
 fn locked_screen() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(11)));
     snap("locked", &s);
 }
 
 fn board_state() -> State {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     let stale = now() - chrono::Duration::hours(72);
     let rows = vec![
         summary(
@@ -102,7 +102,7 @@ fn board_state() -> State {
             RunState::InProgress,
             2,
             3,
-            "ana, bob",
+            "op1, op2",
             now() - chrono::Duration::minutes(20),
         ),
         summary(
@@ -165,7 +165,7 @@ fn board_with_stuck_runs() {
 
 #[test]
 fn run_view_and_history() {
-    let mut s = on_run(ana());
+    let mut s = on_run(op1());
     snap("run", &s);
     act(&mut s, Action::History);
     snap("run_history", &s);
@@ -173,13 +173,13 @@ fn run_view_and_history() {
 
 #[test]
 fn step_view() {
-    let s = on_bore_step(ana());
+    let s = on_bore_step(op1());
     snap("step", &s);
 }
 
 #[test]
 fn measurement_in_range_as_typed() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25.01");
     snap("measure_in_range", &s);
@@ -188,7 +188,7 @@ fn measurement_in_range_as_typed() {
 
 #[test]
 fn measurement_out_of_range_as_typed() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25.30");
     snap("measure_out_of_range", &s);
@@ -198,7 +198,7 @@ fn measurement_out_of_range_as_typed() {
 
 #[test]
 fn measurement_that_is_not_a_number() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "12,5x");
     snap("measure_not_a_number", &s);
@@ -206,14 +206,14 @@ fn measurement_that_is_not_a_number() {
 
 #[test]
 fn saved_values_show_their_verdicts() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let run = &mut s.run.as_mut().unwrap().bundle.run;
     let bore = &mut run.steps[1];
     bore.fields[0].values.push(FieldValue {
         id: 11,
         value: Value::Number(25.3),
         verdict: Verdict::OutOfRange,
-        by: "ana".into(),
+        by: "op1".into(),
         at: at(14, 40),
         replaces: None,
     });
@@ -221,7 +221,7 @@ fn saved_values_show_their_verdicts() {
         id: 12,
         value: Value::Select("smooth".into()),
         verdict: Verdict::NoRule,
-        by: "ana".into(),
+        by: "op1".into(),
         at: at(14, 41),
         replaces: None,
     });
@@ -231,19 +231,19 @@ fn saved_values_show_their_verdicts() {
 
 #[test]
 fn refused_completion_lists_everything_outstanding() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Complete);
     snap("complete_refused", &s);
 }
 
 #[test]
 fn sign_off_prompt() {
-    let mut s = on_bore_step(quinn());
+    let mut s = on_bore_step(qe1());
     for _ in 0..4 {
         act(&mut s, Action::Down);
     }
     act(&mut s, Action::Approve);
-    type_text(&mut s, "quinn");
+    type_text(&mut s, "qe1");
     act(&mut s, Action::Open);
     type_text(&mut s, "22");
     snap("signoff_prompt", &s);
@@ -251,11 +251,11 @@ fn sign_off_prompt() {
 
 #[test]
 fn hold_form_and_quit_question() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Hold);
     type_text(&mut s, "waiting for bearings");
     snap("hold_form", &s);
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25");
     act(&mut s, Action::NextField);
@@ -265,14 +265,14 @@ fn hold_form_and_quit_question() {
 
 #[test]
 fn help_for_the_step_screen() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Help);
     snap("help_step", &s);
 }
 
 #[test]
 fn scan_refusal_on_the_step() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Scan);
     s.step.as_mut().unwrap().scan_result = Some(traveler::app::state::ScanResult {
         accepted: false,
@@ -289,7 +289,7 @@ fn scan_refusal_on_the_step() {
 
 #[test]
 fn quality_screen() {
-    let mut s = signed_in(quinn());
+    let mut s = signed_in(qe1());
     act(&mut s, Action::QualityScreen);
     let issue = Issue {
         id: 3,
@@ -301,7 +301,7 @@ fn quality_screen() {
         inventory: None,
         state: IssueState::Open,
         disposition: None,
-        raised_by: "ana".into(),
+        raised_by: "op1".into(),
         raised_at: at(14, 45),
         approvals: Vec::new(),
     };
@@ -315,7 +315,7 @@ fn quality_screen() {
             field: "Bore diameter".into(),
             value: "25.3 mm".into(),
             rule: "25.00 ± 0.05 mm".into(),
-            by: "ana".into(),
+            by: "op1".into(),
         }],
         signoffs: vec![PendingSignoff {
             run: 42,

@@ -39,7 +39,7 @@ fn key(c: char) -> KeyEvent {
 fn login_then_pin_asks_the_store_to_authenticate() {
     let mut s = fresh_state();
     assert_eq!(s.context(), Context::SignIn);
-    type_text(&mut s, "ana");
+    type_text(&mut s, "op1");
     assert!(act(&mut s, Action::Open).is_empty());
     assert_eq!(s.sign_in.focus, SignInFocus::Pin);
     type_text(&mut s, "1111");
@@ -47,12 +47,12 @@ fn login_then_pin_asks_the_store_to_authenticate() {
     assert_eq!(
         effects,
         vec![Effect::Authenticate {
-            login: "ana".into(),
+            login: "op1".into(),
             secret: "1111".into()
         }]
     );
     assert!(s.sign_in.pin.is_empty(), "the PIN is not kept in the state");
-    let effects = send(&mut s, Msg::SignedIn(Ok(ana())));
+    let effects = send(&mut s, Msg::SignedIn(Ok(op1())));
     assert_eq!(s.screen, Screen::Board);
     assert!(matches!(effects.as_slice(), [Effect::LoadBoard(_)]));
 }
@@ -60,15 +60,15 @@ fn login_then_pin_asks_the_store_to_authenticate() {
 #[test]
 fn a_badge_scan_fills_the_login_and_asks_for_the_pin() {
     let mut s = fresh_state();
-    assert!(send(&mut s, Msg::Scan("ana".into())).is_empty());
-    assert_eq!(s.sign_in.login.value(), "ana");
+    assert!(send(&mut s, Msg::Scan("op1".into())).is_empty());
+    assert_eq!(s.sign_in.login.value(), "op1");
     assert_eq!(s.sign_in.focus, SignInFocus::Pin);
 }
 
 #[test]
 fn a_wrong_pin_is_a_sentence_on_the_sign_in_box() {
     let mut s = fresh_state();
-    type_text(&mut s, "ana");
+    type_text(&mut s, "op1");
     act(&mut s, Action::Open);
     type_text(&mut s, "0000");
     act(&mut s, Action::Open);
@@ -89,7 +89,7 @@ fn a_wrong_pin_is_a_sentence_on_the_sign_in_box() {
 
 #[test]
 fn idle_minutes_lock_the_screen_and_keep_what_was_typed() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25.01");
     send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(9)));
@@ -97,12 +97,12 @@ fn idle_minutes_lock_the_screen_and_keep_what_was_typed() {
     send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
     assert!(s.locked);
     assert_eq!(s.context(), Context::SignIn);
-    assert_eq!(s.sign_in.login.value(), "ana");
+    assert_eq!(s.sign_in.login.value(), "op1");
     assert_eq!(s.sign_in.focus, SignInFocus::Pin);
     type_text(&mut s, "1111");
     let effects = act(&mut s, Action::Open);
-    assert!(matches!(effects.as_slice(), [Effect::Authenticate { login, .. }] if login == "ana"));
-    send(&mut s, Msg::SignedIn(Ok(ana())));
+    assert!(matches!(effects.as_slice(), [Effect::Authenticate { login, .. }] if login == "op1"));
+    send(&mut s, Msg::SignedIn(Ok(op1())));
     assert!(!s.locked);
     assert_eq!(s.screen, Screen::Step);
     let draft = &s.step.as_ref().unwrap().drafts["Bore diameter"];
@@ -111,18 +111,18 @@ fn idle_minutes_lock_the_screen_and_keep_what_was_typed() {
 
 #[test]
 fn another_user_may_sign_in_over_the_lock() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Lock);
     assert!(s.locked);
     act(&mut s, Action::PrevField);
     assert_eq!(s.sign_in.focus, SignInFocus::Login);
     update(&mut s, Msg::Edit(Edit::Clear));
-    type_text(&mut s, "quinn");
+    type_text(&mut s, "qe1");
     act(&mut s, Action::Open);
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
-    send(&mut s, Msg::SignedIn(Ok(quinn())));
-    assert_eq!(s.session.as_ref().unwrap().login, "quinn");
+    send(&mut s, Msg::SignedIn(Ok(qe1())));
+    assert_eq!(s.session.as_ref().unwrap().login, "qe1");
     assert_eq!(s.screen, Screen::Step, "the screen under the lock is kept");
 }
 
@@ -153,7 +153,7 @@ fn page(generation: u64, n: i64, full: bool) -> BoardPage {
 
 #[test]
 fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     let effects = traveler::app::update::reload_board(&mut s);
     let Effect::LoadBoard(q) = &effects[0] else {
         panic!()
@@ -179,7 +179,7 @@ fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
 
 #[test]
 fn answers_to_an_older_board_query_are_dropped() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     let first = traveler::app::update::reload_board(&mut s);
     let Effect::LoadBoard(old) = &first[0] else {
         panic!()
@@ -192,7 +192,7 @@ fn answers_to_an_older_board_query_are_dropped() {
 
 #[test]
 fn tabs_filter_the_board_by_state() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     let effects = act(&mut s, Action::NextTab);
     let [Effect::LoadBoard(q)] = effects.as_slice() else {
         panic!()
@@ -203,7 +203,7 @@ fn tabs_filter_the_board_by_state() {
 
 #[test]
 fn search_types_into_the_filter() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     act(&mut s, Action::Search);
     assert_eq!(s.context(), Context::BoardSearch);
     let effects = send(&mut s, Msg::Edit(Edit::Insert('4')));
@@ -215,7 +215,7 @@ fn search_types_into_the_filter() {
 
 #[test]
 fn a_scanned_serial_on_the_board_jumps_to_its_run() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     let effects = send(&mut s, Msg::Scan("PU-0042".into()));
     assert_eq!(
         effects,
@@ -254,7 +254,7 @@ fn a_scanned_serial_on_the_board_jumps_to_its_run() {
 
 #[test]
 fn an_unknown_scan_says_so() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     send(
         &mut s,
         Msg::RunFound {
@@ -269,12 +269,12 @@ fn an_unknown_scan_says_so() {
 
 #[test]
 fn other_terminals_changes_reload_the_screen() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     assert!(matches!(
         send(&mut s, Msg::DataChanged).as_slice(),
         [Effect::LoadBoard(_)]
     ));
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     assert_eq!(
         send(&mut s, Msg::DataChanged),
         vec![Effect::LoadRun {
@@ -288,7 +288,7 @@ fn other_terminals_changes_reload_the_screen() {
 
 #[test]
 fn a_measurement_is_saved_with_what_the_user_saw() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     assert_eq!(s.context(), Context::Step);
     act(&mut s, Action::Open);
     assert_eq!(s.context(), Context::StepEdit);
@@ -340,7 +340,7 @@ fn a_measurement_is_saved_with_what_the_user_saw() {
 
 #[test]
 fn tab_keeps_a_draft_and_quit_asks_before_losing_it() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25.3");
     act(&mut s, Action::NextField);
@@ -364,7 +364,7 @@ fn tab_keeps_a_draft_and_quit_asks_before_losing_it() {
 
 #[test]
 fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Open);
     type_text(&mut s, "25.02");
     act(&mut s, Action::Open);
@@ -377,7 +377,7 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
             },
             outcome: Outcome::Refused {
                 reasons: vec![
-                    "Bore diameter was changed by bob at 2024-05-01 14:58 UTC; reload.".into(),
+                    "Bore diameter was changed by op2 at 2024-05-01 14:58 UTC; reload.".into(),
                 ],
                 conflict: true,
             },
@@ -390,13 +390,13 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
             open_step: None
         }]
     );
-    assert!(s.status.as_ref().unwrap().lines[0].contains("changed by bob"));
+    assert!(s.status.as_ref().unwrap().lines[0].contains("changed by op2"));
     let mut run = pump_run();
     run.steps[1].fields[0].values.push(FieldValue {
         id: 99,
         value: Value::Number(25.04),
         verdict: Verdict::InRange,
-        by: "bob".into(),
+        by: "op2".into(),
         at: at(14, 58),
         replaces: None,
     });
@@ -414,7 +414,7 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
 
 #[test]
 fn choices_are_picked_with_arrows() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Down); // Surface finish
     act(&mut s, Action::Open);
     assert_eq!(s.context(), Context::StepChoice);
@@ -429,7 +429,7 @@ fn choices_are_picked_with_arrows() {
 
 #[test]
 fn complete_with_blockers_lists_them_without_asking_the_store() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let effects = act(&mut s, Action::Complete);
     assert!(effects.is_empty(), "{effects:?}");
     let refused = s.step.as_ref().unwrap().refused.clone().unwrap();
@@ -439,7 +439,7 @@ fn complete_with_blockers_lists_them_without_asking_the_store() {
 
 #[test]
 fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let effects = send(&mut s, Msg::Scan("SN-X9".into()));
     let [Effect::Execute { tag, command, .. }] = effects.as_slice() else {
         panic!()
@@ -473,7 +473,7 @@ fn a_scan_on_the_step_installs_and_a_refusal_says_why() {
 
 #[test]
 fn typing_in_the_scan_box_installs_as_typed_with_a_quantity() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Scan);
     assert_eq!(s.context(), Context::StepScan);
     type_text(&mut s, "LOT-7 1");
@@ -494,7 +494,7 @@ fn typing_in_the_scan_box_installs_as_typed_with_a_quantity() {
 
 #[test]
 fn a_hold_needs_a_reason_and_carries_the_step_version() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Hold);
     assert_eq!(s.context(), Context::FormText);
     assert!(act(&mut s, Action::Open).is_empty());
@@ -530,7 +530,7 @@ fn a_hold_needs_a_reason_and_carries_the_step_version() {
 
 #[test]
 fn a_sign_off_asks_for_login_and_pin_again() {
-    let mut s = on_bore_step(quinn());
+    let mut s = on_bore_step(qe1());
     act(&mut s, Action::Approve);
     let Some(Overlay::Form(form)) = &s.overlay else {
         panic!("{:?}", s.status)
@@ -546,7 +546,7 @@ fn a_sign_off_asks_for_login_and_pin_again() {
         .intro
         .iter()
         .any(|l| l.contains("Expecting approval by: quality")));
-    type_text(&mut s, "quinn");
+    type_text(&mut s, "qe1");
     act(&mut s, Action::Open);
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
@@ -561,7 +561,7 @@ fn a_sign_off_asks_for_login_and_pin_again() {
     else {
         panic!("{effects:?}")
     };
-    assert_eq!((login.as_str(), secret.as_str()), ("quinn", "2222"));
+    assert_eq!((login.as_str(), secret.as_str()), ("qe1", "2222"));
     assert_eq!(field, "QA sign-off");
     assert_eq!(*meaning, Meaning::Approved);
     let Some(Overlay::Form(form)) = &s.overlay else {
@@ -576,9 +576,9 @@ fn a_sign_off_asks_for_login_and_pin_again() {
 
 #[test]
 fn a_rejection_needs_a_comment() {
-    let mut s = on_bore_step(quinn());
+    let mut s = on_bore_step(qe1());
     act(&mut s, Action::Reject);
-    type_text(&mut s, "quinn");
+    type_text(&mut s, "qe1");
     act(&mut s, Action::Open);
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
@@ -591,7 +591,7 @@ fn a_rejection_needs_a_comment() {
 
 #[test]
 fn help_lists_the_screen_and_closes() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Help);
     assert!(matches!(
         s.overlay,
@@ -606,7 +606,7 @@ fn help_lists_the_screen_and_closes() {
 
 #[test]
 fn quit_without_unsaved_work_quits() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
     assert!(s.quit);
 }
@@ -615,7 +615,7 @@ fn quit_without_unsaved_work_quits() {
 
 #[test]
 fn a_waiting_sign_off_jumps_to_its_step() {
-    let mut s = signed_in(quinn());
+    let mut s = signed_in(qe1());
     let effects = act(&mut s, Action::QualityScreen);
     assert_eq!(
         effects,
@@ -662,7 +662,7 @@ fn a_waiting_sign_off_jumps_to_its_step() {
 
 #[test]
 fn keys_mean_actions_on_screens_and_text_in_boxes() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let keymap = s.keymap.clone();
     assert_eq!(
         route(&s, &keymap, &key('i')),
@@ -681,7 +681,7 @@ fn keys_mean_actions_on_screens_and_text_in_boxes() {
 #[test]
 fn remapped_keys_come_from_config() {
     let config = Config::parse("[keys]\ncheck_in = \"I\"\n").unwrap();
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     s.keymap = config.keymap().unwrap();
     let keymap = s.keymap.clone();
     assert_eq!(
@@ -693,7 +693,7 @@ fn remapped_keys_come_from_config() {
 
 #[test]
 fn help_over_a_form_gives_the_form_back() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Hold);
     type_text(&mut s, "waiting");
     act(&mut s, Action::Help);
@@ -707,9 +707,9 @@ fn help_over_a_form_gives_the_form_back() {
 
 #[test]
 fn locking_forgets_a_pin_typed_into_a_sign_off() {
-    let mut s = on_bore_step(quinn());
+    let mut s = on_bore_step(qe1());
     act(&mut s, Action::Approve);
-    type_text(&mut s, "quinn");
+    type_text(&mut s, "qe1");
     act(&mut s, Action::Open);
     type_text(&mut s, "2222");
     update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
@@ -750,10 +750,10 @@ fn marked_row(s: &State, width: u16, height: u16) -> String {
 #[test]
 fn the_marked_step_is_the_one_enter_opens_after_completing_one() {
     // On step 2 (bore), which then completes (another terminal's reload).
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let mut run = pump_run();
     run.steps[1].state = StepState::Complete;
-    run.steps[1].completed_by = Some("ana".into());
+    run.steps[1].completed_by = Some("op1".into());
     run.steps[1].completed_at = Some(at(14, 50));
     send(
         &mut s,
@@ -772,7 +772,7 @@ fn the_marked_step_is_the_one_enter_opens_after_completing_one() {
 
 #[test]
 fn the_marker_follows_the_cursor() {
-    let mut s = on_run(ana());
+    let mut s = on_run(op1());
     assert!(marked_row(&s, 80, 24).contains("Bore the housing"));
     act(&mut s, Action::Up);
     let marked = marked_row(&s, 80, 24);
@@ -780,7 +780,7 @@ fn the_marker_follows_the_cursor() {
     act(&mut s, Action::Open);
     assert_eq!(s.step.as_ref().unwrap().key, "inspect");
     // Back from a step that is still open keeps the cursor on it.
-    let mut s = on_run(ana());
+    let mut s = on_run(op1());
     act(&mut s, Action::Open);
     act(&mut s, Action::Back);
     assert!(marked_row(&s, 80, 24).contains("Bore the housing"));
@@ -788,7 +788,7 @@ fn the_marker_follows_the_cursor() {
 
 #[test]
 fn an_empty_choice_opens_with_nothing_chosen_and_enter_asks_to_choose() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Down); // Surface finish
     act(&mut s, Action::Open);
     let draft = &s.step.as_ref().unwrap().drafts["Surface finish"];
@@ -814,13 +814,13 @@ fn an_empty_choice_opens_with_nothing_chosen_and_enter_asks_to_choose() {
 
 #[test]
 fn a_choice_with_a_value_opens_on_it() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let mut run = pump_run();
     run.steps[1].fields[1].values.push(FieldValue {
         id: 50,
         value: Value::Text("rough".into()),
         verdict: Verdict::NoRule,
-        by: "ana".into(),
+        by: "op1".into(),
         at: at(14, 40),
         replaces: None,
     });
@@ -843,17 +843,17 @@ fn a_choice_with_a_value_opens_on_it() {
 
 #[test]
 fn the_lock_key_says_locked_not_idle() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     act(&mut s, Action::Lock);
     assert!(s.locked);
     let status = s.status.clone().unwrap();
-    assert!(status.lines[0].starts_with("Locked by ana."), "{status:?}");
+    assert!(status.lines[0].starts_with("Locked by op1."), "{status:?}");
     assert!(!status.lines[0].contains("idle"));
     let screen = render_text(&s, 80, 24);
-    assert!(screen.contains("Locked by ana."), "{screen}");
+    assert!(screen.contains("Locked by op1."), "{screen}");
     assert!(!screen.contains("idle minutes"), "{screen}");
     // The idle lock still says idle.
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     send(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
     assert!(render_text(&s, 80, 24).contains("Locked after 10 idle minutes."));
 }
@@ -878,7 +878,7 @@ fn render_text(s: &State, width: u16, height: u16) -> String {
 
 #[test]
 fn a_complete_steps_fields_are_read_only() {
-    let mut s = on_run(ana());
+    let mut s = on_run(op1());
     act(&mut s, Action::Up); // step 1, complete
     act(&mut s, Action::Open);
     assert_eq!(s.step.as_ref().unwrap().key, "inspect");
@@ -899,7 +899,7 @@ fn a_complete_or_failed_runs_steps_are_read_only() {
         (RunState::Complete, "is complete"),
         (RunState::Failed, "has failed"),
     ] {
-        let mut s = on_bore_step(ana());
+        let mut s = on_bore_step(op1());
         let mut run = pump_run();
         run.state = state;
         send(
@@ -917,7 +917,7 @@ fn a_complete_or_failed_runs_steps_are_read_only() {
 }
 
 fn board_with(rows: Vec<traveler::store::RunSummary>) -> State {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     act(&mut s, Action::Search);
     let generation = s.board.generation;
     send(
@@ -990,7 +990,7 @@ fn search_enter_with_nothing_listed_looks_the_serial_up() {
 
 #[test]
 fn the_board_says_scan_or_slash_to_find_a_serial() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     s.board.loaded = true;
     for (w, h) in [(80, 24), (160, 48)] {
         assert!(
@@ -1004,7 +1004,7 @@ fn the_board_says_scan_or_slash_to_find_a_serial() {
 
 #[test]
 fn the_stuck_tab_lists_only_stuck_runs() {
-    let mut s = signed_in(ana());
+    let mut s = signed_in(op1());
     for _ in 0..5 {
         act(&mut s, Action::NextTab);
     }
@@ -1079,7 +1079,7 @@ fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
 
 #[test]
 fn at_80_columns_long_names_titles_and_scan_reasons_show_whole() {
-    let mut s = on_bore_step(ana());
+    let mut s = on_bore_step(op1());
     let mut run = pump_run();
     run.steps[1].title = "Install the impeller and torque the nut".into();
     run.steps[1].fields[3].def.name = "Visual defects found".into();

@@ -28,12 +28,12 @@ pub fn actor(login: &str, name: &str, roles: &[&str]) -> Actor {
     }
 }
 
-pub fn ana() -> Actor {
-    actor("ana", "Ana Operator", &["operator"])
+pub fn op1() -> Actor {
+    actor("op1", "Operator One", &["operator"])
 }
 
-pub fn quinn() -> Actor {
-    actor("quinn", "Quinn Quality", &["quality"])
+pub fn qe1() -> Actor {
+    actor("qe1", "Quality One", &["quality"])
 }
 
 /// A state at 15:00 UTC, shown in UTC, nobody signed in.
@@ -103,7 +103,7 @@ fn step(key: &str, position: &str, title: &str, state: StepState) -> RunStep {
         completed_by: None,
         completed_at: None,
         version: 3,
-        changed_by: "ana".into(),
+        changed_by: "op1".into(),
         changed_at: at(14, 0),
     }
 }
@@ -121,7 +121,7 @@ pub fn bore_def() -> FieldDef {
     }
 }
 
-/// Run 42 building PU-0042: step 1 complete, step 2 in progress (ana
+/// Run 42 building PU-0042: step 1 complete, step 2 in progress (op1
 /// checked in) with every field type, a build requirement and a sign-off;
 /// step 3 todo.
 pub fn pump_run() -> Run {
@@ -131,15 +131,15 @@ pub fn pump_run() -> Run {
         1,
         Value::PassFail(true),
         Verdict::InRange,
-        "ana",
+        "op1",
         at(13, 10),
     ));
     inspect.fields.push(visual);
-    inspect.completed_by = Some("ana".into());
+    inspect.completed_by = Some("op1".into());
     inspect.completed_at = Some(at(13, 12));
     inspect.sessions.push(LabourSession {
         id: 2,
-        user: "ana".into(),
+        user: "op1".into(),
         started_at: at(13, 0),
         ended_at: Some(at(13, 12)),
     });
@@ -175,7 +175,7 @@ pub fn pump_run() -> Run {
             identifier: "SN-B1".into(),
             part: "BRG-100".into(),
             quantity: 1,
-            by: "ana".into(),
+            by: "op1".into(),
             at: at(14, 20),
             scanned: true,
             removed_by: None,
@@ -185,12 +185,12 @@ pub fn pump_run() -> Run {
     });
     bore.sessions.push(LabourSession {
         id: 5,
-        user: "ana".into(),
+        user: "op1".into(),
         started_at: at(14, 5),
         ended_at: None,
     });
     bore.comments.push(Comment {
-        by: "ana".into(),
+        by: "op1".into(),
         at: at(14, 30),
         text: "Fixture 3 is a little loose.".into(),
     });
@@ -210,7 +210,7 @@ pub fn pump_run() -> Run {
         started_at: Some(at(13, 0)),
         completed_at: None,
         updated_at: at(14, 30),
-        updated_by: "ana".into(),
+        updated_by: "op1".into(),
         version: 12,
         steps: vec![inspect, bore, assemble],
         redlines: Vec::new(),
@@ -224,7 +224,7 @@ pub fn history() -> Vec<AuditRow> {
         AuditRow {
             seq: 30,
             at: at(14, 20),
-            user: "ana".into(),
+            user: "op1".into(),
             station: "cell-3".into(),
             action: "install".into(),
             entity: "run 42 / step bore / part BRG-100".into(),
@@ -236,7 +236,7 @@ pub fn history() -> Vec<AuditRow> {
         AuditRow {
             seq: 29,
             at: at(14, 5),
-            user: "ana".into(),
+            user: "op1".into(),
             station: "cell-3".into(),
             action: "check_in".into(),
             entity: "run 42 / step bore".into(),
@@ -302,6 +302,6 @@ pub fn summary(
         started_at: None,
         completed_at: None,
         updated_at: updated,
-        updated_by: "sam".into(),
+        updated_by: "sup1".into(),
     }
 }
