@@ -115,14 +115,20 @@ fn seed(dir: &Path) -> PathBuf {
     db
 }
 
-/// A tmux server of our own (its own socket), killed when dropped.
+/// A tmux server of our own (its own socket), killed when dropped: one
+/// terminal of the shop floor.
 struct Tmux {
     socket: String,
 }
 
 impl Tmux {
     fn start(command: &str) -> Tmux {
-        let socket = format!("traveler-e2e-{}", std::process::id());
+        Tmux::start_as("e2e", command)
+    }
+
+    /// A terminal with its own label, so several can run at once.
+    fn start_as(label: &str, command: &str) -> Tmux {
+        let socket = format!("traveler-e2e-{}-{label}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -209,6 +215,47 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+impl Tmux {
+    /// Waits until one line of the screen shows all of `parts`.
+    fn wait_for_line(&self, parts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if let Some(line) = screen.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+                return line.to_string();
+            }
+            if Instant::now() > deadline {
+                panic!("no line of the screen showed {parts:?}; it shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn sign_in(&self, login: &str, pin: &str) {
+        self.wait_for("Sign in");
+        self.type_slowly(login);
+        self.key("Enter");
+        self.type_slowly(pin);
+        self.key("Enter");
+        self.wait_for("Run board");
+    }
+}
+
+/// The command that opens the terminal on `db` as station `station`.
+fn terminal_command(dir: &Path, db: &Path, station: &str) -> String {
+    let config = dir.join(format!("{station}.toml"));
+    std::fs::write(
+        &config,
+        format!("station = \"{station}\"\nidle_lock_minutes = 0\n"),
+    )
+    .unwrap();
+    format!(
+        "env -u NO_COLOR TERM=xterm-256color {BIN} --config '{}' --db '{}'; echo TRAVELER-EXITED $?; sleep 30",
+        config.display(),
+        db.display()
+    )
 }
 
 impl Drop for Tmux {
@@ -323,4 +370,89 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     );
     let verify = cli(&db, None, &["audit", "verify"]);
     assert!(!verify.is_empty());
+}
+
+/// Three terminals at once on one database: an operator completes the
+/// measured step with an install, a quality engineer signs off from the
+/// quality screen of a second terminal, and a supervisor's board in a third
+/// shows the run complete without a key pressed there.
+#[test]
+fn three_terminals_operator_quality_and_board_work_the_same_run() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let floor = Tmux::start_as("floor", &terminal_command(dir.path(), &db, "cell-1"));
+    let lab = Tmux::start_as("lab", &terminal_command(dir.path(), &db, "qa-lab"));
+    let office = Tmux::start_as("office", &terminal_command(dir.path(), &db, "office"));
+    floor.sign_in("op1", "1111");
+    lab.sign_in("qe1", "2222");
+    office.sign_in("sup1", "3333");
+    office.wait_for_line(&["PU-77", "todo"]);
+
+    // The operator works the step at the floor terminal.
+    floor.scan("PU-77");
+    floor.wait_for("Run 1 · PU-77");
+    floor.key("Enter");
+    floor.wait_for("Step 1 · Fit the shaft");
+    floor.key("i");
+    floor.wait_for("you are checked in");
+    floor.key("Enter");
+    floor.type_slowly("0.03");
+    floor.wait_for("✓ in range");
+    floor.key("Enter");
+    floor.wait_for("Saved Runout = 0.03");
+    floor.scan("B-77");
+    floor.wait_for("Installed B-77");
+
+    // The board in the office follows by itself.
+    office.wait_for_line(&["PU-77", "in progress", "op1"]);
+
+    // The quality engineer finds the sign-off waiting on the quality screen.
+    lab.key("Q");
+    lab.wait_for("Sign-offs for you");
+    lab.key("Right");
+    lab.key("Right");
+    lab.wait_for_line(&["PU-77", "QA approval"]);
+    lab.key("Enter");
+    lab.wait_for("Step 1 · Fit the shaft");
+    lab.key("a");
+    lab.wait_for("Expecting approval by: quality");
+    lab.type_slowly("qe1");
+    lab.key("Tab");
+    lab.type_slowly("2222");
+    lab.key("Enter");
+    lab.key("Enter");
+    lab.wait_for("signed by Quality One");
+
+    // Back at the floor terminal the step completes, and with it the run.
+    floor.key("c");
+    floor.wait_for("The run is complete");
+
+    // The office board shows it, still without a key pressed there.
+    office.wait_for_line(&["PU-77", "complete"]);
+
+    let audit = cli(&db, None, &["audit", "log", "--run", "PU-77"]);
+    let signed = audit
+        .lines()
+        .find(|l| l.contains("signature_recorded"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(signed.contains("qe1"), "{signed}");
+    let events = cli(&db, None, &["--json", "audit", "log", "--run", "PU-77"]);
+    let events: serde_json::Value = serde_json::from_str(&events).unwrap();
+    let station_of = |action: &str| {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| e["station"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(station_of("signature_recorded"), "qa-lab");
+    assert_eq!(station_of("installed"), "cell-1");
+    cli(&db, None, &["audit", "verify"]);
 }

@@ -233,6 +233,20 @@ fn saved_values_show_their_verdicts() {
 fn refused_completion_lists_everything_outstanding() {
     let mut s = on_bore_step(op1());
     act(&mut s, Action::Complete);
+    // The engine refuses with every blocker; these are the ones it finds in
+    // this run (the domain's own list), fed back as the driver would.
+    let reasons = traveler::app::step_items::blockers(&s);
+    assert!(reasons.len() > 1, "{reasons:?}");
+    update(
+        &mut s,
+        Msg::Executed {
+            tag: traveler::app::msg::ExecTag::Complete,
+            outcome: traveler::app::msg::Outcome::Refused {
+                reasons,
+                conflict: false,
+            },
+        },
+    );
     snap("complete_refused", &s);
 }
 

@@ -428,13 +428,44 @@ fn choices_are_picked_with_arrows() {
 }
 
 #[test]
-fn complete_with_blockers_lists_them_without_asking_the_store() {
+fn complete_asks_the_engine_and_its_refusal_lists_everything_outstanding() {
+    // What this screen loaded may be stale (another terminal may have just
+    // signed off), so completion always goes to the engine, which decides
+    // against the current state.
     let mut s = on_bore_step(op1());
     let effects = act(&mut s, Action::Complete);
-    assert!(effects.is_empty(), "{effects:?}");
-    let refused = s.step.as_ref().unwrap().refused.clone().unwrap();
-    assert!(refused.len() >= 3, "every outstanding item: {refused:?}");
-    assert!(refused.iter().any(|r| r.contains("Bore diameter")));
+    let [Effect::Execute {
+        tag, command, seen, ..
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*tag, ExecTag::Complete);
+    assert_eq!(
+        *command,
+        Command::Complete {
+            step: "bore".into()
+        }
+    );
+    assert_eq!(seen.step_version, Some(3));
+    let reasons = vec![
+        "Field 'Bore diameter' is required and has no value.".to_string(),
+        "Field 'Surface finish' is required and has no value.".to_string(),
+        "Sign-off 'QA sign-off' is expecting approval by quality.".to_string(),
+    ];
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: ExecTag::Complete,
+            outcome: Outcome::Refused {
+                reasons: reasons.clone(),
+                conflict: false,
+            },
+        },
+    );
+    assert_eq!(s.step.as_ref().unwrap().refused, Some(reasons));
+    let status = format!("{:?}", s.status);
+    assert!(status.contains("3 things outstanding"), "{status}");
 }
 
 #[test]

@@ -26,8 +26,15 @@ pub struct BoardPage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecTag {
     StepAction,
-    Field { step: String, field: String },
-    Scan { typed: String },
+    /// Completing a step: a refusal lists everything outstanding on screen.
+    Complete,
+    Field {
+        step: String,
+        field: String,
+    },
+    Scan {
+        typed: String,
+    },
     Form,
     Quality,
 }

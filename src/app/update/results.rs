@@ -49,7 +49,7 @@ fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
                 state.overlay = None;
             }
         }
-        ExecTag::StepAction | ExecTag::Quality => {}
+        ExecTag::StepAction | ExecTag::Complete | ExecTag::Quality => {}
     }
     if let Some(step) = &mut state.step {
         step.refused = None;
@@ -89,12 +89,19 @@ fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool
                 form.errors = lines.clone();
             }
         }
-        ExecTag::StepAction => {
-            let completing = reasons.len() > 1 && !conflict;
-            if completing {
+        ExecTag::StepAction => {}
+        ExecTag::Complete => {
+            if !conflict {
                 if let Some(step) = &mut state.step {
                     step.refused = Some(reasons.clone());
                 }
+                // The list is on screen; the status line only counts it.
+                let n = reasons.len();
+                state.status = Some(Status::error(format!(
+                    "This step cannot be completed yet: {n} {} outstanding (listed on screen).",
+                    if n == 1 { "thing" } else { "things" }
+                )));
+                return Vec::new();
             }
         }
         ExecTag::Quality => {}

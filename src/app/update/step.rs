@@ -581,24 +581,14 @@ fn split_quantity(text: &str) -> (String, Option<i64>) {
     (text.to_string(), None)
 }
 
-/// Complete, or show every outstanding item without asking the store.
+/// Complete. The engine decides against the current state, not against what
+/// this screen last loaded (another terminal may have just signed off), and a
+/// refusal lists everything outstanding on screen.
 fn complete(state: &mut State) -> Vec<Effect> {
-    let outstanding = crate::app::step_items::blockers(state);
-    if !outstanding.is_empty() {
-        let n = outstanding.len();
-        if let Some(step) = &mut state.step {
-            step.refused = Some(outstanding);
-        }
-        state.status = Some(Status::error(format!(
-            "This step cannot be completed yet: {n} {} outstanding (listed on screen).",
-            if n == 1 { "thing" } else { "things" }
-        )));
-        return Vec::new();
-    }
     let step_key = key(state);
     step_command(
         state,
-        ExecTag::StepAction,
+        ExecTag::Complete,
         Command::Complete { step: step_key },
     )
 }
