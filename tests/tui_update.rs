@@ -1138,7 +1138,7 @@ fn at_80_columns_long_names_titles_and_scan_reasons_show_whole() {
     let screen = render_text(&s, 80, 24);
     let flat: String = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(
-        screen.contains("Install the impeller and torque the nut  ◐ in_progress"),
+        screen.contains("Install the impeller and torque the nut  ◐ in progress"),
         "{screen}"
     );
     assert!(screen.contains("Visual defects found *"), "{screen}");

@@ -124,7 +124,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                             Row::new(vec![
                                 Cell::from(format!("#{}", x.id)),
                                 Cell::from(Span::styled(glyph, st)),
-                                Cell::from(x.disposition.map(|d| d.name()).unwrap_or("—")),
+                                Cell::from(
+                                    x.disposition
+                                        .map(|d| d.name().replace('_', " "))
+                                        .unwrap_or_else(|| "—".into()),
+                                ),
                                 Cell::from(clean(&x.title).into_owned()),
                                 Cell::from(about_of(x)),
                                 Cell::from(format!(
@@ -161,7 +165,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                                 two(
                                     Line::styled(glyph, st),
                                     Line::styled(
-                                        x.disposition.map(|d| d.name()).unwrap_or("—"),
+                                        x.disposition
+                                            .map(|d| d.name().replace('_', " "))
+                                            .unwrap_or_else(|| "—".into()),
                                         theme.dim,
                                     ),
                                 ),

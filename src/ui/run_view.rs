@@ -64,7 +64,10 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
             theme.heading,
         ),
         Span::raw("  "),
-        Span::styled(format!("{glyph} {}", run.state.name()), state_style),
+        Span::styled(
+            format!("{glyph} {}", run.state.name().replace('_', " ")),
+            state_style,
+        ),
         Span::styled(
             format!(
                 "  {} v{} · part {} · {done}/{total} required steps",
@@ -195,7 +198,10 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
             Row::new(vec![
                 Cell::from(Span::styled(marker, theme.heading)),
                 Cell::from(clean(&s.position).into_owned()),
-                Cell::from(Span::styled(format!("{glyph} {}", s.state.name()), style)),
+                Cell::from(Span::styled(
+                    format!("{glyph} {}", s.state.name().replace('_', " ")),
+                    style,
+                )),
                 Cell::from(title),
                 Cell::from(Span::styled(
                     clean(&checked_in_step(s).join(", ")).into_owned(),

@@ -83,7 +83,10 @@ fn title_lines(
             theme.heading,
         ),
         Span::raw("  "),
-        Span::styled(format!("{glyph} {}", step.state.name()), style),
+        Span::styled(
+            format!("{glyph} {}", step.state.name().replace('_', " ")),
+            style,
+        ),
     ];
     if !step.required {
         first.push(Span::styled("  (optional)", theme.dim));
@@ -97,7 +100,7 @@ fn title_lines(
                 "   run {} {} ({})",
                 run.id,
                 clean(&run.serial),
-                run.state.name()
+                run.state.name().replace('_', " ")
             ),
             theme.dim,
         ));
@@ -388,7 +391,10 @@ fn completion_lines(
     }
     let line = match (run.state, step.state) {
         (RunState::Complete | RunState::Failed, _) => Line::styled(
-            format!("The run is {}: its steps are locked.", run.state.name()),
+            format!(
+                "The run is {}: its steps are locked.",
+                run.state.name().replace('_', " ")
+            ),
             theme.dim,
         ),
         (_, StepState::Complete) => Line::styled(
