@@ -15,6 +15,34 @@ pub struct Seen {
     pub field_value: Option<Option<u64>>,
 }
 
+/// The step a command names; one list for both `step` and `step_mut`
+/// (`$option` is `as_ref` or `as_mut`, for the optional step of an issue).
+macro_rules! step_of {
+    ($command:expr, $option:ident) => {
+        match $command {
+            Command::CheckIn { step }
+            | Command::CheckOut { step }
+            | Command::Complete { step }
+            | Command::Hold { step, .. }
+            | Command::Resume { step }
+            | Command::FailStep { step, .. }
+            | Command::Rework { step, .. }
+            | Command::ReopenStep { step, .. }
+            | Command::SetField { step, .. }
+            | Command::Install { step, .. }
+            | Command::Uninstall { step, .. }
+            | Command::SignOff { step, .. }
+            | Command::AddComment { step, .. }
+            | Command::AcceptDeviation { step, .. }
+            | Command::ExceptRequirement { step, .. }
+            | Command::EditLabourSession { step, .. }
+            | Command::ProposeRedline { step, .. } => Some(step),
+            Command::RaiseIssue { step, .. } => step.$option(),
+            _ => None,
+        }
+    };
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
@@ -233,27 +261,12 @@ impl Command {
 
     /// The step the command acts on, if any (the store resolves positions to keys first).
     pub fn step(&self) -> Option<&str> {
-        match self {
-            Command::CheckIn { step }
-            | Command::CheckOut { step }
-            | Command::Complete { step }
-            | Command::Hold { step, .. }
-            | Command::Resume { step }
-            | Command::FailStep { step, .. }
-            | Command::Rework { step, .. }
-            | Command::ReopenStep { step, .. }
-            | Command::SetField { step, .. }
-            | Command::Install { step, .. }
-            | Command::Uninstall { step, .. }
-            | Command::SignOff { step, .. }
-            | Command::AddComment { step, .. }
-            | Command::AcceptDeviation { step, .. }
-            | Command::ExceptRequirement { step, .. }
-            | Command::EditLabourSession { step, .. }
-            | Command::ProposeRedline { step, .. } => Some(step),
-            Command::RaiseIssue { step, .. } => step.as_deref(),
-            _ => None,
-        }
+        step_of!(self, as_ref).map(String::as_str)
+    }
+
+    /// The same step reference, to rewrite (a position into a key).
+    pub fn step_mut(&mut self) -> Option<&mut String> {
+        step_of!(self, as_mut)
     }
 }
 

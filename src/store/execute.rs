@@ -121,31 +121,7 @@ fn resolve_step_reference(run: &crate::domain::Run, command: &mut Command) {
         },
         None => return,
     };
-    if let Some(slot) = command_step_mut(command) {
+    if let Some(slot) = command.step_mut() {
         *slot = key;
-    }
-}
-
-fn command_step_mut(command: &mut Command) -> Option<&mut String> {
-    match command {
-        Command::CheckIn { step }
-        | Command::CheckOut { step }
-        | Command::Complete { step }
-        | Command::Hold { step, .. }
-        | Command::Resume { step }
-        | Command::FailStep { step, .. }
-        | Command::Rework { step, .. }
-        | Command::ReopenStep { step, .. }
-        | Command::SetField { step, .. }
-        | Command::Install { step, .. }
-        | Command::Uninstall { step, .. }
-        | Command::SignOff { step, .. }
-        | Command::AddComment { step, .. }
-        | Command::AcceptDeviation { step, .. }
-        | Command::ExceptRequirement { step, .. }
-        | Command::EditLabourSession { step, .. }
-        | Command::ProposeRedline { step, .. } => Some(step),
-        Command::RaiseIssue { step, .. } => step.as_mut(),
-        _ => None,
     }
 }
