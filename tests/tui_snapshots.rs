@@ -146,6 +146,7 @@ fn board_state() -> State {
             full: false,
             counts,
             stuck: 2,
+            settings: Default::default(),
         }),
     );
     s
@@ -346,4 +347,12 @@ fn quality_screen() {
     snap("quality_deviations", &s);
     act(&mut s, Action::NextTab);
     snap("quality_signoffs", &s);
+}
+
+#[test]
+fn org_rules_for_an_admin() {
+    let mut s = board_state();
+    s.session = Some(actor("adm1", "Admin One", &["admin"]));
+    act(&mut s, Action::OrgSettings);
+    snap("org_rules", &s);
 }

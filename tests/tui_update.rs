@@ -148,6 +148,7 @@ fn page(generation: u64, n: i64, full: bool) -> BoardPage {
         full,
         counts: Default::default(),
         stuck: 0,
+        settings: Default::default(),
     }
 }
 
@@ -960,6 +961,7 @@ fn board_with(rows: Vec<traveler::store::RunSummary>) -> State {
             full: false,
             counts: Default::default(),
             stuck: 0,
+            settings: Default::default(),
         }),
     );
     s
@@ -1060,6 +1062,7 @@ fn the_stuck_tab_lists_only_stuck_runs() {
             full: false,
             counts: Default::default(),
             stuck: 1,
+            settings: Default::default(),
         }),
     );
     let serials: Vec<_> = s.board.rows.iter().map(|r| r.serial.as_str()).collect();
@@ -1150,4 +1153,31 @@ fn at_80_columns_long_names_titles_and_scan_reasons_show_whole() {
             .any(|l| l.starts_with("      ") && l.trim_end().ends_with("for it.")),
         "{screen}"
     );
+}
+
+#[test]
+fn an_admin_sees_the_org_rules_read_only_and_an_operator_is_told_why_not() {
+    let admin = actor("adm1", "Admin One", &["admin"]);
+    let mut s = signed_in(admin);
+    s.board.settings.lockout_attempts = 7;
+    act(&mut s, Action::OrgSettings);
+    assert_eq!(s.overlay, Some(traveler::app::state::Overlay::OrgSettings));
+    let screen = render_text(&s, 80, 24);
+    assert!(screen.contains("Org rules"), "{screen}");
+    assert!(
+        screen.contains("lockout_attempts") && screen.contains('7'),
+        "{screen}"
+    );
+    assert!(screen.contains("traveler settings set"), "{screen}");
+    // Read-only: typing changes nothing, Esc closes.
+    act(&mut s, Action::Open);
+    assert_eq!(s.overlay, None);
+
+    let mut s = signed_in(op1());
+    let footer = render_text(&s, 80, 24);
+    assert!(!footer.contains("org rules"), "{footer}");
+    act(&mut s, Action::OrgSettings);
+    assert_eq!(s.overlay, None);
+    let status = format!("{:?}", s.status);
+    assert!(status.contains("shown to admins"), "{status}");
 }

@@ -27,6 +27,8 @@ pub enum Action {
     Reload,
     Lock,
     QualityScreen,
+    /// Board: the org rules, read-only (admin).
+    OrgSettings,
     // run view
     History,
     FailRun,
@@ -132,7 +134,7 @@ const EVERYWHERE: &[Context] = &Context::ALL;
 
 impl Action {
     /// Every action, in the order help and footers list them.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 43] = [
         Action::Open,
         Action::Back,
         Action::Up,
@@ -171,6 +173,7 @@ impl Action {
         Action::SetDisposition,
         Action::CloseIssue,
         Action::QualityScreen,
+        Action::OrgSettings,
         Action::Reload,
         Action::Lock,
         Action::Help,
@@ -222,6 +225,7 @@ impl Action {
             }
             Action::Reload | Action::Lock => SCREENS,
             Action::QualityScreen => &[C::Board, C::Run],
+            Action::OrgSettings => &[C::Board],
             Action::History | Action::FailRun | Action::ReopenRun => &[C::Run],
             Action::CheckIn
             | Action::CheckOut
@@ -291,6 +295,7 @@ impl Action {
             (Action::Reload, _) => "reload",
             (Action::Lock, _) => "lock",
             (Action::QualityScreen, _) => "quality",
+            (Action::OrgSettings, _) => "org rules (admin)",
             (Action::History, _) => "history",
             (Action::FailRun, _) => "fail run",
             (Action::ReopenRun, _) => "reopen run",

@@ -19,6 +19,8 @@ pub struct BoardPage {
     pub full: bool,
     pub counts: BTreeMap<&'static str, i64>,
     pub stuck: i64,
+    /// The org rules, shown read-only to an admin.
+    pub settings: crate::domain::Settings,
 }
 
 /// Which action an execution answer belongs to, so the screen can react

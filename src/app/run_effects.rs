@@ -190,6 +190,7 @@ impl Runner<'_> {
             rows,
             counts: self.store.count_runs_by_state()?,
             stuck: self.store.count_stuck(query.stuck_before)?,
+            settings: self.store.settings()?,
         })
     }
 

@@ -120,6 +120,8 @@ pub struct Board {
     pub counts: BTreeMap<&'static str, i64>,
     pub stuck: i64,
     pub loaded: bool,
+    /// The org rules as last loaded with the board.
+    pub settings: crate::domain::Settings,
 }
 
 /// A run as loaded for the run and step screens.
@@ -294,6 +296,8 @@ pub enum Overlay {
         question: String,
         then: Confirmed,
     },
+    /// The org rules, read-only (admins change them with `traveler settings set`).
+    OrgSettings,
     /// Every key of the screen underneath; a form it covers comes back when it closes.
     Help {
         context: Context,
@@ -368,6 +372,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => return Context::Help,
             Some(Overlay::Confirm { .. }) => return Context::Confirm,
+            Some(Overlay::OrgSettings) => return Context::Help,
             Some(Overlay::Form(form)) => {
                 return if form.focused_is_text() {
                     Context::FormText

@@ -35,16 +35,18 @@ pub fn hints(state: &State) -> Vec<Hint> {
     let context = state.context();
     match context {
         Context::SignIn => on(&[A::Open, A::NextField, A::Back, A::Help, A::Quit]),
-        Context::Board => on(&[
-            A::Open,
-            A::Search,
-            A::NextTab,
-            A::QualityScreen,
-            A::Reload,
-            A::Lock,
-            A::Help,
-            A::Quit,
-        ]),
+        Context::Board => {
+            let admin = state
+                .session
+                .as_ref()
+                .is_some_and(|a| a.has_role(crate::domain::ADMIN));
+            let mut out = on(&[A::Open, A::Search, A::NextTab, A::QualityScreen]);
+            if admin {
+                out.extend(on(&[A::OrgSettings]));
+            }
+            out.extend(on(&[A::Reload, A::Lock, A::Help, A::Quit]));
+            out
+        }
         Context::BoardSearch => on(&[A::Open, A::Back, A::Help, A::Quit]),
         Context::Run => {
             let state_now = current_run(state).map(|r| r.state);

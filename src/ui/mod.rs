@@ -8,6 +8,7 @@ pub mod footer;
 pub mod form_overlay;
 pub mod header;
 pub mod help;
+pub mod org_settings;
 pub mod quality;
 pub mod run_board;
 pub mod run_view;
@@ -52,6 +53,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             }
             _ => {}
         }
+    }
+    if let Some(Overlay::OrgSettings) = &state.overlay {
+        org_settings::render(&state.board.settings, theme, frame, body);
     }
     if let Some(Overlay::Help {
         context, scroll, ..

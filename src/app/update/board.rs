@@ -80,6 +80,7 @@ pub fn loaded(state: &mut State, page: BoardPage) {
     board.loaded = true;
     board.counts = page.counts;
     board.stuck = page.stuck;
+    board.settings = page.settings;
     board.has_more = page.full;
     if page.append {
         board.rows.extend(page.rows);
@@ -148,6 +149,20 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::QualityScreen => {
             state.screen = Screen::Quality;
             return quality::reload(state);
+        }
+        Action::OrgSettings => {
+            let admin = state
+                .session
+                .as_ref()
+                .is_some_and(|a| a.has_role(crate::domain::ADMIN));
+            if admin {
+                state.overlay = Some(crate::app::state::Overlay::OrgSettings);
+            } else {
+                state.status = Some(Status::error(
+                    "The org rules are shown to admins; ask an admin to see or change them.",
+                ));
+            }
+            return Vec::new();
         }
         _ => {}
     }

@@ -115,6 +115,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match &state.overlay {
         Some(Overlay::Help { .. }) => return overlays::on_help(state, action),
         Some(Overlay::Confirm { .. }) => return overlays::on_confirm(state, action),
+        Some(Overlay::OrgSettings) => {
+            return match action {
+                Action::Quit => quit(state),
+                Action::Back | Action::Open | Action::OrgSettings => {
+                    state.overlay = None;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+        }
         Some(Overlay::Form(form)) => {
             if action == Action::Help {
                 let context = state.context();

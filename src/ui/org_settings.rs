@@ -1,0 +1,81 @@
+//! The org rules, read-only, for an admin on the board. They live in the
+//! database so every terminal enforces the same; changing one is a CLI
+//! action (`traveler settings set`), audited like any other.
+
+use super::centered;
+use super::theme::Theme;
+use crate::domain::Settings;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+fn yes_no(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+pub fn render(settings: &Settings, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let rows = [
+        (
+            "block_completion_on_open_issues",
+            yes_no(settings.block_completion_on_open_issues).to_string(),
+            "a run waits while a linked issue is open",
+        ),
+        (
+            "require_scan_for_installs",
+            yes_no(settings.require_scan_for_installs).to_string(),
+            "installs must come from the scanner",
+        ),
+        (
+            "signer_not_performer",
+            yes_no(settings.signer_not_performer).to_string(),
+            "who filled a step may not sign it",
+        ),
+        (
+            "lockout_attempts",
+            settings.lockout_attempts.to_string(),
+            "wrong PINs in a row that lock a login",
+        ),
+        (
+            "lockout_minutes",
+            settings.lockout_minutes.to_string(),
+            "how long the lock lasts",
+        ),
+    ];
+    let mut lines = vec![Line::from(Span::styled(
+        "Every terminal enforces these rules (read-only here).",
+        theme.dim,
+    ))];
+    lines.push(Line::raw(""));
+    for (key, value, meaning) in rows {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key:<32}"), theme.text),
+            Span::styled(format!("{value:<5}"), theme.heading),
+        ]));
+        lines.push(Line::from(Span::styled(format!("  {meaning}"), theme.dim)));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Change: `traveler settings set KEY VALUE` (admin; audited).",
+        theme.dim,
+    )));
+    lines.push(Line::from(Span::styled("Esc or Enter closes.", theme.dim)));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let box_area = centered(area, 72, height);
+    frame.render_widget(Clear, box_area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border_focus)
+                .title(" Org rules "),
+        ),
+        box_area,
+    );
+}
