@@ -182,9 +182,23 @@ pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Re
             world.users.insert(user.login.clone(), user);
         }
     }
-    let parts: Vec<Part> = load_docs(conn, "part", "SELECT doc FROM parts WHERE ?1", 1)?;
-    for part in parts {
-        world.parts.insert(part.number.clone(), part);
+    // Only commands about parts look at them; step work never does, so the
+    // parts table stays off the hot path.
+    if matches!(
+        req.command,
+        Command::AddPart { .. }
+            | Command::ReceiveInventory { .. }
+            | Command::ImportProcedure { .. }
+            | Command::CreateRun { .. }
+    ) {
+        let mut stmt = conn.prepare_cached("SELECT doc FROM parts")?;
+        let docs = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for doc in docs {
+            let part: Part = from_doc("part", &doc)?;
+            world.parts.insert(part.number.clone(), part);
+        }
     }
     if let Some(key) = named_procedure(&req.command) {
         world.procedures = load_docs(
