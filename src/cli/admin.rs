@@ -311,18 +311,19 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 out
             })
         }
-        ProcedureCmd::Show { key } => {
-            let procedures: Vec<_> = ctx
+        ProcedureCmd::Show { key, version } => {
+            let latest = ctx
                 .store
                 .procedures()?
                 .into_iter()
-                .filter(|p| p.key == key)
-                .collect();
-            let latest = procedures.last().cloned().ok_or_else(|| {
-                CliError::Failed(anyhow!(
-                    "There is no procedure '{key}' (see `traveler procedure list`)."
-                ))
-            })?;
+                .filter(|p| p.key == key && version.is_none_or(|v| p.version == v))
+                .next_back()
+                .ok_or_else(|| {
+                    CliError::Failed(anyhow!(
+                        "There is no procedure '{key}'{} (see `traveler procedure list`).",
+                        version.map(|v| format!(" version {v}")).unwrap_or_default()
+                    ))
+                })?;
             ctx.print(&latest, || {
                 let mut out = format!(
                     "{} v{} ({}) — {}\nproduces {}\n",
@@ -341,15 +342,34 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                         if s.required { "" } else { " (optional)" }
                     ));
                     for f in &s.fields {
-                        out.push_str(&format!(
-                            "       field {} ({}) {}\n",
+                        let mut extra = crate::domain::rule_text(f);
+                        if !f.options.is_empty() {
+                            extra.push_str(&format!(" options: {}", f.options.join(", ")));
+                        }
+                        if let Some(role) = &f.role {
+                            extra.push_str(&format!(" expecting approval by: {role}"));
+                        }
+                        let line = format!(
+                            "       field {} ({}{}) {}",
                             f.name,
                             f.field_type.name(),
-                            crate::domain::rule_text(f)
-                        ));
+                            if f.required { "" } else { ", optional" },
+                            extra.trim()
+                        );
+                        out.push_str(line.trim_end());
+                        out.push('\n');
                     }
                     for r in &s.installs {
-                        out.push_str(&format!("       install {} × {}\n", r.part, r.quantity));
+                        out.push_str(&format!(
+                            "       install {} × {}{}\n",
+                            r.part,
+                            r.quantity,
+                            if r.substitutes.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (or {})", r.substitutes.join(", "))
+                            }
+                        ));
                     }
                 }
                 out

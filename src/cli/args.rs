@@ -211,8 +211,12 @@ pub enum ProcedureCmd {
         version: Option<i64>,
     },
     List,
+    /// A procedure's steps, fields (with options and sign-off roles) and installs:
+    /// the newest version, or --version V.
     Show {
         key: String,
+        #[arg(long)]
+        version: Option<i64>,
     },
 }
 
