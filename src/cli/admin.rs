@@ -316,8 +316,7 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 .store
                 .procedures()?
                 .into_iter()
-                .filter(|p| p.key == key && version.is_none_or(|v| p.version == v))
-                .next_back()
+                .rfind(|p| p.key == key && version.is_none_or(|v| p.version == v))
                 .ok_or_else(|| {
                     CliError::Failed(anyhow!(
                         "There is no procedure '{key}'{} (see `traveler procedure list`).",
