@@ -98,6 +98,11 @@ impl App {
             self.form_errors(),
             self.state.status
         );
+        self.assert_succeeded();
+    }
+
+    /// The last action ended in a success status.
+    fn assert_succeeded(&self) {
         let status = self.state.status.as_ref().expect("a status");
         assert_eq!(status.kind, StatusKind::Success, "{status:?}");
     }
@@ -304,12 +309,7 @@ fn hold_then_resume() {
     app.assert_submitted();
     assert_eq!(app.db_step("bore").state, StepState::OnHold);
     app.act(Action::Resume);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     assert_eq!(app.db_step("bore").state, StepState::InProgress);
 }
 
@@ -463,12 +463,7 @@ fn redline_the_instructions_then_approve_as_quality() {
     assert_eq!(app.db_step("bore").state, StepState::Redline);
     app.become_user(quality());
     app.act(Action::ApproveRedline);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     let step = app.db_step("bore");
     assert_eq!(step.state, StepState::Todo);
     assert_eq!(step.instructions, "Measure at four depths.");
@@ -493,12 +488,7 @@ fn redline_a_number_rule_then_approve() {
     app.assert_submitted();
     app.become_user(supervisor());
     app.act(Action::ApproveRedline);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     let step = app.db_step("bore");
     let field = step
         .fields
@@ -522,12 +512,7 @@ fn redline_then_cancel() {
     app.assert_submitted();
     app.become_user(quality());
     app.act(Action::CancelRedline);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     let step = app.db_step("bore");
     assert_eq!(step.state, StepState::Todo);
     assert!(!step.instructions.contains("deburr"));
@@ -747,12 +732,7 @@ fn disposition_then_close_an_issue() {
     app.act(Action::CloseIssue);
     assert!(matches!(app.state.overlay, Some(Overlay::Confirm { .. })));
     app.act(Action::Open);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     let issue = app.fx.store.run_issues(app.run).unwrap()[0].clone();
     assert_eq!(issue.state, IssueState::Closed);
     assert!(app.state.quality.data.issues.is_empty());
@@ -813,12 +793,7 @@ fn a_file_field_copies_the_file_and_saves_its_hash() {
     app.act(Action::Open);
     app.typ(&photo.to_string_lossy());
     app.act(Action::Open);
-    assert_eq!(
-        app.state.status.as_ref().unwrap().kind,
-        StatusKind::Success,
-        "{:?}",
-        app.state.status
-    );
+    app.assert_succeeded();
     let step = app.db_step("photo");
     let value = current_value(&step.fields[0]).expect("saved").value.clone();
     let Value::File { path, sha256 } = value else {

@@ -227,24 +227,20 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
             [to_doc(&after.settings)?],
         )?;
     }
-    for (login, user) in &after.users {
-        if before.users.get(login) != Some(user) {
-            conn.execute(
-                "INSERT INTO users (login, doc) VALUES (?1, ?2)
-                 ON CONFLICT(login) DO UPDATE SET doc = excluded.doc",
-                params![login, to_doc(user)?],
-            )?;
-        }
-    }
-    for (number, part) in &after.parts {
-        if before.parts.get(number) != Some(part) {
-            conn.execute(
-                "INSERT INTO parts (number, doc) VALUES (?1, ?2)
-                 ON CONFLICT(number) DO UPDATE SET doc = excluded.doc",
-                params![number, to_doc(part)?],
-            )?;
-        }
-    }
+    upsert_changed(
+        conn,
+        "INSERT INTO users (login, doc) VALUES (?1, ?2)
+         ON CONFLICT(login) DO UPDATE SET doc = excluded.doc",
+        &before.users,
+        &after.users,
+    )?;
+    upsert_changed(
+        conn,
+        "INSERT INTO parts (number, doc) VALUES (?1, ?2)
+         ON CONFLICT(number) DO UPDATE SET doc = excluded.doc",
+        &before.parts,
+        &after.parts,
+    )?;
     for procedure in &after.procedures {
         if !before.procedures.contains(procedure) {
             conn.execute(
@@ -288,6 +284,21 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
                  ON CONFLICT(id) DO UPDATE SET run = excluded.run, state = excluded.state, doc = excluded.doc",
                 params![id, issue.run, enum_name(&issue.state), to_doc(issue)?],
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `(key, doc)` with `sql` for every entry of `after` that is new or changed.
+fn upsert_changed<V: PartialEq + serde::Serialize>(
+    conn: &Connection,
+    sql: &str,
+    before: &std::collections::BTreeMap<String, V>,
+    after: &std::collections::BTreeMap<String, V>,
+) -> Result<()> {
+    for (key, value) in after {
+        if before.get(key) != Some(value) {
+            conn.execute(sql, params![key, to_doc(value)?])?;
         }
     }
     Ok(())
