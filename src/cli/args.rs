@@ -120,6 +120,17 @@ pub enum Cmd {
     Settings(SettingsCmd),
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Whether the database is healthy: SQLite integrity, schema, audit chain
+    /// (and anchors), replay of the trail against the state tables, labour
+    /// sessions left open, attachments. Exit 0 healthy, 1 naming each problem.
+    Check {
+        /// An anchor line, or a file of anchor lines (`audit anchor --to FILE`); repeatable.
+        #[arg(long = "anchor", value_name = "LINE|FILE")]
+        anchors: Vec<String>,
+        /// Report labour sessions open longer than this many hours.
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        session_hours: i64,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -467,7 +478,22 @@ pub enum SettingsCmd {
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Check the audit chain: exit 0 when it holds, 1 naming the first bad event.
-    Verify,
+    Verify {
+        /// Also check that the chain still holds an anchor taken earlier: an
+        /// anchor line, or a file of them (`audit anchor --to FILE`); repeatable.
+        #[arg(long = "anchor", value_name = "LINE|FILE")]
+        anchors: Vec<String>,
+        /// Also rebuild every entity from the trail and compare it with the
+        /// state tables, naming the first that differs.
+        #[arg(long)]
+        replay: bool,
+    },
+    /// Print the chain's head (sequence, hash, time) as one line to keep
+    /// outside the database; `--to FILE` appends it to FILE.
+    Anchor {
+        #[arg(long, value_name = "FILE")]
+        to: Option<std::path::PathBuf>,
+    },
     /// Audit events, newest first.
     Log {
         #[arg(long)]

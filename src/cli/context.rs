@@ -13,6 +13,9 @@ pub enum CliError {
     Refused(Refusal),
     /// Anything else, as a sentence.
     Failed(anyhow::Error),
+    /// The output already said what is wrong (e.g. `check`'s report); only
+    /// the exit code is left to give.
+    Reported(u8),
 }
 
 impl CliError {
@@ -20,6 +23,7 @@ impl CliError {
         match self {
             CliError::Failed(_) => 1,
             CliError::Refused(_) => 3,
+            CliError::Reported(code) => *code,
         }
     }
 }

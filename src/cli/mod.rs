@@ -51,6 +51,7 @@ fn report_error(e: &CliError, json: bool) {
                 }
             }
         }
+        CliError::Reported(_) => {}
         CliError::Failed(err) => {
             if json {
                 context::out(&format!(
@@ -141,5 +142,9 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Cmd::Requirement(c) => quality::requirement(&mut ctx, c),
         Cmd::Redline(c) => quality::redline(&mut ctx, c),
         Cmd::Audit(c) => audit::audit(&mut ctx, c),
+        Cmd::Check {
+            anchors,
+            session_hours,
+        } => audit::check(&mut ctx, &anchors, session_hours),
     }
 }

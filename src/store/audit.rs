@@ -20,6 +20,9 @@ pub struct NewAuditRow<'a> {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
+    /// The whole domain event (or a baseline record) as JSON, from which
+    /// `replay` rebuilds state. Rows written before schema 4 have none.
+    pub event: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -35,6 +38,7 @@ fn row_hash(
     before: Option<&str>,
     after: Option<&str>,
     reason: Option<&str>,
+    event: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
     // Length-prefixed parts, so no two different rows hash the same text.
@@ -61,6 +65,13 @@ fn row_hash(
             }
             None => h.update([0u8]),
         }
+    }
+    // Rows from before schema 4 carry no event and keep the hash they were
+    // written with; a row with an event hashes it too, under its own marker.
+    if let Some(text) = event {
+        h.update([2u8]);
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
     }
     hex::encode(h.finalize())
 }
@@ -90,15 +101,30 @@ pub fn append(conn: &Connection, row: &NewAuditRow) -> Result<i64> {
         row.before.as_deref(),
         row.after.as_deref(),
         row.reason.as_deref(),
+        row.event.as_deref(),
     );
-    conn.execute(
-        "INSERT INTO audit (seq, at, user, station, action, entity, run, before, after, reason, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            seq, row.at, row.user, row.station, row.action, row.entity, row.run, row.before,
-            row.after, row.reason, prev, hash
-        ],
-    )?;
+    match &row.event {
+        Some(event) => conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, user, station, action, entity, run, before, after, reason, prev_hash, hash, event)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                seq, row.at, row.user, row.station, row.action, row.entity, row.run, row.before,
+                row.after, row.reason, prev, hash, event
+            ])?,
+        // A row without an event is written as schema 3 wrote it (tests build
+        // old databases this way).
+        None => conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, user, station, action, entity, run, before, after, reason, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                seq, row.at, row.user, row.station, row.action, row.entity, row.run, row.before,
+                row.after, row.reason, prev, hash
+            ])?,
+    };
     Ok(seq)
 }
 
@@ -115,7 +141,7 @@ pub enum Verification {
 /// time, so memory stays flat on a long history.
 pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut stmt = conn.prepare(
-        "SELECT seq, at, user, station, action, entity, run, before, after, reason, prev_hash, hash
+        "SELECT seq, at, user, station, action, entity, run, before, after, reason, prev_hash, hash, event
          FROM audit ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
@@ -134,6 +160,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         let reason: Option<String> = r.get(9)?;
         let prev_hash: String = r.get(10)?;
         let hash: String = r.get(11)?;
+        let event: Option<String> = r.get(12)?;
         if seq != expected_seq {
             return Ok(Verification::Broken {
                 seq: expected_seq,
@@ -158,6 +185,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             before.as_deref(),
             after.as_deref(),
             reason.as_deref(),
+            event.as_deref(),
         );
         if computed != hash {
             return Ok(Verification::Broken {

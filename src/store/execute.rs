@@ -77,6 +77,9 @@ impl Store {
 
 /// One command inside an open transaction: load, decide, apply, write back, audit.
 fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>, ExecError> {
+    // The audit row keeps time to the microsecond; so does every time the
+    // command stamps, so replaying the row gives back exactly what was stored.
+    req.now = to_micros(req.now);
     let run_id = run_of_request(tx, &req)?;
     req.run = run_id;
     let mut world = load_world(tx, &req, run_id)?;
@@ -105,10 +108,17 @@ fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>,
                 before: parts.before.map(|v| v.to_string()),
                 after: parts.after.map(|v| v.to_string()),
                 reason: parts.reason,
+                event: Some(serde_json::to_string(event).map_err(anyhow::Error::from)?),
             },
         )?;
     }
     Ok(events)
+}
+
+/// `t` cut to whole microseconds, the precision the audit trail stores.
+fn to_micros(t: crate::domain::Time) -> crate::domain::Time {
+    use chrono::{DurationRound, TimeDelta};
+    t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
 }
 
 /// A step may be named by key or by position (`2`, `2.1`); the domain works

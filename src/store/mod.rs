@@ -2,11 +2,15 @@
 //! needs, applying its events and writing its audit rows in one IMMEDIATE
 //! transaction, and the read queries the screens and the CLI use.
 
+pub mod anchor;
 mod attachments;
 pub mod audit;
 mod auth;
+pub mod baseline;
 mod execute;
+pub mod health;
 mod queries;
+pub mod replay;
 mod rows;
 pub mod schema;
 mod screen_queries;

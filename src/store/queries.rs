@@ -403,4 +403,20 @@ impl Store {
     pub fn verify_audit(&self) -> Result<super::audit::Verification> {
         super::audit::verify(&self.conn)
     }
+
+    /// The newest event of the audit chain, to keep outside the database.
+    pub fn audit_anchor(&self) -> Result<Option<super::anchor::Anchor>> {
+        super::anchor::head(&self.conn)
+    }
+
+    /// Whether the chain still holds `anchor` (None) or what became of it.
+    pub fn check_anchor(&self, anchor: &super::anchor::Anchor) -> Result<Option<String>> {
+        super::anchor::check(&self.conn, anchor)
+    }
+
+    /// Rebuilds every entity from the audit trail and compares it with the
+    /// state tables (see `replay`).
+    pub fn replay_audit(&self) -> Result<super::replay::ReplayReport> {
+        super::replay::replay(&self.conn)
+    }
 }

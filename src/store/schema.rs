@@ -81,7 +81,16 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX runs_state_updated ON runs(state, updated_at);
     "#,
+    // 4: every audit row carries its whole domain event, so the trail alone
+    // rebuilds the state tables (`audit verify --replay`). A database with
+    // data gets one baseline row per entity (see `baseline.rs`).
+    r#"
+    ALTER TABLE audit ADD COLUMN event TEXT;
+    "#,
 ];
+
+/// The schema version whose upgrade writes baselines.
+const FULL_EVENTS_VERSION: i64 = 4;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -90,6 +99,27 @@ pub fn configure(conn: &Connection) -> Result<()> {
     // journal_mode answers with a row, so it is read, not executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
+
+/// Takes the schema from `from` to `from + 1` inside an open transaction;
+/// does nothing if another process already did.
+fn migrate_step(conn: &Connection, from: i64) -> Result<()> {
+    let now_at = version(conn)?;
+    refuse_newer(now_at)?;
+    if now_at != from {
+        return Ok(());
+    }
+    conn.execute_batch(MIGRATIONS[from as usize])?;
+    let to = from + 1;
+    if to == FULL_EVENTS_VERSION {
+        let has_history: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM audit)", [], |r| r.get(0))?;
+        if has_history {
+            super::baseline::write_baselines(conn, &chrono::Utc::now())?;
+        }
+    }
+    conn.execute_batch(&format!("PRAGMA user_version = {to}"))?;
     Ok(())
 }
 
@@ -102,20 +132,31 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     migrate_to(conn, CURRENT_VERSION)
 }
 
-/// Migrates up to `target` (tests use it to build an old database).
-pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
-    let found = version(conn)?;
+fn refuse_newer(found: i64) -> Result<()> {
     if found > CURRENT_VERSION {
         bail!(
             "This database has schema version {found}, but this traveler understands versions up to {CURRENT_VERSION}; use a newer traveler."
         );
     }
+    Ok(())
+}
+
+/// Migrates up to `target` (tests use it to build an old database).
+/// Each step runs in its own IMMEDIATE transaction and re-reads the version
+/// inside it, so two processes opening an old file at once upgrade it once.
+pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
+    let found = version(conn)?;
+    refuse_newer(found)?;
     for v in found..target.min(CURRENT_VERSION) {
-        let sql = MIGRATIONS[v as usize];
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {}; COMMIT;",
-            v + 1
-        ))?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let step = migrate_step(conn, v);
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
     }
     if found == 0 {
         // A fresh database starts with the default org settings.

@@ -304,59 +304,124 @@ fn upsert_changed<V: PartialEq + serde::Serialize>(
     Ok(())
 }
 
+/// The columns of a `runs` row, derived from the run document: what the
+/// board reads without parsing documents. `replay` derives them the same way.
+#[derive(Debug, PartialEq)]
+pub struct RunColumns {
+    pub serial: String,
+    pub title: String,
+    pub procedure_key: String,
+    pub state: String,
+    pub required_done: i64,
+    pub required_total: i64,
+    pub checked_in: String,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub updated_at: String,
+    pub updated_by: String,
+    pub version: i64,
+}
+
+impl RunColumns {
+    pub fn of(run: &Run) -> RunColumns {
+        let (done, total) = required_progress(run);
+        RunColumns {
+            serial: run.serial.clone(),
+            title: run.title.clone(),
+            procedure_key: run.procedure_key.clone(),
+            state: run.state.name().to_string(),
+            required_done: done as i64,
+            required_total: total as i64,
+            checked_in: checked_in(run).join(", "),
+            created_at: time_text(&run.created_at),
+            started_at: run.started_at.as_ref().map(time_text),
+            completed_at: run.completed_at.as_ref().map(time_text),
+            updated_at: time_text(&run.updated_at),
+            updated_by: run.updated_by.clone(),
+            version: run.version as i64,
+        }
+    }
+
+    /// The columns as stored in a `runs` row read with `RUN_COLUMNS_SQL`,
+    /// starting at column `at`.
+    pub fn read(row: &rusqlite::Row, at: usize) -> rusqlite::Result<RunColumns> {
+        Ok(RunColumns {
+            serial: row.get(at)?,
+            title: row.get(at + 1)?,
+            procedure_key: row.get(at + 2)?,
+            state: row.get(at + 3)?,
+            required_done: row.get(at + 4)?,
+            required_total: row.get(at + 5)?,
+            checked_in: row.get(at + 6)?,
+            created_at: row.get(at + 7)?,
+            started_at: row.get(at + 8)?,
+            completed_at: row.get(at + 9)?,
+            updated_at: row.get(at + 10)?,
+            updated_by: row.get(at + 11)?,
+            version: row.get(at + 12)?,
+        })
+    }
+}
+
+/// The `runs` columns `RunColumns::read` expects, in order.
+pub const RUN_COLUMNS_SQL: &str =
+    "serial, title, procedure_key, state, required_done, required_total, \
+     checked_in, created_at, started_at, completed_at, updated_at, updated_by, version";
+
 fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
-    let (done, total) = required_progress(run);
-    let checked = checked_in(run).join(", ");
+    let c = RunColumns::of(run);
     let doc = to_doc(run)?;
     match before {
         None => {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO runs (id, serial, title, procedure_key, state, required_done, required_total,
                      checked_in, created_at, started_at, completed_at, updated_at, updated_by, version, doc)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                params![
-                    run.id,
-                    run.serial,
-                    run.title,
-                    run.procedure_key,
-                    run.state.name(),
-                    done as i64,
-                    total as i64,
-                    checked,
-                    time_text(&run.created_at),
-                    run.started_at.as_ref().map(time_text),
-                    run.completed_at.as_ref().map(time_text),
-                    time_text(&run.updated_at),
-                    run.updated_by,
-                    run.version as i64,
-                    doc
-                ],
-            )?;
+            )?
+            .execute(params![
+                run.id,
+                c.serial,
+                c.title,
+                c.procedure_key,
+                c.state,
+                c.required_done,
+                c.required_total,
+                c.checked_in,
+                c.created_at,
+                c.started_at,
+                c.completed_at,
+                c.updated_at,
+                c.updated_by,
+                c.version,
+                doc
+            ])?;
         }
         Some(old) => {
             // The transaction is IMMEDIATE, so nobody else can have written the
             // row since it was loaded; the version check is a second guard.
-            let changed = conn.execute(
-                "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
-                     checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
-                     updated_by = ?10, version = ?11, doc = ?12
-                 WHERE id = ?1 AND version = ?13",
-                params![
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
+                         checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
+                         updated_by = ?10, version = ?11, doc = ?12
+                     WHERE id = ?1 AND version = ?13",
+                )?
+                .execute(params![
                     run.id,
-                    run.title,
-                    run.state.name(),
-                    done as i64,
-                    total as i64,
-                    checked,
-                    run.started_at.as_ref().map(time_text),
-                    run.completed_at.as_ref().map(time_text),
-                    time_text(&run.updated_at),
-                    run.updated_by,
-                    run.version as i64,
+                    c.title,
+                    c.state,
+                    c.required_done,
+                    c.required_total,
+                    c.checked_in,
+                    c.started_at,
+                    c.completed_at,
+                    c.updated_at,
+                    c.updated_by,
+                    c.version,
                     doc,
                     old.version as i64
-                ],
-            )?;
+                ])?;
             if changed != 1 {
                 return Err(anyhow!(
                     "Run {} was changed by another terminal while this action was saved; reload.",

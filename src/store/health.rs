@@ -1,0 +1,246 @@
+//! `traveler check`: whether a database is healthy, as a list of checks, each
+//! with the problems it found as sentences. Reads only; never repairs.
+
+use super::anchor::{self, Anchor};
+use super::audit::{self, Verification};
+use super::rows::{from_doc, time_text};
+use super::{replay, schema, Store};
+use crate::domain::{Run, Time, Value};
+use anyhow::Result;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// e.g. `integrity`, `audit chain`, `replay`.
+    pub check: String,
+    /// What was looked at, when all is well ("1,204 events").
+    pub summary: String,
+    /// One sentence per problem; empty when the check passed.
+    pub problems: Vec<String>,
+}
+
+impl CheckResult {
+    fn new(check: &str, summary: String, problems: Vec<String>) -> CheckResult {
+        CheckResult {
+            check: check.to_string(),
+            summary,
+            problems,
+        }
+    }
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What `check` is asked to look at beyond the database itself.
+pub struct CheckOptions<'a> {
+    pub anchors: &'a [Anchor],
+    /// Labour sessions open longer than this are reported.
+    pub session_hours: i64,
+    pub now: Time,
+}
+
+/// How many problems of one kind are named before the rest are counted.
+const MAX_NAMED: usize = 20;
+
+fn capped(mut problems: Vec<String>) -> Vec<String> {
+    if problems.len() > MAX_NAMED {
+        let more = problems.len() - MAX_NAMED;
+        problems.truncate(MAX_NAMED);
+        problems.push(format!("… and {more} more like these."));
+    }
+    problems
+}
+
+impl Store {
+    /// Runs every check; the database is healthy when none has a problem.
+    pub fn health(&self, options: &CheckOptions) -> Result<Vec<CheckResult>> {
+        let mut results = vec![self.integrity()?, self.schema_check()?];
+        let chain = audit::verify(&self.conn)?;
+        results.push(match &chain {
+            Verification::Intact(n) => {
+                CheckResult::new("audit chain", format!("{n} events chained"), vec![])
+            }
+            Verification::Broken { seq, why } => CheckResult::new(
+                "audit chain",
+                String::new(),
+                vec![format!("The audit trail is broken at event {seq}: {why}.")],
+            ),
+        });
+        if !options.anchors.is_empty() {
+            let mut problems = Vec::new();
+            for a in options.anchors {
+                if let Some(why) = anchor::check(&self.conn, a)? {
+                    problems.push(format!("Anchor seq={}: {why}.", a.seq));
+                }
+            }
+            results.push(CheckResult::new(
+                "anchors",
+                format!("{} anchors held", options.anchors.len()),
+                problems,
+            ));
+        }
+        let report = replay::replay(&self.conn)?;
+        let mut problems: Vec<String> = report
+            .differences
+            .iter()
+            .map(|d| format!("{} differs from its history: {}.", d.entity, d.detail))
+            .collect();
+        if report.difference_count > report.differences.len() {
+            problems.push(format!(
+                "… and {} more entities differ.",
+                report.difference_count - report.differences.len()
+            ));
+        }
+        results.push(CheckResult::new(
+            "replay",
+            format!(
+                "{} entities rebuilt from {} events match the state tables",
+                report.entities, report.events
+            ),
+            problems,
+        ));
+        results.push(self.stale_sessions(options)?);
+        results.push(self.attachments()?);
+        Ok(results)
+    }
+
+    fn integrity(&self) -> Result<CheckResult> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let problems: Vec<String> = lines
+            .into_iter()
+            .filter(|l| l != "ok")
+            .map(|l| {
+                format!("SQLite finds the file damaged: {l}. Restore the database from a backup.")
+            })
+            .collect();
+        Ok(CheckResult::new(
+            "integrity",
+            "SQLite integrity check passed".to_string(),
+            capped(problems),
+        ))
+    }
+
+    fn schema_check(&self) -> Result<CheckResult> {
+        let found = schema::version(&self.conn)?;
+        let problems = if found == schema::CURRENT_VERSION {
+            vec![]
+        } else {
+            vec![format!(
+                "The schema is version {found}; this traveler expects {}.",
+                schema::CURRENT_VERSION
+            )]
+        };
+        Ok(CheckResult::new(
+            "schema",
+            format!("schema version {found}"),
+            problems,
+        ))
+    }
+
+    /// Runs that may still hold open labour sessions (completion and failing
+    /// a run close them all), one page of documents at a time.
+    fn open_runs(&self, mut visit: impl FnMut(&Run)) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc FROM runs WHERE state IN ('todo', 'in_progress') AND checked_in <> ''",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+            visit(&run);
+        }
+        Ok(())
+    }
+
+    fn stale_sessions(&self, options: &CheckOptions) -> Result<CheckResult> {
+        let limit = options.now - chrono::Duration::hours(options.session_hours);
+        let mut problems = Vec::new();
+        let mut open = 0usize;
+        self.open_runs(|run| {
+            for step in &run.steps {
+                for s in step.sessions.iter().filter(|s| s.ended_at.is_none()) {
+                    open += 1;
+                    if s.started_at < limit {
+                        problems.push(format!(
+                            "{} has been checked into run {} ({}) step {} since {} UTC, more than {} hours.",
+                            s.user,
+                            run.id,
+                            run.serial,
+                            step.position,
+                            time_text(&s.started_at),
+                            options.session_hours
+                        ));
+                    }
+                }
+            }
+        })?;
+        Ok(CheckResult::new(
+            "labour sessions",
+            format!(
+                "{open} open sessions, none older than {} hours",
+                options.session_hours
+            ),
+            capped(problems),
+        ))
+    }
+
+    fn attachments(&self) -> Result<CheckResult> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc FROM runs WHERE doc LIKE '%\"type\":\"file\"%'")?;
+        let mut rows = stmt.query([])?;
+        let mut problems = Vec::new();
+        let mut checked = 0usize;
+        while let Some(r) = rows.next()? {
+            let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+            for step in &run.steps {
+                for field in &step.fields {
+                    for v in &field.values {
+                        if let Value::File { path, sha256 } = &v.value {
+                            checked += 1;
+                            let place = format!(
+                                "run {} ({}) step {} field '{}'",
+                                run.id, run.serial, step.position, field.def.name
+                            );
+                            match self.attachment_hash(path) {
+                                Some(found) if &found == sha256 => {}
+                                Some(_) => problems.push(format!(
+                                    "The attachment {path} of {place} no longer matches the SHA-256 recorded when it was saved."
+                                )),
+                                None => problems.push(format!(
+                                    "The attachment {path} of {place} is missing."
+                                )),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(CheckResult::new(
+            "attachments",
+            format!("{checked} attachments match their recorded SHA-256"),
+            capped(problems),
+        ))
+    }
+
+    /// The SHA-256 of a stored attachment: looked for in this database's
+    /// attachments folder first (the database may have moved), then at the
+    /// path recorded.
+    fn attachment_hash(&self, recorded: &str) -> Option<String> {
+        let recorded = Path::new(recorded);
+        let mut folder = self.path.as_os_str().to_owned();
+        folder.push(".attachments");
+        let beside = recorded.file_name().map(|n| PathBuf::from(&folder).join(n));
+        for candidate in beside.iter().map(PathBuf::as_path).chain([recorded]) {
+            if let Ok(bytes) = std::fs::read(candidate) {
+                return Some(hex::encode(Sha256::digest(&bytes)));
+            }
+        }
+        None
+    }
+}
