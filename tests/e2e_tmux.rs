@@ -456,3 +456,106 @@ fn three_terminals_operator_quality_and_board_work_the_same_run() {
     assert_eq!(station_of("installed"), "cell-1");
     cli(&db, None, &["audit", "verify"]);
 }
+
+/// Whether process `pid` still runs (a zombie waiting to be reaped does not).
+fn process_alive(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// The process id of the traveler running in the terminal.
+fn traveler_pid(t: &Tmux) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-f", &format!("^{BIN} ")])
+            .output()
+            .expect("pgrep");
+        let pids = String::from_utf8_lossy(&out.stdout).into_owned();
+        // Several tests run at once: take the one whose parent is this pane.
+        let pane = t.tmux(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"]);
+        for pid in pids.split_whitespace() {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let parent = stat
+                .rsplit_once(") ")
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .unwrap_or("");
+            if parent == pane.trim() || pid == pane.trim() {
+                return pid.to_string();
+            }
+        }
+        assert!(Instant::now() < deadline, "traveler never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sigterm_gives_the_terminal_back_in_its_normal_mode() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let config = dir.path().join("term.toml");
+    std::fs::write(&config, "station = \"term\"\nidle_lock_minutes = 0\n").unwrap();
+    // After traveler, the shell prints the terminal's line discipline:
+    // `icanon` and `echo` are on again only if traveler restored them.
+    let command = format!(
+        "env -u NO_COLOR TERM=xterm-256color {BIN} --config '{}' --db '{}'; echo TRAVELER-EXITED $?; stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)'; echo MODES-SHOWN; sleep 30",
+        config.display(),
+        db.display()
+    );
+    let t = Tmux::start_as("term", &command);
+    t.sign_in("op1", "1111");
+    let pid = traveler_pid(&t);
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let screen = t.wait_for("MODES-SHOWN");
+    assert!(screen.contains("TRAVELER-EXITED 0"), "{screen}");
+    assert!(screen.contains("asked to stop (SIGTERM)"), "{screen}");
+    let modes: Vec<&str> = screen
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.ends_with("icanon") || l.ends_with("echo"))
+        .collect();
+    assert_eq!(modes, ["icanon", "echo"], "{screen}");
+}
+
+#[test]
+fn a_terminal_that_goes_away_ends_traveler_instead_of_spinning() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let config = dir.path().join("gone.toml");
+    std::fs::write(&config, "station = \"gone\"\nidle_lock_minutes = 0\n").unwrap();
+    // In a session of its own the closing terminal sends traveler no SIGHUP:
+    // only its input hangs up (a dead terminal's reads return nothing).
+    let command = format!(
+        "setsid -w env -u NO_COLOR TERM=xterm-256color {BIN} --config '{}' --db '{}'",
+        config.display(),
+        db.display()
+    );
+    let t = Tmux::start_as("gone", &command);
+    t.wait_for("Sign in");
+    let pid = traveler_pid(&t);
+    drop(t);
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while process_alive(&pid) {
+        if Instant::now() > deadline {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("traveler {pid} still ran 8 s after its terminal closed");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

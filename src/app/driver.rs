@@ -1,12 +1,13 @@
 //! The terminal driver: takes over the terminal, turns key presses into
 //! messages, feeds `update`, runs its effects against the store, polls the
 //! database for other terminals' changes, and draws. The terminal is
-//! restored on quit, on error and on panic.
+//! restored on quit, on error, on panic and on SIGTERM (see `shutdown`).
 
 use super::input::route;
 use super::msg::Msg;
 use super::run_effects::Runner;
 use super::scan::{split_burst, wait_for_next, Burst};
+use super::shutdown::{Shutdown, StopReason};
 use super::state::State;
 use crate::config::Config;
 use crate::store::Store;
@@ -45,8 +46,19 @@ pub fn run_tui(mut store: Store, config: &Config) -> Result<()> {
             return Err(anyhow!("Could not take over the terminal: {e}."));
         }
     };
-    let result = event_loop(&mut terminal, &mut store, &mut state, &theme);
+    let shutdown = match Shutdown::install() {
+        Ok(s) => s,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
+    let result = event_loop(&mut terminal, &mut store, &mut state, &theme, &shutdown);
     let restored = ratatui::try_restore();
+    drop(shutdown);
+    if let Ok(Some(reason)) = result {
+        eprintln!("{}", reason.sentence());
+    }
     result?;
     restored.context("Could not give the terminal back")?;
     Ok(())
@@ -57,7 +69,8 @@ fn event_loop(
     store: &mut Store,
     state: &mut State,
     theme: &Theme,
-) -> Result<()> {
+    shutdown: &Shutdown,
+) -> Result<Option<StopReason>> {
     let station = state.station.clone();
     let mut last_version = store.data_version()?;
     let mut next_tick = Instant::now();
@@ -66,7 +79,10 @@ fn event_loop(
             .draw(|frame| ui::render(state, theme, frame))
             .context("Could not draw the screen")?;
         if state.quit {
-            return Ok(());
+            return Ok(None);
+        }
+        if let Some(reason) = shutdown.requested() {
+            return Ok(Some(reason));
         }
         let mut messages: VecDeque<Msg> = VecDeque::new();
         let timeout = next_tick.saturating_duration_since(Instant::now());
@@ -97,7 +113,7 @@ fn event_loop(
             dispatch(state, store, &station, Some(msg))?;
         }
         if state.quit {
-            return Ok(());
+            return Ok(None);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod msg;
 pub mod run_effects;
 pub mod scan;
+mod shutdown;
 pub mod state;
 pub mod step_items;
 pub mod text_input;
