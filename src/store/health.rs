@@ -96,10 +96,17 @@ impl Store {
         }
         results.push(CheckResult::new(
             "replay",
-            format!(
-                "{} entities rebuilt from {} events match the state tables",
-                report.entities, report.events
-            ),
+            if report.consistent() {
+                format!(
+                    "{} entities rebuilt from {} events match the state tables",
+                    report.entities, report.events
+                )
+            } else {
+                format!(
+                    "{} entities rebuilt from {} events; {} differ from the state tables",
+                    report.entities, report.events, report.difference_count
+                )
+            },
             problems,
         ));
         results.push(self.stale_sessions(options)?);
