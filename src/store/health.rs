@@ -103,7 +103,7 @@ impl Store {
                 )
             } else {
                 format!(
-                    "{} entities rebuilt from {} events; {} differ from the state tables",
+                    "{} entities rebuilt from {} events; {} differences from the state tables",
                     report.entities, report.events, report.difference_count
                 )
             },
