@@ -1110,7 +1110,7 @@ fn failing_a_step_can_raise_an_issue_and_does_not_fail_the_run() {
         "op1",
         Command::Rework {
             step: "prep".into(),
-            as_copy: false,
+            expect: None,
         },
     );
     assert_eq!(sim.step("prep").state, StepState::Todo);
@@ -1119,7 +1119,7 @@ fn failing_a_step_can_raise_an_issue_and_does_not_fail_the_run() {
 
 #[test]
 fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
-    let mut sim = Sim::with_run();
+    let mut sim = Sim::with_run_of(|p| p.steps[1].rework = ReworkMode::Copy);
     sim.finish_prep();
     sim.check_in("op1", "bore");
     sim.set("op1", "bore", "Bore diameter", "26");
@@ -1137,7 +1137,7 @@ fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
         "op1",
         Command::Rework {
             step: "bore".into(),
-            as_copy: true,
+            expect: Some(ReworkMode::Copy),
         },
     );
     let keys: Vec<(&str, &str)> = sim
@@ -1172,7 +1172,7 @@ fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
         "op1",
         Command::Rework {
             step: "bore".into(),
-            as_copy: true,
+            expect: Some(ReworkMode::Copy),
         },
     );
     assert_eq!(

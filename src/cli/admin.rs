@@ -334,11 +334,12 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 );
                 for (i, s) in latest.steps.iter().enumerate() {
                     out.push_str(&format!(
-                        "{:>3}. {} [{}]{}\n",
+                        "{:>3}. {} [{}]{}, rework = \"{}\"\n",
                         i + 1,
                         s.title,
                         s.key,
-                        if s.required { "" } else { " (optional)" }
+                        if s.required { "" } else { " (optional)" },
+                        s.rework.name()
                     ));
                     for f in &s.fields {
                         let mut extra = crate::domain::rule_text(f);

@@ -6,7 +6,9 @@ use super::audit::{append, NewAuditRow};
 use super::rows::time_text;
 use super::world::{load_world, run_of_request, write_back};
 use super::Store;
-use crate::domain::{apply, decide, find_step, Command, Event, Refusal, Request};
+use crate::domain::{
+    apply, decide, find_step, rechecks_waiting_runs, Command, Event, Refusal, Request, RunId, Seen,
+};
 use rusqlite::TransactionBehavior;
 
 #[derive(Debug)]
@@ -54,7 +56,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let events = execute_in(&tx, req)?;
+        let events = execute_with_rechecks(&tx, req)?;
         tx.commit()?;
         Ok(events)
     }
@@ -68,11 +70,47 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut all = Vec::new();
         for req in reqs {
-            all.extend(execute_in(&tx, req)?);
+            all.extend(execute_with_rechecks(&tx, req)?);
         }
         tx.commit()?;
         Ok(all)
     }
+}
+
+/// One command and, when it can unblock runs it does not name (a setting),
+/// the completion re-check of every run that may now complete, all in the
+/// caller's transaction. Returns every event written, the command's first.
+fn execute_with_rechecks(tx: &rusqlite::Connection, req: Request) -> Result<Vec<Event>, ExecError> {
+    let follow_up = rechecks_waiting_runs(&req.command).then(|| (req.actor.clone(), req.now));
+    let mut events = execute_in(tx, req)?;
+    if let Some((actor, now)) = follow_up {
+        for run in runs_waiting_to_complete(tx)? {
+            events.extend(execute_in(
+                tx,
+                Request {
+                    actor: actor.clone(),
+                    run: Some(run),
+                    command: Command::RecheckCompletion,
+                    seen: Seen::default(),
+                    now,
+                },
+            )?);
+        }
+    }
+    Ok(events)
+}
+
+/// Runs that only something outside their steps can hold: `in_progress` with
+/// every required step complete (the indexed board columns, no documents).
+fn runs_waiting_to_complete(tx: &rusqlite::Connection) -> Result<Vec<RunId>, ExecError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM runs WHERE state = 'in_progress' AND required_done = required_total
+         ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<RunId>>>()?;
+    Ok(ids)
 }
 
 /// One command inside an open transaction: load, decide, apply, write back, audit.
