@@ -589,7 +589,7 @@ fn run_show_says_what_a_finished_run_waits_on_and_a_setting_change_completes_it(
     let text = shop.ok(OP1, &["run", "show", "PU-1"]);
     assert!(text.contains("waiting on issue 1"), "{text}");
     // The admin stops open issues from holding runs: the run completes at once.
-    shop.ok(
+    let said = shop.ok(
         ("admin", "4444"),
         &[
             "settings",
@@ -598,6 +598,7 @@ fn run_show_says_what_a_finished_run_waits_on_and_a_setting_change_completes_it(
             "false",
         ],
     );
+    assert!(said.contains("run completed: run 1"), "{said}");
     let shown = shop.run_json();
     assert_eq!(shown["run"]["state"], "complete");
     assert!(shown["run"]["completed_at"].is_string());

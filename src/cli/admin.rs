@@ -394,8 +394,23 @@ pub fn settings(ctx: &mut Ctx, cmd: SettingsCmd) -> CliResult {
             })
         }
         SettingsCmd::Set { key, value } => {
-            let events = ctx.exec(None, Command::SetSetting { key, value })?;
-            ctx.report(&events, None)
+            // A setting may complete runs that waited on it: each is reported on its run.
+            let actor = ctx.actor()?;
+            let done = ctx.store.execute_by_run(crate::domain::Request {
+                actor,
+                run: None,
+                command: Command::SetSetting { key, value },
+                seen: crate::domain::Seen::default(),
+                now: chrono::Utc::now(),
+            })?;
+            if ctx.json {
+                let events: Vec<_> = done.into_iter().flat_map(|d| d.events).collect();
+                return ctx.report(&events, None);
+            }
+            for d in &done {
+                ctx.report(&d.events, d.run)?;
+            }
+            Ok(())
         }
     }
 }
