@@ -4,8 +4,8 @@
 //! the domain when the procedure is imported.
 
 use crate::domain::{
-    FieldDef, FieldType, Procedure, ProcedureKind, ProcedureState, RequirementDef, StepDef,
-    Validation,
+    FieldDef, FieldType, Procedure, ProcedureKind, ProcedureState, RequirementDef, ReworkMode,
+    StepDef, Validation,
 };
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
@@ -35,6 +35,9 @@ struct FileStep {
     after: Vec<String>,
     #[serde(default)]
     allow_out_of_range_with_issue: bool,
+    /// `reopen` (default) or `copy`: how a failed step is reworked.
+    #[serde(default)]
+    rework: ReworkMode,
     #[serde(default, rename = "field")]
     fields: Vec<FileField>,
     #[serde(default, rename = "install")]
@@ -114,6 +117,7 @@ pub fn parse(text: &str) -> Result<Procedure> {
             required: step.required,
             after: step.after.clone(),
             allow_out_of_range_with_issue: step.allow_out_of_range_with_issue,
+            rework: step.rework,
             fields: step
                 .fields
                 .iter()

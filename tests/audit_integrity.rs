@@ -290,3 +290,44 @@ fn a_schema_three_database_with_data_upgrades_with_baselines_and_replays() {
     assert_eq!(after, baselines);
     assert!(again.replay_audit().expect("replay").consistent());
 }
+
+#[test]
+fn skipped_optional_steps_and_a_settings_change_replay_to_the_state_tables() {
+    use traveler::domain::{Actor, Command, Request, Seen, ADMIN};
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("t.db");
+    let mut store = seeded(&path);
+    // Finished controller boards never ran their optional burn-in: it is skipped.
+    let skipped: i64 = raw(&path)
+        .query_row(
+            "SELECT COUNT(*) FROM runs WHERE state = 'complete' AND doc LIKE '%\"state\":\"skipped\"%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(
+        skipped > 0,
+        "the demo completes runs with an optional step open"
+    );
+    let admin = Actor {
+        login: "admin".into(),
+        name: "Admin".into(),
+        roles: vec![ADMIN.into()],
+        station: "test".into(),
+        reauthenticated: false,
+    };
+    store
+        .execute(Request {
+            actor: admin,
+            run: None,
+            command: Command::SetSetting {
+                key: "block_completion_on_open_issues".into(),
+                value: "false".into(),
+            },
+            seen: Seen::default(),
+            now: chrono::Utc::now(),
+        })
+        .expect("setting changed");
+    let report = store.replay_audit().expect("replay");
+    assert!(report.consistent(), "differences: {:?}", report.differences);
+}

@@ -525,3 +525,137 @@ fn a_procedure_naming_an_unknown_part_says_where_and_what_to_do() {
         "{stderr}"
     );
 }
+
+fn stderr_of(assert: assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_missing_reason_is_refused_by_the_rules_with_every_other_reason() {
+    let shop = Shop::new();
+    // bore is todo: it cannot be held or failed, and no reason was given either
+    let held = stderr_of(
+        shop.cmd(Some(OP1), &["step", "hold", "PU-1", "bore"])
+            .code(3),
+    );
+    assert!(
+        held.contains("A reason for the hold is required.")
+            && held.contains("Only a step that is in_progress can be put on hold"),
+        "{held}"
+    );
+    let failed = stderr_of(
+        shop.cmd(Some(OP1), &["step", "fail", "PU-1", "bore"])
+            .code(3),
+    );
+    assert!(
+        failed.contains("A reason for failing the step is required.")
+            && failed.contains("Only a step that is in_progress can be failed"),
+        "{failed}"
+    );
+    let reopened = stderr_of(
+        shop.cmd(Some(QE1), &["step", "reopen", "PU-1", "bore"])
+            .code(3),
+    );
+    assert!(
+        reopened.contains("A reason for reopening the step is required.")
+            && reopened.contains("Only a step that is complete can be reopened"),
+        "{reopened}"
+    );
+    // nothing was written: the run is still todo
+    assert_eq!(shop.run_json()["run"]["state"], "todo");
+}
+
+#[test]
+fn run_show_says_what_a_finished_run_waits_on_and_a_setting_change_completes_it() {
+    let shop = Shop::new();
+    shop.ok(
+        OP1,
+        &["issue", "open", "--title", "Scuffed cover", "--run", "PU-1"],
+    );
+    first_three_steps(&shop, "25.01");
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
+    seals_to_inspect(&shop);
+    shop.ok(
+        QE1,
+        &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
+    );
+    shop.ok(OP1, &["step", "complete", "PU-1", "inspect"]);
+    let shown = shop.run_json();
+    assert_eq!(shown["run"]["state"], "in_progress");
+    assert_eq!(
+        shown["waiting_on"],
+        serde_json::json!(["waiting on issue 1"])
+    );
+    let text = shop.ok(OP1, &["run", "show", "PU-1"]);
+    assert!(text.contains("waiting on issue 1"), "{text}");
+    // The admin stops open issues from holding runs: the run completes at once.
+    let said = shop.ok(
+        ("admin", "4444"),
+        &[
+            "settings",
+            "set",
+            "block_completion_on_open_issues",
+            "false",
+        ],
+    );
+    assert!(said.contains("run completed: run 1"), "{said}");
+    let shown = shop.run_json();
+    assert_eq!(shown["run"]["state"], "complete");
+    assert!(shown["run"]["completed_at"].is_string());
+    assert_eq!(shown["waiting_on"], serde_json::json!([]));
+    // The completion is in the trail, on the run, and replays.
+    let log = shop.ok(OP1, &["audit", "log", "--run", "PU-1"]);
+    assert!(
+        log.contains("run completed") || log.contains("run_completed"),
+        "{log}"
+    );
+    shop.cmd(None, &["audit", "verify", "--replay"]).success();
+}
+
+#[test]
+fn the_procedure_decides_how_a_step_is_reworked() {
+    let shop = Shop::new();
+    let shown = shop
+        .cmd(None, &["--json", "procedure", "show", "PUMP-ASSY"])
+        .success();
+    let shown: serde_json::Value =
+        serde_json::from_slice(&shown.get_output().stdout).expect("json");
+    assert_eq!(shown["steps"][0]["rework"], "reopen");
+    let text = shop.ok(OP1, &["procedure", "show", "PUMP-ASSY"]);
+    assert!(text.contains("[bore], rework = \"reopen\""), "{text}");
+    first_three_steps(&shop, "25.40");
+    shop.ok(
+        OP1,
+        &["step", "fail", "PU-1", "bore", "--reason", "Bore oversize"],
+    );
+    // The operator does not choose: asking for a copy of an in-place step is refused.
+    let refused = stderr_of(
+        shop.cmd(Some(OP1), &["step", "rework", "PU-1", "bore", "--copy"])
+            .code(3),
+    );
+    assert!(
+        refused.contains("rework = \"reopen\"") && refused.contains("the procedure decides"),
+        "{refused}"
+    );
+    shop.ok(OP1, &["step", "rework", "PU-1", "bore"]);
+    let run = shop.run_json();
+    assert_eq!(run["run"]["steps"][0]["state"], "todo");
+    assert_eq!(run["run"]["steps"][0]["rework"], "reopen");
+
+    // A procedure file may say `rework = "copy"`; `procedure show` says so.
+    let text = std::fs::read_to_string(pump_file())
+        .expect("pump file")
+        .replacen(
+            "allow_out_of_range_with_issue = true",
+            "allow_out_of_range_with_issue = true\nrework = \"copy\"",
+            1,
+        );
+    let file = shop._dir.path().join("pump-copy.toml");
+    std::fs::write(&file, text).expect("write");
+    shop.ok(
+        ("admin", "4444"),
+        &["procedure", "import", file.to_str().expect("utf-8 path")],
+    );
+    let text = shop.ok(OP1, &["procedure", "show", "PUMP-ASSY", "--version", "2"]);
+    assert!(text.contains("[bore], rework = \"copy\""), "{text}");
+}

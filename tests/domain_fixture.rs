@@ -45,6 +45,7 @@ pub fn step(key: &str, after: &[&str], fields: Vec<FieldDef>) -> StepDef {
         required: true,
         after: after.iter().map(|s| s.to_string()).collect(),
         allow_out_of_range_with_issue: false,
+        rework: ReworkMode::Reopen,
         fields,
         installs: Vec::new(),
     }
@@ -222,7 +223,15 @@ impl Sim {
 
     /// A world with run 1 created on `W-1` by the supervisor.
     pub fn with_run() -> Sim {
+        Sim::with_run_of(|_| {})
+    }
+
+    /// As `with_run`, from the fixture procedure changed by `edit` first.
+    pub fn with_run_of(edit: impl FnOnce(&mut Procedure)) -> Sim {
         let mut s = Sim::new();
+        if let Some(p) = s.world.procedures.first_mut() {
+            edit(p);
+        }
         s.ok(
             "sup1",
             Command::CreateRun {

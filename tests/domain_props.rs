@@ -86,7 +86,7 @@ fn raw_command(w: &World, pick: u8, a: usize, b: usize, flag: bool) -> Command {
         },
         6 => Command::Rework {
             step,
-            as_copy: flag,
+            expect: flag.then_some(ReworkMode::Copy),
         },
         7 => Command::ReopenStep {
             step,
@@ -229,6 +229,9 @@ fn step_def_extra(b: usize) -> StepDef {
         vec![field("Clean", FieldType::PassFail, true)],
     );
     s.required = !b.is_multiple_of(3);
+    if b % 2 == 1 {
+        s.rework = ReworkMode::Copy;
+    }
     s
 }
 
@@ -255,6 +258,16 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
     let run = w.run.as_ref()?;
     if run.state == RunState::InProgress && all_required_complete(run) {
         // finished steps: clear what the run waits on
+        if let Some(s) = run
+            .steps
+            .iter()
+            .find(|s| s.state == StepState::Failed && s.superseded_by.is_none())
+        {
+            return Some(Command::Rework {
+                step: s.key.clone(),
+                expect: None,
+            });
+        }
         if let Some(r) = run
             .redlines
             .iter()
@@ -282,7 +295,7 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
         StepState::Failed => {
             return Some(Command::Rework {
                 step: key,
-                as_copy: true,
+                expect: None,
             })
         }
         StepState::Redline => {
@@ -293,7 +306,7 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
                 .id;
             return Some(Command::ApproveRedline { redline: id });
         }
-        StepState::Complete => return None,
+        StepState::Complete | StepState::Skipped => return None,
         StepState::InProgress => {}
     }
     if !is_checked_in(step, actor) {
@@ -376,6 +389,15 @@ fn check_invariants(w: &World, initial: &World) -> Result<(), TestCaseError> {
             checked_in(run).is_empty(),
             "complete run with open sessions"
         );
+        // nothing left open or failed: optional open steps were skipped
+        for s in run.steps.iter().filter(|s| s.superseded_by.is_none()) {
+            prop_assert!(
+                matches!(s.state, StepState::Complete | StepState::Skipped),
+                "complete run with step {} {:?}",
+                &s.key,
+                s.state
+            );
+        }
     }
     // serials: at most one active installation, and parent agrees with it
     let mut active: BTreeMap<&str, i64> = BTreeMap::new();

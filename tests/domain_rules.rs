@@ -1110,7 +1110,7 @@ fn failing_a_step_can_raise_an_issue_and_does_not_fail_the_run() {
         "op1",
         Command::Rework {
             step: "prep".into(),
-            as_copy: false,
+            expect: None,
         },
     );
     assert_eq!(sim.step("prep").state, StepState::Todo);
@@ -1119,7 +1119,7 @@ fn failing_a_step_can_raise_an_issue_and_does_not_fail_the_run() {
 
 #[test]
 fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
-    let mut sim = Sim::with_run();
+    let mut sim = Sim::with_run_of(|p| p.steps[1].rework = ReworkMode::Copy);
     sim.finish_prep();
     sim.check_in("op1", "bore");
     sim.set("op1", "bore", "Bore diameter", "26");
@@ -1137,7 +1137,7 @@ fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
         "op1",
         Command::Rework {
             step: "bore".into(),
-            as_copy: true,
+            expect: Some(ReworkMode::Copy),
         },
     );
     let keys: Vec<(&str, &str)> = sim
@@ -1172,7 +1172,7 @@ fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
         "op1",
         Command::Rework {
             step: "bore".into(),
-            as_copy: true,
+            expect: Some(ReworkMode::Copy),
         },
     );
     assert_eq!(
@@ -1312,6 +1312,239 @@ fn with_the_setting_off_open_issues_do_not_hold_completion() {
     sim.finish_bore();
     sim.finish_torque();
     assert_eq!(sim.run().state, RunState::Complete);
+}
+
+fn fail_cmd(step: &str) -> Command {
+    Command::FailStep {
+        step: step.into(),
+        reason: "Broken".into(),
+        issue: None,
+        raise_issue: None,
+    }
+}
+
+fn rework_cmd(step: &str, expect: Option<ReworkMode>) -> Command {
+    Command::Rework {
+        step: step.into(),
+        expect,
+    }
+}
+
+#[test]
+fn a_failed_optional_step_holds_completion_until_reworked_then_is_skipped() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op2", "label");
+    sim.ok("op2", fail_cmd("label"));
+    sim.finish_prep();
+    sim.finish_bore();
+    sim.finish_torque();
+    // every required step is complete, but the failure is unresolved
+    assert_eq!(sim.run().state, RunState::InProgress);
+    assert_eq!(
+        run_waiting_on(&sim.world),
+        ["waiting on failed step 'label'"]
+    );
+    // reworked in place, the optional step is open again: the run completes
+    // and closes it as skipped
+    let events = sim.ok("op2", rework_cmd("label", None));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::RunCompleted { .. })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::StepStateChanged { step, from: StepState::Todo, to: StepState::Skipped, .. }
+            if step == "label"
+    )));
+    assert_eq!(sim.run().state, RunState::Complete);
+    assert_eq!(sim.step("label").state, StepState::Skipped);
+    assert!(run_waiting_on(&sim.world).is_empty());
+}
+
+#[test]
+fn a_failed_optional_step_superseded_by_its_copy_does_not_hold_completion() {
+    let mut sim = Sim::with_run_of(|p| p.steps[3].rework = ReworkMode::Copy);
+    sim.check_in("op2", "label");
+    sim.ok("op2", fail_cmd("label"));
+    sim.finish_prep();
+    sim.finish_bore();
+    sim.finish_torque();
+    assert_eq!(sim.run().state, RunState::InProgress);
+    sim.ok("op2", rework_cmd("label", None));
+    assert_eq!(sim.run().state, RunState::Complete);
+    // the superseded original stays failed (history); its open copy is skipped
+    assert_eq!(sim.step("label").state, StepState::Failed);
+    assert_eq!(sim.step("label-r1").state, StepState::Skipped);
+}
+
+#[test]
+fn optional_steps_left_open_are_skipped_at_completion_and_can_be_reopened_later() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op2", "label"); // optional, in progress
+    sim.finish_prep();
+    sim.finish_bore();
+    sim.check_in("op2", "torque");
+    sim.set("op2", "torque", "Torque", "11");
+    let events = sim.complete("op2", "torque");
+    assert_eq!(sim.run().state, RunState::Complete);
+    let label = sim.step("label");
+    assert_eq!(label.state, StepState::Skipped, "never left in progress");
+    assert_eq!(label.state.name(), "skipped");
+    let skip = events.iter().position(|e| {
+        matches!(
+            e,
+            Event::StepStateChanged {
+                to: StepState::Skipped,
+                ..
+            }
+        )
+    });
+    let done = events
+        .iter()
+        .position(|e| matches!(e, Event::RunCompleted { .. }));
+    assert!(skip < done, "skipped before the run completes: {events:?}");
+    // a skipped step is locked with the run; after a reopen it may be reopened
+    let r = sim.refused("op2", cmd_check_in("label"));
+    assert_eq!(r, ["Run 1 is complete: step actions are refused."]);
+    sim.ok(
+        "adm",
+        Command::ReopenRun {
+            reason: "Label needed after all".into(),
+        },
+    );
+    let r = sim.refused("op2", cmd_check_in("label"));
+    assert_has(&r, "was skipped when the run completed");
+    sim.ok(
+        "qe1",
+        Command::ReopenStep {
+            step: "label".into(),
+            reason: "Customer wants the label".into(),
+        },
+    );
+    assert_eq!(sim.step("label").state, StepState::Todo);
+    sim.check_in("op2", "label");
+}
+
+#[test]
+fn a_recheck_completes_a_run_whose_last_blocker_went_away_with_a_setting() {
+    let mut sim = Sim::with_run();
+    sim.raise_issue("op1", "Cosmetic");
+    sim.finish_prep();
+    sim.finish_bore();
+    sim.finish_torque();
+    assert_eq!(sim.run().state, RunState::InProgress);
+    // nothing to do yet: the recheck is accepted and changes nothing
+    let events = sim.ok("op1", Command::RecheckCompletion);
+    assert!(events.is_empty(), "{events:?}");
+    let set = Command::SetSetting {
+        key: "block_completion_on_open_issues".into(),
+        value: "false".into(),
+    };
+    assert!(rechecks_waiting_runs(&set));
+    assert!(!rechecks_waiting_runs(&cmd_complete("bore")));
+    sim.ok("adm", set);
+    let events = sim.ok("adm", Command::RecheckCompletion);
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::RunCompleted { .. })));
+    assert_eq!(sim.run().state, RunState::Complete);
+    assert_eq!(sim.item(RUN_SERIAL).state, InventoryState::Available);
+}
+
+#[test]
+fn a_redline_on_a_todo_run_starts_it() {
+    let mut sim = Sim::with_run();
+    assert_eq!(sim.run().state, RunState::Todo);
+    let events = sim.ok(
+        "op1",
+        Command::ProposeRedline {
+            step: "prep".into(),
+            change: RedlineChange::CorrectInstructions {
+                instructions: "Clean, then inspect.".into(),
+            },
+            reason: "Cleaning missing".into(),
+        },
+    );
+    assert!(
+        matches!(events.first(), Some(Event::RunStarted { .. })),
+        "{events:?}"
+    );
+    assert_eq!(sim.run().state, RunState::InProgress);
+    assert_eq!(sim.run().started_at, Some(sim.now));
+    assert_eq!(sim.step("prep").state, StepState::Redline);
+}
+
+#[test]
+fn a_comment_on_a_todo_run_does_not_start_it() {
+    let mut sim = Sim::with_run();
+    sim.ok(
+        "op1",
+        Command::AddComment {
+            step: "prep".into(),
+            text: "Casting arrived".into(),
+        },
+    );
+    assert_eq!(sim.run().state, RunState::Todo);
+    assert_eq!(sim.run().started_at, None);
+}
+
+#[test]
+fn hold_without_a_reason_on_a_step_not_in_progress_lists_both_reasons() {
+    let mut sim = Sim::with_run();
+    let r = sim.refused(
+        "op1",
+        Command::Hold {
+            step: "prep".into(),
+            reason: String::new(),
+        },
+    );
+    assert_eq!(
+        r,
+        [
+            "Only a step that is in_progress can be put on hold; step 'prep' is todo.",
+            "A reason for the hold is required."
+        ]
+    );
+}
+
+#[test]
+fn the_procedure_decides_the_rework_mode_and_a_mismatch_is_refused() {
+    let mut sim = Sim::with_run();
+    assert_eq!(sim.step("prep").rework, ReworkMode::Reopen);
+    sim.check_in("op1", "prep");
+    sim.ok("op1", fail_cmd("prep"));
+    let r = sim.refused("op1", rework_cmd("prep", Some(ReworkMode::Copy)));
+    assert_eq!(
+        r,
+        ["Step 'prep' is reworked in place (rework = \"reopen\"): the procedure decides, not the operator; as a copy was asked for."]
+    );
+    // asking for the procedure's own mode, or for none, is accepted
+    sim.ok("op1", rework_cmd("prep", Some(ReworkMode::Reopen)));
+    assert_eq!(sim.step("prep").state, StepState::Todo);
+    assert_eq!(sim.run().steps.len(), 4);
+
+    let mut sim = Sim::with_run_of(|p| p.steps[0].rework = ReworkMode::Copy);
+    assert_eq!(sim.step("prep").rework, ReworkMode::Copy);
+    sim.check_in("op1", "prep");
+    sim.ok("op1", fail_cmd("prep"));
+    let r = sim.refused("op1", rework_cmd("prep", Some(ReworkMode::Reopen)));
+    assert_has(&r, "is reworked as a copy (rework = \"copy\")");
+    sim.ok("op1", rework_cmd("prep", None));
+    assert_eq!(sim.step("prep").superseded_by.as_deref(), Some("prep-r1"));
+    // the copy keeps the procedure's mode
+    assert_eq!(sim.step("prep-r1").rework, ReworkMode::Copy);
+}
+
+#[test]
+fn procedures_and_runs_stored_before_the_rework_field_rework_in_place() {
+    let sim = Sim::with_run();
+    let mut step = serde_json::to_value(sim.step("prep")).expect("json");
+    step.as_object_mut().expect("object").remove("rework");
+    let old: RunStep = serde_json::from_value(step).expect("an old run step reads");
+    assert_eq!(old.rework, ReworkMode::Reopen);
+    let mut def = serde_json::to_value(&procedure().steps[0]).expect("json");
+    def.as_object_mut().expect("object").remove("rework");
+    let old: StepDef = serde_json::from_value(def).expect("an old procedure step reads");
+    assert_eq!(old.rework, ReworkMode::Reopen);
 }
 
 #[test]

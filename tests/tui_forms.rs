@@ -314,7 +314,21 @@ fn hold_then_resume() {
 }
 
 fn failed_bore(who: Actor) -> App {
-    let mut app = App::new(operator());
+    failed_bore_of(Fixture::with_pump(), who)
+}
+
+/// The pump procedure with its bore step reworked as a copy.
+fn pump_reworked_as_copy() -> Fixture {
+    Fixture::with_pump_text(&PUMP.replacen(
+        "allow_out_of_range_with_issue = true",
+        "allow_out_of_range_with_issue = true\nrework = \"copy\"",
+        1,
+    ))
+}
+
+fn failed_bore_of(mut fx: Fixture, who: Actor) -> App {
+    let run = fx.create_run("PU-1");
+    let mut app = App::signed_in(fx, run, operator());
     app.open_step("bore");
     app.act(Action::CheckIn);
     app.act(Action::FailStep);
@@ -339,8 +353,10 @@ fn rework_in_place() {
 
 #[test]
 fn rework_as_a_copy() {
-    let mut app = failed_bore(operator());
+    // The procedure decides: the form only confirms, there is no choice.
+    let mut app = failed_bore_of(pump_reworked_as_copy(), operator());
     app.act(Action::Rework);
+    assert!(app.form_open());
     app.act(Action::NextTab);
     app.act(Action::Open);
     app.assert_submitted();

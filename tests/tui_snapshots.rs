@@ -356,3 +356,35 @@ fn org_rules_for_an_admin() {
     act(&mut s, Action::OrgSettings);
     snap("org_rules", &s);
 }
+
+#[test]
+fn a_skipped_optional_step_reads_skipped_on_the_run_and_step_screens() {
+    let mut s = on_run(op1());
+    let view = s.run.as_mut().expect("run view");
+    let run = &mut view.bundle.run;
+    run.state = RunState::Complete;
+    run.completed_at = Some(at(15, 0));
+    for step in run.steps.iter_mut() {
+        step.sessions.clear();
+        step.state = StepState::Complete;
+    }
+    let assemble = run.steps.last_mut().expect("a step");
+    assemble.required = false;
+    assemble.state = StepState::Skipped;
+    view.selected = 2;
+    let screen = text(&draw(&s, &Theme::dark(), 80, 24));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Final assembly"))
+        .unwrap_or_else(|| panic!("the step is listed:\n{screen}"));
+    assert!(line.contains("– skipped"), "{line}");
+    assert!(!screen.contains("in progress"), "{screen}");
+    s.step = Some(traveler::app::state::StepView::new(
+        "assemble",
+        traveler::app::state::Screen::Run,
+    ));
+    s.screen = traveler::app::state::Screen::Step;
+    let screen = text(&draw(&s, &Theme::dark(), 80, 24));
+    assert!(screen.contains("skipped"), "{screen}");
+    assert!(!screen.contains("in progress"), "{screen}");
+}

@@ -334,11 +334,12 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 );
                 for (i, s) in latest.steps.iter().enumerate() {
                     out.push_str(&format!(
-                        "{:>3}. {} [{}]{}\n",
+                        "{:>3}. {} [{}]{}, rework = \"{}\"\n",
                         i + 1,
                         s.title,
                         s.key,
-                        if s.required { "" } else { " (optional)" }
+                        if s.required { "" } else { " (optional)" },
+                        s.rework.name()
                     ));
                     for f in &s.fields {
                         let mut extra = crate::domain::rule_text(f);
@@ -393,8 +394,23 @@ pub fn settings(ctx: &mut Ctx, cmd: SettingsCmd) -> CliResult {
             })
         }
         SettingsCmd::Set { key, value } => {
-            let events = ctx.exec(None, Command::SetSetting { key, value })?;
-            ctx.report(&events, None)
+            // A setting may complete runs that waited on it: each is reported on its run.
+            let actor = ctx.actor()?;
+            let done = ctx.store.execute_by_run(crate::domain::Request {
+                actor,
+                run: None,
+                command: Command::SetSetting { key, value },
+                seen: crate::domain::Seen::default(),
+                now: chrono::Utc::now(),
+            })?;
+            if ctx.json {
+                let events: Vec<_> = done.into_iter().flat_map(|d| d.events).collect();
+                return ctx.report(&events, None);
+            }
+            for d in &done {
+                ctx.report(&d.events, d.run)?;
+            }
+            Ok(())
         }
     }
 }

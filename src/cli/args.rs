@@ -309,7 +309,8 @@ pub struct StepArgs {
     pub step: String,
     #[arg(long)]
     pub reason: Option<String>,
-    /// rework: insert a copy of the failed step instead of reworking it in place.
+    /// rework: expect the procedure to rework this step as a copy; the
+    /// procedure decides, and a mismatch is refused.
     #[arg(long)]
     pub copy: bool,
     /// fail: link an existing quality issue.

@@ -33,7 +33,9 @@ fn when(t: &Option<Time>) -> String {
     .unwrap_or_else(|| "-".into())
 }
 
-pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
+/// `waiting` is what holds a run whose required steps are all complete
+/// (`domain::waiting_on`), printed under the state line.
+pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
     let (done, total) = required_progress(run);
     let mut out = format!(
         "Run {} — {}\nserial {} ({}), procedure {} v{}\nstate {}, {done}/{total} required steps complete\ncreated {}, started {}, completed {}\n",
@@ -50,6 +52,9 @@ pub fn run_detail(run: &Run, issues: &[Issue]) -> String {
     );
     if let Some(f) = &run.failure {
         out.push_str(&format!("failed by {}: {}\n", f.by, f.reason));
+    }
+    if !waiting.is_empty() {
+        out.push_str(&format!("not complete: {}\n", waiting.join(", ")));
     }
     for step in &run.steps {
         out.push_str(&format!(

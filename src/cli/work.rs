@@ -4,16 +4,12 @@ use super::args::{
     Decision, FailInventoryArg, FieldCmd, LabourCmd, RunCmd, RunStateArg, StepAction, StepArgs,
 };
 use super::context::{CliError, CliResult, Ctx};
-use crate::domain::{Command, FailInventoryTo, FieldType, Meaning, RunState};
+use crate::domain::{
+    waiting_on, Command, FailInventoryTo, FieldType, Meaning, ReworkMode, RunState,
+};
 use crate::store::{store_attachment, RunFilter};
 use anyhow::anyhow;
 use std::path::Path;
-
-fn needs_reason(reason: Option<String>, what: &str) -> Result<String, CliError> {
-    reason
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| CliError::Failed(anyhow!("{what} needs a reason: add --reason \"...\".")))
-}
 
 pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
     match cmd {
@@ -63,17 +59,22 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 .run(id)?
                 .ok_or_else(|| CliError::Failed(anyhow!("There is no run {id}.")))?;
             let issues = ctx.store.run_issues(id)?;
+            let waiting = waiting_on(&ctx.store.settings()?, &run, &issues);
             #[derive(serde::Serialize)]
             struct Shown<'a> {
                 run: &'a crate::domain::Run,
                 issues: &'a [crate::domain::Issue],
+                /// Why a run whose required steps are all complete is not
+                /// complete ("waiting on issue 3"); empty otherwise.
+                waiting_on: &'a [String],
             }
             ctx.print(
                 &Shown {
                     run: &run,
                     issues: &issues,
+                    waiting_on: &waiting,
                 },
-                || super::show::run_detail(&run, &issues),
+                || super::show::run_detail(&run, &issues, &waiting),
             )
         }
         RunCmd::Fail {
@@ -108,29 +109,25 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
 pub fn step(ctx: &mut Ctx, args: StepArgs) -> CliResult {
     let id = ctx.run_ref(&args.run)?;
     let step = args.step;
+    let reason = args.reason.unwrap_or_default();
     let command = match args.action {
         StepAction::Checkin => Command::CheckIn { step },
         StepAction::Checkout => Command::CheckOut { step },
         StepAction::Complete => Command::Complete { step },
-        StepAction::Hold => Command::Hold {
-            step,
-            reason: needs_reason(args.reason, "Holding a step")?,
-        },
+        // A missing reason is the rules' to refuse, with every other reason.
+        StepAction::Hold => Command::Hold { step, reason },
         StepAction::Resume => Command::Resume { step },
         StepAction::Rework => Command::Rework {
             step,
-            as_copy: args.copy,
+            expect: args.copy.then_some(ReworkMode::Copy),
         },
         StepAction::Fail => Command::FailStep {
             step,
-            reason: needs_reason(args.reason, "Failing a step")?,
+            reason,
             issue: args.issue,
             raise_issue: args.raise_issue,
         },
-        StepAction::Reopen => Command::ReopenStep {
-            step,
-            reason: needs_reason(args.reason, "Reopening a step")?,
-        },
+        StepAction::Reopen => Command::ReopenStep { step, reason },
     };
     let events = ctx.exec(Some(id), command)?;
     ctx.report(&events, Some(id))

@@ -134,6 +134,10 @@ pub fn step_blockers(step: &RunStep, actor_login: &str) -> Vec<String> {
             "Step '{}' is failed: rework it first.",
             step.key
         )),
+        StepState::Skipped => out.push(format!(
+            "Step '{}' was skipped: reopen it first.",
+            step.key
+        )),
         StepState::Todo | StepState::InProgress | StepState::Complete => {
             if !is_checked_in(step, actor_login) {
                 out.push(format!(
@@ -156,9 +160,11 @@ pub fn all_required_complete(run: &Run) -> bool {
 
 /// What a run whose required steps are all complete is still waiting on:
 /// "waiting on issue 3" for each linked issue not closed (when
-/// `block_completion_on_open_issues` is on) and "waiting on redline 2" for
-/// each redline still proposed. Empty when the run is not `in_progress`, when
-/// steps are still outstanding, or when nothing holds it.
+/// `block_completion_on_open_issues` is on), "waiting on redline 2" for
+/// each redline still proposed, and "waiting on failed step 'label'" for each
+/// failed step not reworked or superseded (an optional one: a required one
+/// keeps the steps from being all complete). Empty when the run is not
+/// `in_progress`, when steps are still outstanding, or when nothing holds it.
 ///
 /// Rule (SPEC silent): a proposed redline holds completion, so a run never
 /// completes with a change still waiting for approval.
@@ -166,16 +172,34 @@ pub fn run_waiting_on(world: &World) -> Vec<String> {
     let Some(run) = &world.run else {
         return Vec::new();
     };
+    waiting_on(&world.settings, run, world.issues.values())
+}
+
+/// `run_waiting_on` for a screen or a report that holds the run, its
+/// issues (others are ignored) and the settings rather than a world.
+pub fn waiting_on<'a>(
+    settings: &Settings,
+    run: &Run,
+    issues: impl IntoIterator<Item = &'a Issue>,
+) -> Vec<String> {
     if run.state != RunState::InProgress || !all_required_complete(run) {
         return Vec::new();
     }
-    waiting_items(world, run)
+    let unclosed = issues
+        .into_iter()
+        .filter(|i| i.run == Some(run.id) && i.state != IssueState::Closed)
+        .map(|i| i.id);
+    waiting_items(settings, run, unclosed)
 }
 
-fn waiting_items(world: &World, run: &Run) -> Vec<String> {
+fn waiting_items(
+    settings: &Settings,
+    run: &Run,
+    unclosed_issues: impl Iterator<Item = IssueId>,
+) -> Vec<String> {
     let mut out = Vec::new();
-    if world.settings.block_completion_on_open_issues {
-        for id in unclosed_issues(world, run) {
+    if settings.block_completion_on_open_issues {
+        for id in unclosed_issues {
             out.push(format!("waiting on issue {id}"));
         }
     }
@@ -186,13 +210,37 @@ fn waiting_items(world: &World, run: &Run) -> Vec<String> {
     {
         out.push(format!("waiting on redline {}", r.id));
     }
+    for s in run.steps.iter().filter(|s| unresolved_failure(s)) {
+        out.push(format!("waiting on failed step '{}'", s.key));
+    }
     out
+}
+
+/// A failed step that was neither reworked (it would not be `failed` any
+/// more) nor superseded by a rework copy. It blocks run completion even
+/// when the step is optional. Rule: SPEC also names "excepted"; traveler has
+/// no exception for a whole step, so rework (in place or as a copy, as the
+/// procedure says) is the way to resolve it.
+fn unresolved_failure(step: &RunStep) -> bool {
+    step.state == StepState::Failed && step.superseded_by.is_none()
+}
+
+/// An optional step still open when its run completes is closed as
+/// `skipped`: todo, in progress or on hold, and not superseded.
+fn skipped_at_completion(step: &RunStep) -> bool {
+    !step.required
+        && step.superseded_by.is_none()
+        && matches!(
+            step.state,
+            StepState::Todo | StepState::InProgress | StepState::OnHold
+        )
 }
 
 /// The events that complete the run, if the world (after `events`) says it
 /// should: run `in_progress`, every required non-superseded step complete,
-/// nothing waiting. Completion checks everyone out, stamps `completed_at`,
-/// and makes the target inventory `available` (if it is `wip`).
+/// nothing waiting. Completion checks everyone out, closes optional steps
+/// still open as `skipped`, stamps `completed_at`, and makes the target
+/// inventory `available` (if it is `wip`).
 pub(crate) fn completion_follow_up(world: &World, events: &[Event], req: &Request) -> Vec<Event> {
     let mut after = world.clone();
     for e in events {
@@ -203,11 +251,24 @@ pub(crate) fn completion_follow_up(world: &World, events: &[Event], req: &Reques
     };
     if run.state != RunState::InProgress
         || !all_required_complete(run)
-        || !waiting_items(&after, run).is_empty()
+        || !waiting_items(
+            &after.settings,
+            run,
+            unclosed_issues(&after, run).into_iter(),
+        )
+        .is_empty()
     {
         return Vec::new();
     }
     let mut out = close_run_sessions(run, req.now);
+    for s in run.steps.iter().filter(|s| skipped_at_completion(s)) {
+        out.push(Event::StepStateChanged {
+            step: s.key.clone(),
+            from: s.state,
+            to: StepState::Skipped,
+            reason: Some("optional step closed when the run completed".to_string()),
+        });
+    }
     out.push(Event::RunCompleted { at: req.now });
     if let Some(item) = after.inventory.get(&run.serial) {
         if item.state == InventoryState::Wip {

@@ -106,6 +106,10 @@ pub enum Command {
     ReopenRun {
         reason: String,
     },
+    /// Completes the run if nothing holds it any more; no events otherwise.
+    /// The store sends it after a command that can unblock runs it does not
+    /// name (see `decide::rechecks_waiting_runs`).
+    RecheckCompletion,
 
     // --- steps -------------------------------------------------------------
     CheckIn {
@@ -131,9 +135,12 @@ pub enum Command {
         issue: Option<IssueId>,
         raise_issue: Option<String>,
     },
+    /// Rework a failed step the way its procedure says (`rework` per step).
     Rework {
         step: String,
-        as_copy: bool,
+        /// The mode the operator expects (the CLI's `--copy`); refused when
+        /// it is not the procedure's. `None`: whatever the procedure says.
+        expect: Option<ReworkMode>,
     },
     ReopenStep {
         step: String,
@@ -234,6 +241,7 @@ impl Command {
             Command::CreateRun { .. } => "create_run",
             Command::FailRun { .. } => "fail_run",
             Command::ReopenRun { .. } => "reopen_run",
+            Command::RecheckCompletion => "recheck_completion",
             Command::CheckIn { .. } => "check_in",
             Command::CheckOut { .. } => "check_out",
             Command::Complete { .. } => "complete_step",

@@ -46,6 +46,7 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             inventory_to,
         } => runs::fail(&cx, reason, *issue, *inventory_to),
         ReopenRun { reason } => runs::reopen(&cx, reason),
+        RecheckCompletion => cx.run().map(|_| Vec::new()),
         CheckIn { step } => steps::check_in(&mut cx, step),
         CheckOut { step } => steps::check_out(&cx, step),
         Complete { step } => steps::complete(&cx, step),
@@ -57,7 +58,7 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             issue,
             raise_issue,
         } => steps::fail(&cx, step, reason, *issue, raise_issue.as_deref()),
-        Rework { step, as_copy } => steps::rework(&mut cx, step, *as_copy),
+        Rework { step, expect } => steps::rework(&mut cx, step, *expect),
         ReopenStep { step, reason } => steps::reopen(&cx, step, reason),
         AddComment { step, text } => steps::comment(&cx, step, text),
         EditLabourSession {
@@ -122,14 +123,41 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
         ApproveRedline { redline } => redlines::approve(&mut cx, *redline),
         CancelRedline { redline } => redlines::cancel(&cx, *redline),
     }?;
+    start_run_if_todo(world, &mut events, req.now);
     if may_complete_run(&req.command) {
         events.extend(blockers::completion_follow_up(world, &events, req));
     }
     Ok(events)
 }
 
-/// Commands after which the run may complete by itself: a step completes, an
-/// issue closes, or a redline or rework changes what is required.
+/// The first step transition of a `todo` run starts it (`RunStarted`, which
+/// stamps `started_at`), placed just before that transition.
+///
+/// A transition is any step state change (a check-in from `todo`, a redline
+/// putting the step in `redline`), a check-in, or a redline proposal (an
+/// added step too: the run is being changed mid-run). Comments and other
+/// notes do not start a run.
+fn start_run_if_todo(world: &World, events: &mut Vec<Event>, now: Time) {
+    if world.run.as_ref().map(|r| r.state) != Some(RunState::Todo) {
+        return;
+    }
+    let first = events.iter().position(|e| {
+        matches!(
+            e,
+            Event::StepStateChanged { .. }
+                | Event::SessionOpened { .. }
+                | Event::RedlineProposed { .. }
+        )
+    });
+    if let Some(at) = first {
+        events.insert(at, Event::RunStarted { at: now });
+    }
+}
+
+/// Commands after which the run may complete by itself: any change that can
+/// remove a blocker. A step completes, an issue closes, a redline is decided,
+/// a rework changes what is required, or the store's re-check after a
+/// setting changed (`RecheckCompletion`, see `rechecks_waiting_runs`).
 ///
 /// Rule (SPEC silent): nothing else triggers completion; in particular a
 /// reopened run whose steps are all still complete stays `in_progress` until a
@@ -142,7 +170,16 @@ fn may_complete_run(cmd: &Command) -> bool {
             | Command::ApproveRedline { .. }
             | Command::CancelRedline { .. }
             | Command::Rework { .. }
+            | Command::RecheckCompletion
     )
+}
+
+/// True for a command that can remove a blocker from runs it does not name
+/// (a setting): after it, in the same transaction, the store sends
+/// `RecheckCompletion` for every run that is `in_progress` with all its
+/// required steps complete.
+pub fn rechecks_waiting_runs(cmd: &Command) -> bool {
+    matches!(cmd, Command::SetSetting { .. })
 }
 
 /// What a command handler sees: the world, the request, and the id counter.

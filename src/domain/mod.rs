@@ -34,8 +34,8 @@ pub use validation::*;
 
 pub use admin::{can_log_in, normalise_setting, setting_value, SETTING_KEYS};
 pub use apply::apply;
-pub use blockers::{all_required_complete, blockers, run_waiting_on, step_blockers};
-pub use decide::{decide, run_open_for_steps};
+pub use blockers::{all_required_complete, blockers, run_waiting_on, step_blockers, waiting_on};
+pub use decide::{decide, rechecks_waiting_runs, run_open_for_steps};
 pub use installs::inventory_state_name;
 pub use procedures::procedure_problems;
 pub use runs::released_procedure;

@@ -127,6 +127,9 @@ pub struct StepDef {
     pub required: bool,
     pub after: Vec<String>,
     pub allow_out_of_range_with_issue: bool,
+    /// Procedures stored before the field existed rework in place.
+    #[serde(default)]
+    pub rework: ReworkMode,
     pub fields: Vec<FieldDef>,
     pub installs: Vec<RequirementDef>,
 }
@@ -224,6 +227,9 @@ pub enum StepState {
     Redline,
     Failed,
     Complete,
+    /// An optional step still open (todo, in progress, on hold) when its run
+    /// completed: closed without being worked.
+    Skipped,
 }
 
 impl StepState {
@@ -235,6 +241,27 @@ impl StepState {
             StepState::Redline => "redline",
             StepState::Failed => "failed",
             StepState::Complete => "complete",
+            StepState::Skipped => "skipped",
+        }
+    }
+}
+
+/// How a failed step is reworked; the procedure decides, per step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReworkMode {
+    /// The failed step goes back to `todo` and is worked again.
+    #[default]
+    Reopen,
+    /// A `todo` copy is inserted after the failed step, which is superseded.
+    Copy,
+}
+
+impl ReworkMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReworkMode::Reopen => "reopen",
+            ReworkMode::Copy => "copy",
         }
     }
 }
@@ -292,6 +319,9 @@ pub struct RunStep {
     /// Keys of steps that must be complete before check-in.
     pub after: Vec<String>,
     pub allow_out_of_range_with_issue: bool,
+    /// Copied from the procedure step; runs stored before the field existed rework in place.
+    #[serde(default)]
+    pub rework: ReworkMode,
     pub state: StepState,
     /// The state to return to when a redline is cancelled.
     pub state_before_redline: Option<StepState>,

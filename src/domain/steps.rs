@@ -31,8 +31,8 @@ fn open_session(cx: &mut Ctx, step: &RunStep) -> Event {
 }
 
 /// Check in: opens the user's labour session. From `todo` the step goes
-/// `in_progress`, and the first check-in of the run starts it (stamps
-/// `started_at`). Every dependency must be complete (a superseded dependency
+/// `in_progress` (the first step transition starts the run: see
+/// `decide::start_run_if_todo`). Every dependency must be complete (a superseded dependency
 /// is satisfied by its rework copy). Checking into the same step twice is
 /// refused; one user may be checked into several steps.
 pub(crate) fn check_in(cx: &mut Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
@@ -56,6 +56,10 @@ pub(crate) fn check_in(cx: &mut Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
             "Step '{}' is complete: it must be reopened before checking in.",
             step.key
         )),
+        StepState::Skipped => reasons.push(format!(
+            "Step '{}' was skipped when the run completed: it must be reopened before checking in.",
+            step.key
+        )),
     }
     if is_checked_in(step, cx.by()) {
         reasons.push(format!("You are already checked into step '{}'.", step.key));
@@ -70,9 +74,6 @@ pub(crate) fn check_in(cx: &mut Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
     }
     refuse_if_any(reasons)?;
     let mut out = Vec::new();
-    if run.state == RunState::Todo {
-        out.push(Event::RunStarted { at: cx.now() });
-    }
     if step.state == StepState::Todo {
         out.push(state_change(step, StepState::InProgress, None));
     }
@@ -238,6 +239,7 @@ pub(crate) fn new_run_step(
         required: def.required,
         after: def.after.clone(),
         allow_out_of_range_with_issue: def.allow_out_of_range_with_issue,
+        rework: def.rework,
         state: StepState::Todo,
         state_before_redline: None,
         superseded_by: None,
@@ -279,19 +281,26 @@ pub(crate) fn step_def_of(step: &RunStep) -> StepDef {
         required: step.required,
         after: step.after.clone(),
         allow_out_of_range_with_issue: step.allow_out_of_range_with_issue,
+        rework: step.rework,
         fields: step.fields.iter().map(|f| f.def.clone()).collect(),
         installs: step.requirements.iter().map(|r| r.def.clone()).collect(),
     }
 }
 
-/// Rework: a failed step goes back to `todo` (its values stay current and in
-/// history; new saves replace them), or, as a copy, a duplicate `todo` step
+/// Rework, the way the step's procedure says (`rework`, default `reopen`):
+/// in place, the failed step goes back to `todo` (its values stay current and
+/// in history; new saves replace them); as a copy, a duplicate `todo` step
 /// is inserted right after it (key `KEY-rN`, position `P.k`, same fields and
 /// requirements, nothing filled or installed) and the original is marked
 /// superseded. Parts installed on the original stay installed there; they
 /// can be uninstalled from it to be used on the copy. A superseded step
-/// cannot be reworked again (rework its copy).
-pub(crate) fn rework(cx: &mut Ctx, key: &str, as_copy: bool) -> Result<Vec<Event>, Refusal> {
+/// cannot be reworked again (rework its copy). The operator does not choose:
+/// an expected mode other than the procedure's is refused, naming it.
+pub(crate) fn rework(
+    cx: &mut Ctx,
+    key: &str,
+    expect: Option<ReworkMode>,
+) -> Result<Vec<Event>, Refusal> {
     let (run, step) = cx.step(key)?;
     let mut reasons: Vec<String> = must_be(step, StepState::Failed, "reworked")
         .into_iter()
@@ -302,8 +311,17 @@ pub(crate) fn rework(cx: &mut Ctx, key: &str, as_copy: bool) -> Result<Vec<Event
             step.key
         ));
     }
+    if let Some(asked) = expect.filter(|m| *m != step.rework) {
+        reasons.push(format!(
+            "Step '{}' is reworked {} (rework = \"{}\"): the procedure decides, not the operator; {} was asked for.",
+            step.key,
+            rework_words(step.rework),
+            step.rework.name(),
+            rework_words(asked)
+        ));
+    }
     refuse_if_any(reasons)?;
-    if !as_copy {
+    if step.rework == ReworkMode::Reopen {
         return Ok(vec![state_change(step, StepState::Todo, None)]);
     }
     let copy_key = (1..)
@@ -326,13 +344,24 @@ pub(crate) fn rework(cx: &mut Ctx, key: &str, as_copy: bool) -> Result<Vec<Event
     ])
 }
 
+/// "in place" or "as a copy".
+pub fn rework_words(mode: ReworkMode) -> &'static str {
+    match mode {
+        ReworkMode::Reopen => "in place",
+        ReworkMode::Copy => "as a copy",
+    }
+}
+
 /// Reopen step: `complete` → `todo`, reason required, run `in_progress`.
-/// Steps that depend on it keep their state.
+/// Steps that depend on it keep their state. Rule (SPEC silent): a step
+/// `skipped` at completion may be reopened the same way once the run is
+/// reopened, so an optional step can still be worked.
 pub(crate) fn reopen(cx: &Ctx, key: &str, reason: &str) -> Result<Vec<Event>, Refusal> {
     let (run, step) = cx.step(key)?;
-    let mut reasons: Vec<String> = must_be(step, StepState::Complete, "reopened")
-        .into_iter()
-        .collect();
+    let mut reasons = Vec::new();
+    if step.state != StepState::Skipped {
+        reasons.extend(must_be(step, StepState::Complete, "reopened"));
+    }
     if run.state != RunState::InProgress {
         reasons.push(format!(
             "Run {} is {}: a step can be reopened only while the run is in progress.",

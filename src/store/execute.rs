@@ -6,7 +6,9 @@ use super::audit::{append, NewAuditRow};
 use super::rows::time_text;
 use super::world::{load_world, run_of_request, write_back};
 use super::Store;
-use crate::domain::{apply, decide, find_step, Command, Event, Refusal, Request};
+use crate::domain::{
+    apply, decide, find_step, rechecks_waiting_runs, Command, Event, Refusal, Request, RunId, Seen,
+};
 use rusqlite::TransactionBehavior;
 
 #[derive(Debug)]
@@ -47,16 +49,33 @@ impl From<rusqlite::Error> for ExecError {
     }
 }
 
+/// The events one command wrote on one run (or outside any run).
+#[derive(Debug)]
+pub struct Executed {
+    pub run: Option<RunId>,
+    pub events: Vec<Event>,
+}
+
 impl Store {
     /// Decides and, if allowed, saves one command with its audit events.
-    /// Returns the events written.
+    /// Returns the events written (with any runs a setting completed).
     pub fn execute(&mut self, req: Request) -> Result<Vec<Event>, ExecError> {
+        Ok(self
+            .execute_by_run(req)?
+            .into_iter()
+            .flat_map(|e| e.events)
+            .collect())
+    }
+
+    /// As `execute`, with the events grouped by the run they were written
+    /// on: the command's own first, then each run a setting change completed.
+    pub fn execute_by_run(&mut self, req: Request) -> Result<Vec<Executed>, ExecError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let events = execute_in(&tx, req)?;
+        let done = execute_with_rechecks(&tx, req)?;
         tx.commit()?;
-        Ok(events)
+        Ok(done)
     }
 
     /// Decides and saves several commands in one transaction, each against
@@ -68,15 +87,62 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut all = Vec::new();
         for req in reqs {
-            all.extend(execute_in(&tx, req)?);
+            all.extend(
+                execute_with_rechecks(&tx, req)?
+                    .into_iter()
+                    .flat_map(|e| e.events),
+            );
         }
         tx.commit()?;
         Ok(all)
     }
 }
 
+/// One command and, when it can unblock runs it does not name (a setting),
+/// the completion re-check of every run that may now complete, all in the
+/// caller's transaction. Returns what each wrote, the command's first; a
+/// run that still waits wrote nothing and is left out.
+fn execute_with_rechecks(
+    tx: &rusqlite::Connection,
+    req: Request,
+) -> Result<Vec<Executed>, ExecError> {
+    let follow_up = rechecks_waiting_runs(&req.command).then(|| (req.actor.clone(), req.now));
+    let mut done = vec![execute_in(tx, req)?];
+    if let Some((actor, now)) = follow_up {
+        for run in runs_waiting_to_complete(tx)? {
+            let completed = execute_in(
+                tx,
+                Request {
+                    actor: actor.clone(),
+                    run: Some(run),
+                    command: Command::RecheckCompletion,
+                    seen: Seen::default(),
+                    now,
+                },
+            )?;
+            if !completed.events.is_empty() {
+                done.push(completed);
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Runs that only something outside their steps can hold: `in_progress` with
+/// every required step complete (the indexed board columns, no documents).
+fn runs_waiting_to_complete(tx: &rusqlite::Connection) -> Result<Vec<RunId>, ExecError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM runs WHERE state = 'in_progress' AND required_done = required_total
+         ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<RunId>>>()?;
+    Ok(ids)
+}
+
 /// One command inside an open transaction: load, decide, apply, write back, audit.
-fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>, ExecError> {
+fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Executed, ExecError> {
     // The audit row keeps time to the microsecond; so does every time the
     // command stamps, so replaying the row gives back exactly what was stored.
     req.now = to_micros(req.now);
@@ -112,7 +178,10 @@ fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>,
             },
         )?;
     }
-    Ok(events)
+    Ok(Executed {
+        run: run_for_audit,
+        events,
+    })
 }
 
 /// `t` cut to whole microseconds, the precision the audit trail stores.

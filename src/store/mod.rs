@@ -18,7 +18,7 @@ mod world;
 
 pub use attachments::store_attachment;
 pub use auth::{hash_secret, AuthError};
-pub use execute::ExecError;
+pub use execute::{ExecError, Executed};
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
 pub use rows::enum_name as state_name;
 pub use screen_queries::PendingDeviation;

@@ -329,7 +329,10 @@ impl Store {
         for run in &runs {
             for step in &run.steps {
                 if step.superseded_by.is_some()
-                    || matches!(step.state, StepState::Complete | StepState::Todo)
+                    || matches!(
+                        step.state,
+                        StepState::Complete | StepState::Todo | StepState::Skipped
+                    )
                 {
                     continue;
                 }

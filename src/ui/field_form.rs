@@ -385,5 +385,6 @@ pub fn step_glyph(state: crate::domain::StepState, theme: &Theme) -> (&'static s
         S::Redline => ("✎", theme.warn),
         S::Failed => ("✗", theme.bad),
         S::Complete => ("✓", theme.good),
+        S::Skipped => ("–", theme.dim),
     }
 }

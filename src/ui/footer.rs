@@ -140,7 +140,9 @@ fn step_hints(state: &State) -> Vec<Hint> {
             }
             StepState::OnHold => add(A::Resume, true),
             StepState::Failed => add(A::Rework, true),
-            StepState::Complete => add(A::ReopenStep, run.state == RunState::InProgress),
+            StepState::Complete | StepState::Skipped => {
+                add(A::ReopenStep, run.state == RunState::InProgress)
+            }
             StepState::Redline => {
                 let waiting = run
                     .redlines

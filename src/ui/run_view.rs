@@ -7,9 +7,7 @@ use super::sanitize::clean;
 use super::scroll_offset;
 use super::theme::Theme;
 use crate::app::state::{RunView, State};
-use crate::domain::{
-    checked_in, checked_in_step, required_progress, run_waiting_on, RunState, World,
-};
+use crate::domain::{checked_in, checked_in_step, required_progress, waiting_on, RunState};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -115,18 +113,7 @@ fn summary_lines(state: &State, view: &RunView, theme: &Theme) -> Vec<Line<'stat
             theme.bad,
         ));
     }
-    let world = World {
-        settings: view.bundle.settings.clone(),
-        run: Some(run.clone()),
-        issues: view
-            .bundle
-            .issues
-            .iter()
-            .map(|i| (i.id, i.clone()))
-            .collect(),
-        ..World::default()
-    };
-    for waiting in run_waiting_on(&world) {
+    for waiting in waiting_on(&view.bundle.settings, run, &view.bundle.issues) {
         lines.push(Line::styled(format!("! {}", clean(&waiting)), theme.warn));
     }
     lines

@@ -77,6 +77,11 @@ impl Fixture {
 
     /// Also parts, inventory and the released pump procedure.
     pub fn with_pump() -> Fixture {
+        Fixture::with_pump_text(PUMP)
+    }
+
+    /// As `with_pump`, with the pump procedure file's text given (a variant of `PUMP`).
+    pub fn with_pump_text(text: &str) -> Fixture {
         let mut f = Fixture::new();
         for (number, tracking) in [
             ("PUMP-100", Tracking::Serial),
@@ -112,7 +117,7 @@ impl Fixture {
                 },
             );
         }
-        let procedure = traveler::procedure_file::parse(PUMP).expect("pump parses");
+        let procedure = traveler::procedure_file::parse(text).expect("pump parses");
         f.ok(&admin(), None, Command::ImportProcedure { procedure });
         f.ok(
             &admin(),

@@ -93,6 +93,7 @@ fn step(key: &str, position: &str, title: &str, state: StepState) -> RunStep {
         required: true,
         after: Vec::new(),
         allow_out_of_range_with_issue: false,
+        rework: ReworkMode::Reopen,
         state,
         state_before_redline: None,
         superseded_by: None,

@@ -12,7 +12,7 @@ use crate::app::step_items::{current_run, current_step, focused_item};
 use crate::app::text_input::Edit;
 use crate::domain::{
     current_value, value_needs_deviation, Command, Disposition, FailInventoryTo, FieldDef,
-    FieldType, IssueState, Meaning, RedlineChange, Seen, Validation,
+    FieldType, IssueState, Meaning, RedlineChange, ReworkMode, Seen, Validation,
 };
 
 const REASON: &str = "Reason";
@@ -67,23 +67,27 @@ pub fn open_fail_step(state: &mut State) {
     open(state, form);
 }
 
+/// A confirmation: the procedure decides how the step is reworked (its
+/// `rework` setting), so the form only says which it will be.
 pub fn open_rework(state: &mut State) {
     let title = format!("Rework {}", step_title(state));
+    let how = match current_step(state).map(|s| s.rework) {
+        Some(ReworkMode::Copy) => {
+            "The procedure reworks this step as a copy inserted after it; this one is kept, superseded."
+        }
+        _ => "The procedure reworks this step in place: it goes back to todo.",
+    };
     let form = Form::new(
         FormKind::Rework {
             step: step_key(state),
         },
         &title,
-        vec![FormField::choice(
-            "How",
-            vec![
-                "work this step again".into(),
-                "insert a copy after it".into(),
-            ],
-            0,
-        )],
+        Vec::new(),
     )
-    .with_intro(vec!["Earlier values stay in the history.".into()]);
+    .with_intro(vec![
+        how.into(),
+        "Earlier values stay in the history. Enter reworks it.".into(),
+    ]);
     open(state, form);
 }
 
@@ -505,7 +509,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
         },
         FormKind::Rework { step } => Command::Rework {
             step: step.clone(),
-            as_copy: form.selected("How") == 1,
+            expect: None,
         },
         FormKind::ReopenStep { step } => Command::ReopenStep {
             step: step.clone(),

@@ -144,6 +144,7 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
                 StepState::Redline => "The step is in redline.".to_string(),
                 StepState::Todo => "The step is back to todo.".to_string(),
                 StepState::InProgress => "The step is in progress.".to_string(),
+                StepState::Skipped => "The optional step was skipped.".to_string(),
             },
             Event::FieldValueSaved { field, value, .. } => {
                 let verdict = match (&value.value, value.verdict) {

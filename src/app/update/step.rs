@@ -297,6 +297,10 @@ pub fn read_only_reason(state: &State) -> Option<String> {
             key(Action::ApproveRedline),
             key(Action::CancelRedline)
         )),
+        StepState::Skipped => Some(format!(
+            "Step {pos} was skipped when the run completed; a quality engineer or supervisor can reopen it ({}).",
+            key(Action::ReopenStep)
+        )),
         StepState::Todo | StepState::InProgress => None,
     }
 }
