@@ -367,6 +367,65 @@ fn a_run_through_a_deviation_and_a_sign_off() {
 }
 
 #[test]
+fn a_sign_off_comment_that_is_the_signers_pin_is_refused_without_repeating_it() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.01");
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
+    seals_to_inspect(&shop);
+    let refused = shop
+        .cmd(
+            Some(QE1),
+            &[
+                "signoff",
+                "approve",
+                "PU-1",
+                "inspect",
+                "Quality approval",
+                "--comment",
+                " 2222 ",
+            ],
+        )
+        .code(3);
+    let output = refused.get_output();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.contains("The comment may not be your PIN."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("2222"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("2222"));
+    let shown = shop.run_json();
+    let inspect = shown["run"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["key"] == "inspect")
+        .expect("inspect")
+        .clone();
+    let signoff = inspect["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["def"]["name"] == "Quality approval")
+        .expect("sign-off")
+        .clone();
+    assert_eq!(signoff["signatures"], serde_json::json!([]));
+    // Another comment is fine.
+    shop.ok(
+        QE1,
+        &[
+            "signoff",
+            "approve",
+            "PU-1",
+            "inspect",
+            "Quality approval",
+            "--comment",
+            "Checked",
+        ],
+    );
+}
+
+#[test]
 fn a_bad_procedure_file_names_its_line_and_imports_nothing() {
     let shop = Shop::new();
     let bad = shop.db.with_file_name("bad.toml");

@@ -518,8 +518,9 @@ fn redline_then_cancel() {
     assert!(!step.instructions.contains("deburr"));
 }
 
-#[test]
-fn sign_off_with_login_and_pin() {
+/// A run whose inspect step waits on its quality sign-off (the operator
+/// checked in and filled it).
+fn inspect_waiting_on_signoff() -> (Fixture, RunId) {
     let mut fx = Fixture::with_pump();
     let run = fx.create_run("PU-1");
     complete_bore(&mut fx, run);
@@ -592,10 +593,19 @@ fn sign_off_with_login_and_pin() {
         },
     );
     set(&mut fx, run, "inspect", "Visual defects found", "no");
+    (fx, run)
+}
+
+#[test]
+fn sign_off_with_login_and_pin() {
+    let (fx, run) = inspect_waiting_on_signoff();
     let mut app = App::signed_in(fx, run, operator());
     app.open_step("inspect");
     app.act(Action::Approve);
     assert!(app.form_open(), "{:?}", app.state.status);
+    // The login box holds the signed-in operator's login: the signer replaces it.
+    app.act(Action::Up);
+    app.send(Msg::Edit(Edit::Clear));
     app.typ("qe");
     app.act(Action::Open);
     app.typ("1234");
@@ -610,6 +620,43 @@ fn sign_off_with_login_and_pin() {
         .unwrap();
     assert_eq!(signoff.signatures.len(), 1);
     assert_eq!(signoff.signatures[0].by, "qe");
+}
+
+fn inspect_signatures(app: &App) -> Vec<Signature> {
+    app.db_step("inspect")
+        .fields
+        .into_iter()
+        .find(|f| f.def.name == "Quality approval")
+        .map(|f| f.signatures)
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_pin_typed_again_after_a_wrong_one_goes_into_the_pin_box_not_the_comment() {
+    let (fx, run) = inspect_waiting_on_signoff();
+    let mut app = App::signed_in(fx, run, quality());
+    app.open_step("inspect");
+    app.act(Action::Approve);
+    assert!(app.form_open(), "{:?}", app.state.status);
+    // The signed-in user's login is filled in; the cursor is in the PIN box.
+    app.typ("9999");
+    app.act(Action::Open); // to the comment
+    app.act(Action::Open); // submit
+    assert!(app.form_open());
+    assert_eq!(
+        app.form_errors(),
+        vec!["Unknown login or wrong PIN.".to_string()]
+    );
+    assert!(inspect_signatures(&app).is_empty());
+    // The PIN typed again lands in the (emptied) PIN box.
+    app.typ("1234");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.assert_submitted();
+    let signatures = inspect_signatures(&app);
+    assert_eq!(signatures.len(), 1);
+    assert_eq!(signatures[0].by, "qe");
+    assert_eq!(signatures[0].comment, None);
 }
 
 // --- run forms ----------------------------------------------------------------

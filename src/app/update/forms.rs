@@ -365,18 +365,16 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
     if meaning == Meaning::Approved {
         comment = comment.with_hint("optional");
     }
-    let form = Form::new(
+    let mut fields = signer_fields(state);
+    fields.push(comment);
+    let mut form = Form::new(
         FormKind::SignOff {
             step: step_key(state),
             field: def.name.clone(),
             meaning,
         },
         &title,
-        vec![
-            FormField::text("Signer login", "", true),
-            FormField::secret("PIN"),
-            comment,
-        ],
+        fields,
     )
     .with_intro(vec![
         format!("Expecting approval by: {role}. Sign with your own login and PIN."),
@@ -390,7 +388,31 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
         ),
         "(changing a value later voids it).".into(),
     ]);
+    start_at_signature(&mut form);
     open(state, form);
+}
+
+const SIGNER_LOGIN: &str = "Signer login";
+
+/// The two boxes of a re-signature: the signer's login, filled in with the
+/// signed-in user's (another signer overwrites it), and the PIN.
+fn signer_fields(state: &State) -> Vec<FormField> {
+    let login = state
+        .session
+        .as_ref()
+        .map(|a| a.login.as_str())
+        .unwrap_or("");
+    vec![
+        FormField::text(SIGNER_LOGIN, login, true),
+        FormField::secret("PIN"),
+    ]
+}
+
+/// The cursor starts in the PIN box when the login is already filled in.
+fn start_at_signature(form: &mut Form) {
+    if !form.value(SIGNER_LOGIN).is_empty() {
+        form.focus_secret();
+    }
 }
 
 pub fn open_disposition(state: &mut State, issue: i64, current: Option<Disposition>) {
@@ -639,7 +661,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
             if !errors.is_empty() {
                 return refuse_form(state, form, errors);
             }
-            let login = form.value("Signer login");
+            let login = form.value(SIGNER_LOGIN);
             let secret = match form.fields.iter().find(|f| f.masked).map(|f| &f.input) {
                 Some(FormInput::Text(t)) => t.value().to_string(),
                 _ => String::new(),
@@ -707,6 +729,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
 fn refuse_form(state: &mut State, mut form: Form, errors: Vec<String>) -> Vec<Effect> {
     form.errors = errors;
     form.clear_secrets();
+    form.focus_secret();
     state.overlay = Some(Overlay::Form(form));
     Vec::new()
 }
