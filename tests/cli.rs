@@ -357,7 +357,17 @@ fn a_run_through_a_deviation_and_a_sign_off() {
     shop.ok(OP1, &["step", "complete", "PU-1", "inspect"]);
     // Every step is done but issue 1 is open: the run waits on it.
     assert_eq!(shop.run_json()["run"]["state"], "in_progress");
-    shop.ok(QE1, &["issue", "disposition", "1", "use-as-is"]);
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "use-as-is",
+            "--rationale",
+            "Seal fit checked",
+        ],
+    );
     shop.ok(QE1, &["issue", "close", "1"]);
     assert_eq!(shop.run_json()["run"]["state"], "complete");
     let log = shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success();
@@ -422,6 +432,85 @@ fn a_sign_off_comment_that_is_the_signers_pin_is_refused_without_repeating_it() 
             "--comment",
             "Checked",
         ],
+    );
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.07");
+    shop.ok(
+        OP1,
+        &[
+            "issue",
+            "open",
+            "--title",
+            "Bore over tolerance",
+            "--run",
+            "PU-1",
+        ],
+    );
+    fn deviation(issue: &str) -> Vec<&str> {
+        vec![
+            "deviation",
+            "accept",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "--issue",
+            issue,
+        ]
+    }
+    // No rationale: refused by the rules with every reason, not a usage error.
+    let refused = shop.cmd(Some(QE1), &deviation("9")).code(3);
+    let stderr = stderr_of(&refused);
+    assert!(
+        stderr.contains("There is no issue 9.") && stderr.contains("A rationale is required."),
+        "{stderr}"
+    );
+    let mut with_rationale = deviation("1");
+    with_rationale.extend(["--rationale", "Seal fit checked"]);
+    shop.ok(QE1, &with_rationale);
+    let shown = shop.ok(QE1, &["run", "show", "PU-1"]);
+    assert!(
+        shown.contains("deviation accepted via issue 1 at ")
+            && shown
+                .contains("signed by Test quality (qe1), PIN set by the signer: Seal fit checked"),
+        "{shown}"
+    );
+    let refused = shop
+        .cmd(Some(QE1), &["issue", "disposition", "1", "use-as-is"])
+        .code(3);
+    assert!(
+        stderr_of(&refused).contains("A rationale is required."),
+        "{}",
+        stderr_of(&refused)
+    );
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "use-as-is",
+            "--rationale",
+            "Functional",
+        ],
+    );
+    let issue = shop.ok(QE1, &["issue", "show", "1"]);
+    assert!(
+        issue.contains("disposition use_as_is by qe1 at ")
+            && issue.contains("signed by Test quality (qe1), PIN set by the signer: Functional"),
+        "{issue}"
+    );
+    let listed = shop.ok(("admin", "4444"), &["settings", "list"]);
+    assert!(
+        listed.contains("deviation_not_by_recorder = true"),
+        "{listed}"
     );
 }
 
@@ -523,7 +612,17 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
             "IMP-1",
         ],
     );
-    shop.ok(QE1, &["issue", "disposition", "1", "scrap"]);
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "scrap",
+            "--rationale",
+            "Vane cracked",
+        ],
+    );
     let items = shop.cmd(None, &["--json", "inventory", "list"]).success();
     let items: serde_json::Value =
         serde_json::from_slice(&items.get_output().stdout).expect("json");

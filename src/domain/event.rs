@@ -158,6 +158,9 @@ pub enum Event {
         issue: IssueId,
         from: Option<Disposition>,
         to: Disposition,
+        /// The disposition's re-signature (none in events from before it was required).
+        #[serde(default)]
+        signature: Option<DecisionSignature>,
     },
     IssueStateChanged {
         issue: IssueId,

@@ -2,6 +2,7 @@
 //! signed, and whether an approval still counts.
 
 use super::decide::{refuse_if_any, Ctx};
+use super::decision_signatures::secret_is_signers_own;
 use super::event::Event;
 use super::model::*;
 use super::permissions::may_sign;
@@ -142,6 +143,7 @@ pub(crate) fn sign(
             meaning,
             comment: comment.map(str::to_string),
             values_sha256: values_sha256(step),
+            secret_set_by_signer: secret_is_signers_own(cx),
         },
     }])
 }

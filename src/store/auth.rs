@@ -74,7 +74,9 @@ fn signature_texts(command: &Command) -> Vec<(&'static str, &str)> {
         Command::SignOff {
             comment: Some(c), ..
         } => vec![("comment", c.as_str())],
-        Command::AcceptDeviation { rationale, .. } => vec![("rationale", rationale.as_str())],
+        Command::AcceptDeviation { rationale, .. } | Command::SetDisposition { rationale, .. } => {
+            vec![("rationale", rationale.as_str())]
+        }
         _ => Vec::new(),
     }
 }
