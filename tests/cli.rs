@@ -515,6 +515,29 @@ fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
 }
 
 #[test]
+fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() {
+    let shop = Shop::new();
+    shop.ok(
+        ("admin", "4444"),
+        &["user", "set-pin", "op1", "--pin", "7777"],
+    );
+    let refused = shop
+        .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
+        .code(3);
+    let stderr = stderr_of(&refused);
+    assert!(
+        stderr.contains("Your PIN was set by admin: set a new PIN of your own first")
+            && stderr.contains("user set-pin op1 --pin NEW"),
+        "{stderr}"
+    );
+    shop.ok(
+        ("op1", "7777"),
+        &["user", "set-pin", "op1", "--pin", "8888"],
+    );
+    shop.ok(("op1", "8888"), &["step", "checkin", "PU-1", "bore"]);
+}
+
+#[test]
 fn a_bad_procedure_file_names_its_line_and_imports_nothing() {
     let shop = Shop::new();
     let bad = shop.db.with_file_name("bad.toml");

@@ -1099,6 +1099,35 @@ fn a_disposition_is_signed_with_the_pin_again_and_a_rationale() {
 }
 
 #[test]
+fn a_pin_reset_by_an_admin_cannot_sign_until_its_owner_sets_their_own() {
+    let mut sim = Sim::with_run();
+    bore_filled(&mut sim);
+    let reset = |login: &str| Command::SetUserSecret {
+        login: login.into(),
+        secret_hash: "$argon2id$reset".into(),
+    };
+    sim.ok("adm", reset("qe1"));
+    assert_eq!(sim.world.users["qe1"].secret_set_by.as_deref(), Some("adm"));
+    let r = sim
+        .sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect_err("refused");
+    assert_eq!(
+        r.reasons,
+        ["Your PIN was set by adm: set a new PIN of your own before signing."]
+    );
+    // The owner's own new secret clears the mark; signing works again.
+    sim.ok("qe1", reset("qe1"));
+    assert_eq!(sim.world.users["qe1"].secret_set_by, None);
+    let events = sim
+        .sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect("signed");
+    let Some(Event::SignatureRecorded { signature, .. }) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert!(signature.secret_set_by_signer);
+}
+
+#[test]
 fn a_deviation_needs_the_step_policy_a_live_issue_of_the_run_and_a_bad_value() {
     let mut sim = Sim::with_run();
     sim.finish_prep();
@@ -2184,6 +2213,7 @@ fn audit_parts_name_the_entity_and_hide_secrets() {
     let secret = Event::UserSecretSet {
         login: "op1".into(),
         secret_hash: "$argon2id$SECRET".into(),
+        set_by: None,
     };
     let parts = secret.audit_parts(None);
     assert_eq!(parts.entity, "user op1");

@@ -119,7 +119,9 @@ fn set_active(cx: &Ctx, login: &str, active: bool) -> Result<Vec<Event>, Refusal
 }
 
 /// Set a user's secret (admin, or the user themself). A new secret also
-/// clears failed attempts and any lockout.
+/// clears failed attempts and any lockout. A secret set by someone else is
+/// marked so: its owner must set their own before anything else, and may not
+/// sign with it.
 fn set_secret(cx: &Ctx, login: &str, secret_hash: &str) -> Result<Vec<Event>, Refusal> {
     user(cx, login)?;
     if secret_hash.trim().is_empty() {
@@ -128,6 +130,7 @@ fn set_secret(cx: &Ctx, login: &str, secret_hash: &str) -> Result<Vec<Event>, Re
     Ok(vec![Event::UserSecretSet {
         login: login.to_string(),
         secret_hash: secret_hash.to_string(),
+        set_by: (login != cx.by()).then(|| cx.by().to_string()),
     }])
 }
 

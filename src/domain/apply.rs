@@ -23,10 +23,15 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                 u.active = *active;
             }
         }
-        UserSecretSet { login, secret_hash } => {
+        UserSecretSet {
+            login,
+            secret_hash,
+            set_by,
+        } => {
             // A new secret also lifts a lockout.
             if let Some(u) = world.users.get_mut(login) {
                 u.secret_hash = secret_hash.clone();
+                u.secret_set_by = set_by.clone();
                 u.failed_attempts = 0;
                 u.locked_until = None;
             }

@@ -17,6 +17,9 @@ pub enum Event {
     UserSecretSet {
         login: String,
         secret_hash: String,
+        /// Who set it, when not the user themself (an admin's reset).
+        #[serde(default)]
+        set_by: Option<String>,
     },
     LoginFailed {
         login: String,

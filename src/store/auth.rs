@@ -170,6 +170,11 @@ impl Store {
         Ok(actor)
     }
 
+    /// Who set `login`'s current secret, when it was not the user themself.
+    pub fn secret_set_by(&self, login: &str) -> anyhow::Result<Option<String>> {
+        Ok(load_user(&self.conn, login)?.and_then(|u| u.secret_set_by))
+    }
+
     fn record_login(&mut self, actor: &Actor, now: Time, success: bool) -> Result<(), AuthError> {
         let login = actor.login.clone();
         let command = if success {
