@@ -357,13 +357,184 @@ fn a_run_through_a_deviation_and_a_sign_off() {
     shop.ok(OP1, &["step", "complete", "PU-1", "inspect"]);
     // Every step is done but issue 1 is open: the run waits on it.
     assert_eq!(shop.run_json()["run"]["state"], "in_progress");
-    shop.ok(QE1, &["issue", "disposition", "1", "use-as-is"]);
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "use-as-is",
+            "--rationale",
+            "Seal fit checked",
+        ],
+    );
     shop.ok(QE1, &["issue", "close", "1"]);
     assert_eq!(shop.run_json()["run"]["state"], "complete");
     let log = shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success();
     let log = String::from_utf8_lossy(&log.get_output().stdout).into_owned();
     assert!(log.contains("deviation") && log.contains("qe1"), "{log}");
     shop.cmd(None, &["audit", "verify"]).success();
+}
+
+#[test]
+fn a_sign_off_comment_that_is_the_signers_pin_is_refused_without_repeating_it() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.01");
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
+    seals_to_inspect(&shop);
+    let refused = shop
+        .cmd(
+            Some(QE1),
+            &[
+                "signoff",
+                "approve",
+                "PU-1",
+                "inspect",
+                "Quality approval",
+                "--comment",
+                " 2222 ",
+            ],
+        )
+        .code(3);
+    let output = refused.get_output();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.contains("The comment may not be your PIN."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("2222"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("2222"));
+    let shown = shop.run_json();
+    let inspect = shown["run"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["key"] == "inspect")
+        .expect("inspect")
+        .clone();
+    let signoff = inspect["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["def"]["name"] == "Quality approval")
+        .expect("sign-off")
+        .clone();
+    assert_eq!(signoff["signatures"], serde_json::json!([]));
+    // Another comment is fine.
+    shop.ok(
+        QE1,
+        &[
+            "signoff",
+            "approve",
+            "PU-1",
+            "inspect",
+            "Quality approval",
+            "--comment",
+            "Checked",
+        ],
+    );
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.07");
+    shop.ok(
+        OP1,
+        &[
+            "issue",
+            "open",
+            "--title",
+            "Bore over tolerance",
+            "--run",
+            "PU-1",
+        ],
+    );
+    fn deviation(issue: &str) -> Vec<&str> {
+        vec![
+            "deviation",
+            "accept",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "--issue",
+            issue,
+        ]
+    }
+    // No rationale: refused by the rules with every reason, not a usage error.
+    let refused = shop.cmd(Some(QE1), &deviation("9")).code(3);
+    let stderr = stderr_of(&refused);
+    assert!(
+        stderr.contains("There is no issue 9.") && stderr.contains("A rationale is required."),
+        "{stderr}"
+    );
+    let mut with_rationale = deviation("1");
+    with_rationale.extend(["--rationale", "Seal fit checked"]);
+    shop.ok(QE1, &with_rationale);
+    let shown = shop.ok(QE1, &["run", "show", "PU-1"]);
+    assert!(
+        shown.contains("deviation accepted via issue 1 at ")
+            && shown
+                .contains("signed by Test quality (qe1), PIN set by the signer: Seal fit checked"),
+        "{shown}"
+    );
+    let refused = shop
+        .cmd(Some(QE1), &["issue", "disposition", "1", "use-as-is"])
+        .code(3);
+    assert!(
+        stderr_of(&refused).contains("A rationale is required."),
+        "{}",
+        stderr_of(&refused)
+    );
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "use-as-is",
+            "--rationale",
+            "Functional",
+        ],
+    );
+    let issue = shop.ok(QE1, &["issue", "show", "1"]);
+    assert!(
+        issue.contains("disposition use_as_is by qe1 at ")
+            && issue.contains("signed by Test quality (qe1), PIN set by the signer: Functional"),
+        "{issue}"
+    );
+    let listed = shop.ok(("admin", "4444"), &["settings", "list"]);
+    assert!(
+        listed.contains("deviation_not_by_recorder = true"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() {
+    let shop = Shop::new();
+    shop.ok(
+        ("admin", "4444"),
+        &["user", "set-pin", "op1", "--pin", "7777"],
+    );
+    let refused = shop
+        .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
+        .code(3);
+    let stderr = stderr_of(&refused);
+    assert!(
+        stderr.contains("Your PIN was set by admin: set a new PIN of your own first")
+            && stderr.contains("user set-pin op1 --pin NEW"),
+        "{stderr}"
+    );
+    shop.ok(
+        ("op1", "7777"),
+        &["user", "set-pin", "op1", "--pin", "8888"],
+    );
+    shop.ok(("op1", "8888"), &["step", "checkin", "PU-1", "bore"]);
 }
 
 #[test]
@@ -464,7 +635,17 @@ fn a_redline_widens_a_tolerance_for_one_run_and_a_scrap_disposition_scraps_the_p
             "IMP-1",
         ],
     );
-    shop.ok(QE1, &["issue", "disposition", "1", "scrap"]);
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "scrap",
+            "--rationale",
+            "Vane cracked",
+        ],
+    );
     let items = shop.cmd(None, &["--json", "inventory", "list"]).success();
     let items: serde_json::Value =
         serde_json::from_slice(&items.get_output().stdout).expect("json");

@@ -137,6 +137,7 @@ pub fn user(login: &str, roles: &[&str]) -> User {
         active: true,
         failed_attempts: 0,
         locked_until: None,
+        secret_set_by: None,
     }
 }
 
@@ -310,6 +311,29 @@ impl Sim {
                 r.reasons
             }
         }
+    }
+
+    /// As `ok`, with the secret re-entered (a signed decision: a deviation
+    /// accepted, a disposition set).
+    #[track_caller]
+    pub fn ok_signed(&mut self, login: &str, command: Command) -> Vec<Event> {
+        self.reauth = true;
+        let c = command.clone();
+        let out = self.exec(login, command);
+        self.reauth = false;
+        match out {
+            Ok(e) => e,
+            Err(r) => panic!("{c:?} signed by {login} refused: {:?}", r.reasons),
+        }
+    }
+
+    /// As `refused`, with the secret re-entered.
+    #[track_caller]
+    pub fn refused_signed(&mut self, login: &str, command: Command) -> Vec<String> {
+        self.reauth = true;
+        let out = self.refused(login, command);
+        self.reauth = false;
+        out
     }
 
     /// As `ok`, with the secret re-entered.

@@ -135,6 +135,7 @@ fn raw_command(w: &World, pick: u8, a: usize, b: usize, flag: bool) -> Command {
         13 => Command::SetDisposition {
             issue,
             disposition: Disposition::ALL[a % Disposition::ALL.len()],
+            rationale: "Reviewed".into(),
         },
         14 => Command::CloseIssue { issue },
         15 => Command::AcceptDeviation {
@@ -283,6 +284,7 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
             IssueState::Open => Command::SetDisposition {
                 issue: issue.id,
                 disposition: Disposition::UseAsIs,
+                rationale: "Reviewed".into(),
             },
             _ => Command::CloseIssue { issue: issue.id },
         });

@@ -45,11 +45,12 @@ fn install_cmd(step: &str, id: &str, qty: Option<i64>) -> Command {
 }
 
 fn set_disposition(sim: &mut Sim, login: &str, issue: IssueId, d: Disposition) {
-    sim.ok(
+    sim.ok_signed(
         login,
         Command::SetDisposition {
             issue,
             disposition: d,
+            rationale: "Reviewed".into(),
         },
     );
 }
@@ -977,9 +978,9 @@ fn an_out_of_range_value_completes_only_with_an_accepted_deviation() {
         &r,
         "Accepting a deviation needs the quality, supervisor or admin role",
     );
-    let r = sim.refused("qe1", accept(" "));
+    let r = sim.refused_signed("qe1", accept(" "));
     assert_eq!(r, ["A rationale is required."]);
-    sim.ok("sup1", accept("Bearing press fit verified"));
+    sim.ok_signed("sup1", accept("Bearing press fit verified"));
     assert!(blockers(&sim.world, "bore", "op1").is_empty());
     // a new value voids the deviation
     sim.set("op1", "bore", "Bore diameter", "25.4");
@@ -987,8 +988,143 @@ fn an_out_of_range_value_completes_only_with_an_accepted_deviation() {
         .expect("signed");
     let r = sim.refused("op1", cmd_complete("bore"));
     assert_has(&r, "Field 'Bore diameter' is out of range: 25.4 mm");
-    sim.ok("qe1", accept("Still fits"));
+    sim.ok_signed("qe1", accept("Still fits"));
     sim.complete("op1", "bore");
+}
+
+fn accept_bore(issue: IssueId, rationale: &str) -> Command {
+    Command::AcceptDeviation {
+        step: "bore".into(),
+        field: "Bore diameter".into(),
+        issue,
+        rationale: rationale.into(),
+    }
+}
+
+#[test]
+fn accepting_a_deviation_is_signed_with_the_pin_again_and_records_the_signature() {
+    let mut sim = Sim::with_run();
+    bore_filled(&mut sim);
+    sim.set("op1", "bore", "Bore diameter", "25.3");
+    let issue = sim.raise_issue("op1", "Bore oversize");
+    // Without the PIN again, and without a rationale: both reasons at once.
+    let r = sim.refused("qe1", accept_bore(issue, ""));
+    assert_eq!(
+        r,
+        [
+            "Accepting a deviation is signed: give your login and PIN again.",
+            "A rationale is required."
+        ]
+    );
+    sim.ok_signed("qe1", accept_bore(issue, "  Press fit verified "));
+    let step = sim.step("bore");
+    let field = field_by_name(step, "Bore diameter").expect("field");
+    let signature = field.deviations[0].signature.clone().expect("signed");
+    assert_eq!(signature.by, "qe1");
+    assert_eq!(signature.name, "QE1 Person");
+    assert_eq!(signature.meaning, "deviation accepted");
+    assert_eq!(signature.rationale, "Press fit verified");
+    assert_eq!(signature.at, sim.now);
+    assert!(signature.secret_set_by_signer);
+}
+
+#[test]
+fn a_deviation_may_not_be_accepted_by_who_recorded_the_value() {
+    let mut sim = Sim::with_run();
+    sim.world
+        .users
+        .insert("qs".into(), user("qs", &[QUALITY, SUPERVISOR]));
+    sim.finish_prep();
+    // The quality engineer who measured (and then corrected) the value...
+    sim.check_in("qs", "bore");
+    sim.set("qs", "bore", "Bore diameter", "25.2");
+    sim.check_in("op1", "bore");
+    sim.set("op1", "bore", "Bore diameter", "25.3");
+    let issue = sim.raise_issue("qs", "Bore oversize");
+    // ...may not accept its deviation, even for a value someone else saved since.
+    let r = sim.refused_signed("qs", accept_bore(issue, "Fits"));
+    assert_eq!(
+        r,
+        ["You saved a value of 'Bore diameter': a deviation may not be accepted by who recorded it (setting deviation_not_by_recorder)."]
+    );
+    // Another quality engineer may.
+    sim.ok_signed("qe1", accept_bore(issue, "Fits"));
+    // With the setting off the recorder may accept their own value.
+    sim.ok(
+        "adm",
+        Command::SetSetting {
+            key: "deviation_not_by_recorder".into(),
+            value: "FALSE".into(),
+        },
+    );
+    assert!(!sim.world.settings.deviation_not_by_recorder);
+    sim.set("qs", "bore", "Bore diameter", "25.4");
+    sim.ok_signed("qs", accept_bore(issue, "Fits"));
+}
+
+#[test]
+fn a_disposition_is_signed_with_the_pin_again_and_a_rationale() {
+    let mut sim = Sim::with_run();
+    let issue = sim.raise_issue("op1", "Scratch");
+    let scrap = |rationale: &str| Command::SetDisposition {
+        issue,
+        disposition: Disposition::Scrap,
+        rationale: rationale.into(),
+    };
+    let r = sim.refused("qe1", scrap(" "));
+    assert_eq!(
+        r,
+        [
+            "Setting a disposition is signed: give your login and PIN again.",
+            "A rationale is required."
+        ]
+    );
+    let events = sim.ok_signed("qe1", scrap("Cover cannot be polished out"));
+    let Some(Event::IssueDispositionSet {
+        signature: Some(signed),
+        ..
+    }) = events
+        .iter()
+        .find(|e| matches!(e, Event::IssueDispositionSet { .. }))
+    else {
+        panic!("no signed disposition in {events:?}")
+    };
+    assert_eq!(signed.meaning, "disposition: scrap");
+    let approval = &sim.world.issues[&issue].approvals[0];
+    assert_eq!(approval.action, "disposition scrap");
+    let stored = approval.signature.as_ref().expect("signature kept");
+    assert_eq!(stored, signed);
+    assert_eq!(stored.by, "qe1");
+    assert_eq!(stored.rationale, "Cover cannot be polished out");
+}
+
+#[test]
+fn a_pin_reset_by_an_admin_cannot_sign_until_its_owner_sets_their_own() {
+    let mut sim = Sim::with_run();
+    bore_filled(&mut sim);
+    let reset = |login: &str| Command::SetUserSecret {
+        login: login.into(),
+        secret_hash: "$argon2id$reset".into(),
+    };
+    sim.ok("adm", reset("qe1"));
+    assert_eq!(sim.world.users["qe1"].secret_set_by.as_deref(), Some("adm"));
+    let r = sim
+        .sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect_err("refused");
+    assert_eq!(
+        r.reasons,
+        ["Your PIN was set by adm: set a new PIN of your own before signing."]
+    );
+    // The owner's own new secret clears the mark; signing works again.
+    sim.ok("qe1", reset("qe1"));
+    assert_eq!(sim.world.users["qe1"].secret_set_by, None);
+    let events = sim
+        .sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect("signed");
+    let Some(Event::SignatureRecorded { signature, .. }) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert!(signature.secret_set_by_signer);
 }
 
 #[test]
@@ -999,7 +1135,7 @@ fn a_deviation_needs_the_step_policy_a_live_issue_of_the_run_and_a_bad_value() {
     sim.check_in("op2", "torque");
     sim.set("op2", "torque", "Torque", "13");
     let issue = sim.raise_issue("op2", "Over-torqued");
-    let r = sim.refused(
+    let r = sim.refused_signed(
         "qe1",
         Command::AcceptDeviation {
             step: "torque".into(),
@@ -1013,7 +1149,7 @@ fn a_deviation_needs_the_step_policy_a_live_issue_of_the_run_and_a_bad_value() {
         ["Step 'torque' does not allow out-of-range values with an issue: fix the value instead."]
     );
     sim.set("op2", "torque", "Torque", "11");
-    let r = sim.refused(
+    let r = sim.refused_signed(
         "qe1",
         Command::AcceptDeviation {
             step: "torque".into(),
@@ -1274,6 +1410,7 @@ fn completion_waits_on_open_issues_then_completes_when_the_last_closes() {
         Command::SetDisposition {
             issue: i1,
             disposition: Disposition::UseAsIs,
+            rationale: "Reviewed".into(),
         },
     );
     assert_has(&r, "Setting a disposition needs the quality or admin role");
@@ -1566,19 +1703,21 @@ fn a_changed_disposition_reopens_then_redispositions_and_scrap_scraps_the_item()
     let id = issue.id;
     set_disposition(&mut sim, "qe1", id, Disposition::UseAsIs);
     assert_eq!(sim.world.issues[&id].state, IssueState::Dispositioned);
-    let r = sim.refused(
+    let r = sim.refused_signed(
         "qe1",
         Command::SetDisposition {
             issue: id,
             disposition: Disposition::UseAsIs,
+            rationale: "Reviewed".into(),
         },
     );
     assert_eq!(r, ["Issue 1 already has disposition use_as_is."]);
-    let events = sim.ok(
+    let events = sim.ok_signed(
         "qe1",
         Command::SetDisposition {
             issue: id,
             disposition: Disposition::Scrap,
+            rationale: "Reviewed".into(),
         },
     );
     let states: Vec<(IssueState, IssueState)> = events
@@ -1598,11 +1737,12 @@ fn a_changed_disposition_reopens_then_redispositions_and_scrap_scraps_the_item()
     assert_eq!(sim.world.issues[&id].disposition, Some(Disposition::Scrap));
     assert_eq!(sim.item("BRG-2").state, InventoryState::Scrapped);
     close_issue(&mut sim, id);
-    let r = sim.refused(
+    let r = sim.refused_signed(
         "qe1",
         Command::SetDisposition {
             issue: id,
             disposition: Disposition::Repair,
+            rationale: "Reviewed".into(),
         },
     );
     assert_eq!(r, ["Issue 1 is closed."]);
@@ -2099,7 +2239,7 @@ fn settings_are_admin_only_and_bad_keys_or_values_are_explained() {
     let r = sim.refused("adm", set("colour", "blue"));
     assert_eq!(
         r,
-        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes."]
+        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder."]
     );
     let r = sim.refused("adm", set("lockout_minutes", "0"));
     assert_eq!(
@@ -2306,6 +2446,7 @@ fn audit_parts_name_the_entity_and_hide_secrets() {
     let secret = Event::UserSecretSet {
         login: "op1".into(),
         secret_hash: "$argon2id$SECRET".into(),
+        set_by: None,
     };
     let parts = secret.audit_parts(None);
     assert_eq!(parts.entity, "user op1");

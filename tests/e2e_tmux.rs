@@ -327,6 +327,9 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     // A second user signs off with their own login and PIN.
     t.key("a");
     t.wait_for("Expecting approval by: quality");
+    // The login box holds the signed-in operator's login: back to it, clear it.
+    t.key("BTab");
+    t.key("C-u");
     t.type_slowly("qe1");
     t.key("Tab");
     t.type_slowly("2222");
@@ -420,8 +423,7 @@ fn three_terminals_operator_quality_and_board_work_the_same_run() {
     lab.wait_for("Step 1 · Fit the shaft");
     lab.key("a");
     lab.wait_for("Expecting approval by: quality");
-    lab.type_slowly("qe1");
-    lab.key("Tab");
+    // Signed in as qe1: the login is filled in, the cursor is in the PIN box.
     lab.type_slowly("2222");
     lab.key("Enter");
     lab.key("Enter");

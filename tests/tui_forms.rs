@@ -445,6 +445,9 @@ fn accept_a_deviation_as_quality() {
     app.act(Action::Open); // field
     app.act(Action::Open); // issue
     app.typ("Within the pump's functional limit");
+    app.act(Action::Open); // to the signer's login, filled in
+    app.act(Action::Open); // to the PIN
+    app.typ("1234");
     app.act(Action::Open);
     app.assert_submitted();
     let step = app.db_step("bore");
@@ -454,6 +457,56 @@ fn accept_a_deviation_as_quality() {
         .find(|f| f.def.name == "Bore diameter")
         .unwrap();
     assert_eq!(field.deviations.len(), 1);
+    let signature = field.deviations[0].signature.as_ref().expect("signed");
+    assert_eq!(signature.by, "qe");
+    assert_eq!(signature.meaning, "deviation accepted");
+    assert_eq!(signature.rationale, "Within the pump's functional limit");
+}
+
+#[test]
+fn a_deviation_signed_with_a_wrong_pin_is_refused_and_the_cursor_returns_to_the_pin() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    step_cmd(
+        &mut fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    set(&mut fx, run, "bore", "Bore diameter", "25.2");
+    fx.ok(
+        &operator(),
+        Some(run),
+        Command::RaiseIssue {
+            title: "Bore oversize".into(),
+            description: String::new(),
+            step: Some("bore".into()),
+            field: Some("Bore diameter".into()),
+            inventory: None,
+        },
+    );
+    let mut app = App::signed_in(fx, run, quality());
+    app.open_step("bore");
+    app.act(Action::AcceptDeviation);
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.typ("Fits");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.typ("9999");
+    app.act(Action::Open);
+    assert_eq!(
+        app.form_errors(),
+        vec!["Unknown login or wrong PIN.".to_string()]
+    );
+    let bore = app.db_step("bore");
+    assert!(bore.fields[0].deviations.is_empty());
+    app.typ("1234");
+    app.act(Action::Open);
+    app.assert_submitted();
+    assert_eq!(app.db_step("bore").fields[0].deviations.len(), 1);
 }
 
 /// Moves through the redline form to the Reason box.
@@ -534,8 +587,9 @@ fn redline_then_cancel() {
     assert!(!step.instructions.contains("deburr"));
 }
 
-#[test]
-fn sign_off_with_login_and_pin() {
+/// A run whose inspect step waits on its quality sign-off (the operator
+/// checked in and filled it).
+fn inspect_waiting_on_signoff() -> (Fixture, RunId) {
     let mut fx = Fixture::with_pump();
     let run = fx.create_run("PU-1");
     complete_bore(&mut fx, run);
@@ -608,10 +662,19 @@ fn sign_off_with_login_and_pin() {
         },
     );
     set(&mut fx, run, "inspect", "Visual defects found", "no");
+    (fx, run)
+}
+
+#[test]
+fn sign_off_with_login_and_pin() {
+    let (fx, run) = inspect_waiting_on_signoff();
     let mut app = App::signed_in(fx, run, operator());
     app.open_step("inspect");
     app.act(Action::Approve);
     assert!(app.form_open(), "{:?}", app.state.status);
+    // The login box holds the signed-in operator's login: the signer replaces it.
+    app.act(Action::Up);
+    app.send(Msg::Edit(Edit::Clear));
     app.typ("qe");
     app.act(Action::Open);
     app.typ("1234");
@@ -626,6 +689,43 @@ fn sign_off_with_login_and_pin() {
         .unwrap();
     assert_eq!(signoff.signatures.len(), 1);
     assert_eq!(signoff.signatures[0].by, "qe");
+}
+
+fn inspect_signatures(app: &App) -> Vec<Signature> {
+    app.db_step("inspect")
+        .fields
+        .into_iter()
+        .find(|f| f.def.name == "Quality approval")
+        .map(|f| f.signatures)
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_pin_typed_again_after_a_wrong_one_goes_into_the_pin_box_not_the_comment() {
+    let (fx, run) = inspect_waiting_on_signoff();
+    let mut app = App::signed_in(fx, run, quality());
+    app.open_step("inspect");
+    app.act(Action::Approve);
+    assert!(app.form_open(), "{:?}", app.state.status);
+    // The signed-in user's login is filled in; the cursor is in the PIN box.
+    app.typ("9999");
+    app.act(Action::Open); // to the comment
+    app.act(Action::Open); // submit
+    assert!(app.form_open());
+    assert_eq!(
+        app.form_errors(),
+        vec!["Unknown login or wrong PIN.".to_string()]
+    );
+    assert!(inspect_signatures(&app).is_empty());
+    // The PIN typed again lands in the (emptied) PIN box.
+    app.typ("1234");
+    app.act(Action::Open);
+    app.act(Action::Open);
+    app.assert_submitted();
+    let signatures = inspect_signatures(&app);
+    assert_eq!(signatures.len(), 1);
+    assert_eq!(signatures[0].by, "qe");
+    assert_eq!(signatures[0].comment, None);
 }
 
 // --- run forms ----------------------------------------------------------------
@@ -741,10 +841,19 @@ fn disposition_then_close_an_issue() {
     app.act(Action::SetDisposition);
     assert!(app.form_open());
     app.act(Action::Open); // use_as_is
+    app.typ("Cosmetic only");
+    app.act(Action::Open); // to the signer's login, filled in
+    app.act(Action::Open); // to the PIN
+    app.typ("1234");
+    app.act(Action::Open);
     app.assert_submitted();
     let issue = app.fx.store.run_issues(app.run).unwrap()[0].clone();
     assert_eq!(issue.state, IssueState::Dispositioned);
     assert_eq!(issue.disposition, Some(Disposition::UseAsIs));
+    let signed = issue.approvals[0].signature.as_ref().expect("signed");
+    assert_eq!(signed.by, "qe");
+    assert_eq!(signed.meaning, "disposition: use_as_is");
+    assert_eq!(signed.rationale, "Cosmetic only");
     app.act(Action::CloseIssue);
     assert!(matches!(app.state.overlay, Some(Overlay::Confirm { .. })));
     app.act(Action::Open);

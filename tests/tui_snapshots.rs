@@ -258,10 +258,30 @@ fn sign_off_prompt() {
         act(&mut s, Action::Down);
     }
     act(&mut s, Action::Approve);
-    type_text(&mut s, "qe1");
-    act(&mut s, Action::Open);
     type_text(&mut s, "22");
     snap("signoff_prompt", &s);
+}
+
+/// After a wrong PIN the PIN box is empty and holds the cursor; the reason shows.
+#[test]
+fn sign_off_prompt_after_a_wrong_pin() {
+    let mut s = on_bore_step(qe1());
+    act(&mut s, Action::Approve);
+    type_text(&mut s, "2223");
+    act(&mut s, Action::Open);
+    act(&mut s, Action::Open);
+    update(
+        &mut s,
+        Msg::Executed {
+            tag: traveler::app::msg::ExecTag::Form,
+            outcome: traveler::app::msg::Outcome::Refused {
+                reasons: vec!["Unknown login or wrong PIN.".into()],
+                conflict: false,
+            },
+        },
+    );
+    let buffer = draw(&s, &Theme::dark(), 80, 24);
+    insta::assert_snapshot!("signoff_prompt_wrong_pin_80x24", text(&buffer));
 }
 
 #[test]

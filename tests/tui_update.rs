@@ -578,8 +578,7 @@ fn a_sign_off_asks_for_login_and_pin_again() {
         .intro
         .iter()
         .any(|l| l.contains("Expecting approval by: quality")));
-    type_text(&mut s, "qe1");
-    act(&mut s, Action::Open);
+    // The login is filled in with the signed-in user's; the cursor is in the PIN box.
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
     let effects = act(&mut s, Action::Open);
@@ -607,11 +606,48 @@ fn a_sign_off_asks_for_login_and_pin_again() {
 }
 
 #[test]
+fn a_wrong_pin_puts_the_cursor_back_in_the_emptied_pin_box() {
+    let mut s = on_bore_step(qe1());
+    act(&mut s, Action::Approve);
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("{:?}", s.status)
+    };
+    assert_eq!(form.value("Signer login"), "qe1");
+    assert!(
+        form.fields[form.focus].masked,
+        "the cursor starts in the PIN box"
+    );
+    type_text(&mut s, "2223");
+    act(&mut s, Action::Open);
+    let effects = act(&mut s, Action::Open);
+    assert!(matches!(effects.as_slice(), [Effect::SignOff { .. }]));
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: ExecTag::Form,
+            outcome: Outcome::Refused {
+                reasons: vec!["Unknown login or wrong PIN.".into()],
+                conflict: false,
+            },
+        },
+    );
+    type_text(&mut s, "2222");
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!()
+    };
+    assert!(
+        form.fields[form.focus].masked,
+        "the cursor is back in the PIN box"
+    );
+    assert_eq!(form.value("PIN"), "2222");
+    assert_eq!(form.value("Comment"), "");
+}
+
+#[test]
 fn a_rejection_needs_a_comment() {
     let mut s = on_bore_step(qe1());
     act(&mut s, Action::Reject);
-    type_text(&mut s, "qe1");
-    act(&mut s, Action::Open);
+    // The login is filled in with the signed-in user's; the cursor is in the PIN box.
     type_text(&mut s, "2222");
     act(&mut s, Action::Open);
     assert!(act(&mut s, Action::Open).is_empty());
@@ -741,8 +777,7 @@ fn help_over_a_form_gives_the_form_back() {
 fn locking_forgets_a_pin_typed_into_a_sign_off() {
     let mut s = on_bore_step(qe1());
     act(&mut s, Action::Approve);
-    type_text(&mut s, "qe1");
-    act(&mut s, Action::Open);
+    // The login is filled in with the signed-in user's; the cursor is in the PIN box.
     type_text(&mut s, "2222");
     update(&mut s, Msg::Tick(now() + chrono::Duration::minutes(10)));
     assert!(s.locked);

@@ -53,6 +53,15 @@ pub enum Effect {
         comment: Option<String>,
         seen: Seen,
     },
+    /// Re-authenticates the signer (login and secret again), then runs a
+    /// signed decision (a deviation accepted, a disposition) as them.
+    Signed {
+        login: String,
+        secret: String,
+        run: Option<RunId>,
+        command: Command,
+        seen: Seen,
+    },
     /// Copies a file into the attachments store, then saves the field.
     AttachFile {
         actor: Actor,

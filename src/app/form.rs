@@ -197,6 +197,15 @@ impl Form {
         self.fields.iter_mut().find(|f| f.label == label)
     }
 
+    /// Puts the cursor in the first secret box, if the form has one. After a
+    /// refused signature that box is empty again: a PIN typed next must land
+    /// there, never in the comment (which the trail keeps for good).
+    pub fn focus_secret(&mut self) {
+        if let Some(i) = self.fields.iter().position(|f| f.masked) {
+            self.focus = i;
+        }
+    }
+
     /// Forgets typed secrets (after a submit, whatever its answer).
     pub fn clear_secrets(&mut self) {
         for f in self.fields.iter_mut().filter(|f| f.masked) {

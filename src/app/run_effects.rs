@@ -93,30 +93,21 @@ impl Runner<'_> {
                 comment,
                 seen,
             } => {
-                let signer =
-                    match self
-                        .store
-                        .authenticate(&login, &secret, &self.station, now, true)
-                    {
-                        Ok(actor) => actor,
-                        Err(e) => {
-                            return Some(Msg::Executed {
-                                tag: ExecTag::Form,
-                                outcome: Outcome::Refused {
-                                    reasons: vec![auth_sentence(&e)],
-                                    conflict: false,
-                                },
-                            })
-                        }
-                    };
                 let command = Command::SignOff {
                     step,
                     field,
                     meaning,
                     comment,
                 };
-                self.execute(ExecTag::Form, signer, Some(run), command, seen, now)
+                self.signed(&login, &secret, Some(run), command, seen, now)
             }
+            Effect::Signed {
+                login,
+                secret,
+                run,
+                command,
+                seen,
+            } => self.signed(&login, &secret, run, command, seen, now),
             Effect::AttachFile {
                 actor,
                 run,
@@ -150,6 +141,32 @@ impl Runner<'_> {
                 }
             }
         })
+    }
+
+    /// Checks the signer's login and secret again, then runs the command as
+    /// them; a wrong secret comes back as the form's refusal.
+    fn signed(
+        &mut self,
+        login: &str,
+        secret: &str,
+        run: Option<i64>,
+        command: Command,
+        seen: Seen,
+        now: Time,
+    ) -> Msg {
+        match self
+            .store
+            .authenticate(login, secret, &self.station, now, true)
+        {
+            Ok(signer) => self.execute(ExecTag::Form, signer, run, command, seen, now),
+            Err(e) => Msg::Executed {
+                tag: ExecTag::Form,
+                outcome: Outcome::Refused {
+                    reasons: vec![auth_sentence(&e)],
+                    conflict: false,
+                },
+            },
+        }
     }
 
     fn execute(

@@ -383,14 +383,13 @@ pub fn settings(ctx: &mut Ctx, cmd: SettingsCmd) -> CliResult {
         SettingsCmd::List => {
             let s = ctx.store.settings()?;
             ctx.print(&s, || {
-                format!(
-                    "block_completion_on_open_issues = {}\nrequire_scan_for_installs = {}\nsigner_not_performer = {}\nlockout_attempts = {}\nlockout_minutes = {}\n",
-                    s.block_completion_on_open_issues,
-                    s.require_scan_for_installs,
-                    s.signer_not_performer,
-                    s.lockout_attempts,
-                    s.lockout_minutes
-                )
+                crate::domain::SETTING_KEYS
+                    .iter()
+                    .map(|(key, _)| {
+                        let value = crate::domain::setting_value(&s, key).unwrap_or_default();
+                        format!("{key} = {value}\n")
+                    })
+                    .collect()
             })
         }
         SettingsCmd::Set { key, value } => {

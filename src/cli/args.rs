@@ -358,11 +358,14 @@ pub enum IssueCmd {
         #[arg(long)]
         inventory: Option<String>,
     },
-    /// Set a disposition (quality).
+    /// Set a disposition (quality or admin), signed by the acting user's PIN.
     Disposition {
         issue: i64,
         #[arg(value_enum)]
         disposition: DispositionArg,
+        /// Why (required; a missing one is refused with every other reason).
+        #[arg(long, default_value = "")]
+        rationale: String,
     },
     /// Close an issue (quality).
     Close {
@@ -380,14 +383,15 @@ pub enum IssueCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum DeviationCmd {
-    /// Accept an out-of-range value through a quality issue.
+    /// Accept an out-of-range value through a quality issue, signed by the acting user's PIN.
     Accept {
         run: String,
         step: String,
         field: String,
         #[arg(long)]
         issue: i64,
-        #[arg(long)]
+        /// Why (required; a missing one is refused with every other reason).
+        #[arg(long, default_value = "")]
         rationale: String,
     },
 }

@@ -80,6 +80,18 @@ impl Ctx {
     /// Runs one command as the acting user and returns its events.
     pub fn exec(&mut self, run: Option<RunId>, command: Command) -> Result<Vec<Event>, CliError> {
         let actor = self.actor()?;
+        // A PIN someone else set (an admin's reset) must be replaced by its
+        // owner before they do anything else.
+        let changes_own =
+            matches!(&command, Command::SetUserSecret { login, .. } if *login == actor.login);
+        if !changes_own {
+            if let Some(by) = self.store.secret_set_by(&actor.login)? {
+                return Err(CliError::Refused(Refusal::one(format!(
+                    "Your PIN was set by {by}: set a new PIN of your own first, with `traveler --user {login} --pin PIN user set-pin {login} --pin NEW`.",
+                    login = actor.login
+                ))));
+            }
+        }
         self.exec_as(actor, run, command)
     }
 

@@ -33,7 +33,11 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
             )?;
             ctx.report(&events, run_id)
         }
-        IssueCmd::Disposition { issue, disposition } => {
+        IssueCmd::Disposition {
+            issue,
+            disposition,
+            rationale,
+        } => {
             let disposition = match disposition {
                 DispositionArg::UseAsIs => Disposition::UseAsIs,
                 DispositionArg::Rework => Disposition::Rework,
@@ -41,7 +45,14 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                 DispositionArg::Scrap => Disposition::Scrap,
                 DispositionArg::ReturnToVendor => Disposition::ReturnToVendor,
             };
-            let events = ctx.exec(None, Command::SetDisposition { issue, disposition })?;
+            let events = ctx.exec(
+                None,
+                Command::SetDisposition {
+                    issue,
+                    disposition,
+                    rationale,
+                },
+            )?;
             ctx.report(&events, None)
         }
         IssueCmd::Close { issue } => {
@@ -92,8 +103,13 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                     out.push_str(&format!("{}\n", found.description));
                 }
                 for a in &found.approvals {
+                    let signed = a
+                        .signature
+                        .as_ref()
+                        .map(|s| format!(" — {}", super::show::decision_signature_text(s)))
+                        .unwrap_or_default();
                     out.push_str(&format!(
-                        "  {} by {} at {}\n",
+                        "  {} by {} at {}{signed}\n",
                         a.action,
                         a.by,
                         a.at.format("%Y-%m-%d %H:%M UTC")

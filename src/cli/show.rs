@@ -24,6 +24,26 @@ pub fn run_table(runs: &[RunSummary]) -> String {
     out
 }
 
+/// Whether a signature's secret was the signer's own, for signature lines.
+pub fn secret_note(set_by_signer: bool) -> &'static str {
+    if set_by_signer {
+        "PIN set by the signer"
+    } else {
+        "PIN set by another user"
+    }
+}
+
+/// A decision's re-signature: "signed by NAME (login), PIN set by the signer: RATIONALE".
+pub fn decision_signature_text(s: &DecisionSignature) -> String {
+    format!(
+        "signed by {} ({}), {}: {}",
+        s.name,
+        s.by,
+        secret_note(s.secret_set_by_signer),
+        s.rationale
+    )
+}
+
 fn when(t: &Option<Time>) -> String {
     t.map(|t| {
         t.with_timezone(&chrono::Local)
@@ -140,17 +160,19 @@ fn field_line(step: &RunStep, field: &Field) -> String {
         let role = def.role.as_deref().unwrap_or("?");
         match (status, field.signatures.last()) {
             (SignoffStatus::Approved, Some(sig)) => format!(
-                "approved by {} ({}) at {}",
+                "approved by {} ({}) at {}, {}",
                 sig.name,
                 sig.by,
                 sig.at
                     .with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
+                    .format("%Y-%m-%d %H:%M"),
+                secret_note(sig.secret_set_by_signer)
             ),
             (SignoffStatus::Rejected, Some(sig)) => format!(
-                "rejected by {} ({}): {} — expecting approval by: {role}",
+                "rejected by {} ({}), {}: {} — expecting approval by: {role}",
                 sig.name,
                 sig.by,
+                secret_note(sig.secret_set_by_signer),
                 sig.comment.as_deref().unwrap_or("")
             ),
             (SignoffStatus::Void, _) => {
@@ -176,7 +198,15 @@ fn field_line(step: &RunStep, field: &Field) -> String {
                     .deviations
                     .iter()
                     .find(|d| d.value_id == v.id)
-                    .map(|d| format!(" (deviation accepted via issue {})", d.issue))
+                    .map(|d| match &d.signature {
+                        Some(s) => format!(
+                            " (deviation accepted via issue {} at {}, {})",
+                            d.issue,
+                            when(&Some(s.at)),
+                            decision_signature_text(s)
+                        ),
+                        None => format!(" (deviation accepted via issue {})", d.issue),
+                    })
                     .unwrap_or_default();
                 format!("{}{unit}{mark}{deviation}", value_text(&v.value))
             }

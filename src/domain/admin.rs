@@ -100,6 +100,7 @@ fn add_user(
             active: true,
             failed_attempts: 0,
             locked_until: None,
+            secret_set_by: None,
         },
     }])
 }
@@ -118,7 +119,9 @@ fn set_active(cx: &Ctx, login: &str, active: bool) -> Result<Vec<Event>, Refusal
 }
 
 /// Set a user's secret (admin, or the user themself). A new secret also
-/// clears failed attempts and any lockout.
+/// clears failed attempts and any lockout. A secret set by someone else is
+/// marked so: its owner must set their own before anything else, and may not
+/// sign with it.
 fn set_secret(cx: &Ctx, login: &str, secret_hash: &str) -> Result<Vec<Event>, Refusal> {
     user(cx, login)?;
     if secret_hash.trim().is_empty() {
@@ -127,6 +130,7 @@ fn set_secret(cx: &Ctx, login: &str, secret_hash: &str) -> Result<Vec<Event>, Re
     Ok(vec![Event::UserSecretSet {
         login: login.to_string(),
         secret_hash: secret_hash.to_string(),
+        set_by: (login != cx.by()).then(|| cx.by().to_string()),
     }])
 }
 
@@ -251,12 +255,13 @@ fn receive(cx: &Ctx, part: &str, identifier: &str, quantity: i64) -> Result<Vec<
 }
 
 /// The setting keys and what each accepts.
-pub const SETTING_KEYS: [(&str, &str); 5] = [
+pub const SETTING_KEYS: [(&str, &str); 6] = [
     ("block_completion_on_open_issues", "true or false"),
     ("require_scan_for_installs", "true or false"),
     ("signer_not_performer", "true or false"),
     ("lockout_attempts", "a whole number from 1 to 1000"),
     ("lockout_minutes", "a whole number from 1 to 100000"),
+    ("deviation_not_by_recorder", "true or false"),
 ];
 
 /// The current value of a setting as text.
@@ -267,6 +272,7 @@ pub fn setting_value(s: &Settings, key: &str) -> Option<String> {
         "signer_not_performer" => s.signer_not_performer.to_string(),
         "lockout_attempts" => s.lockout_attempts.to_string(),
         "lockout_minutes" => s.lockout_minutes.to_string(),
+        "deviation_not_by_recorder" => s.deviation_not_by_recorder.to_string(),
         _ => return None,
     })
 }

@@ -23,10 +23,15 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                 u.active = *active;
             }
         }
-        UserSecretSet { login, secret_hash } => {
+        UserSecretSet {
+            login,
+            secret_hash,
+            set_by,
+        } => {
             // A new secret also lifts a lockout.
             if let Some(u) = world.users.get_mut(login) {
                 u.secret_hash = secret_hash.clone();
+                u.secret_set_by = set_by.clone();
                 u.failed_attempts = 0;
                 u.locked_until = None;
             }
@@ -89,13 +94,19 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
             world.next_issue_id = world.next_issue_id.max(issue.id + 1);
             world.issues.insert(issue.id, issue.clone());
         }
-        IssueDispositionSet { issue, to, .. } => {
+        IssueDispositionSet {
+            issue,
+            to,
+            signature,
+            ..
+        } => {
             if let Some(i) = world.issues.get_mut(issue) {
                 i.disposition = Some(*to);
                 i.approvals.push(IssueApproval {
                     by: by.to_string(),
                     at: now,
                     action: format!("disposition {}", to.name()),
+                    signature: signature.clone(),
                 });
             }
         }
@@ -107,6 +118,7 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                         by: by.to_string(),
                         at: now,
                         action: "close".to_string(),
+                        signature: None,
                     });
                 }
             }
@@ -132,6 +144,7 @@ pub(crate) fn set_setting(s: &mut Settings, key: &str, value: &str) {
         "block_completion_on_open_issues" => s.block_completion_on_open_issues = flag,
         "require_scan_for_installs" => s.require_scan_for_installs = flag,
         "signer_not_performer" => s.signer_not_performer = flag,
+        "deviation_not_by_recorder" => s.deviation_not_by_recorder = flag,
         "lockout_attempts" => {
             if let Ok(n) = value.parse() {
                 s.lockout_attempts = n;

@@ -374,12 +374,17 @@ impl Event {
                 })),
                 None,
             ),
-            IssueDispositionSet { issue, from, to } => p(
+            IssueDispositionSet {
+                issue,
+                from,
+                to,
+                signature,
+            } => p(
                 "issue_disposition_set",
                 format!("issue {issue}"),
                 Some(json!({ "disposition": from })),
                 Some(json!({ "disposition": to })),
-                None,
+                signature.as_ref().map(|s| s.rationale.clone()),
             ),
             IssueStateChanged { issue, from, to } => p(
                 "issue_state_changed",

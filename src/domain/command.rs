@@ -205,6 +205,9 @@ pub enum Command {
     SetDisposition {
         issue: IssueId,
         disposition: Disposition,
+        /// Why; kept with the disposition's re-signature.
+        #[serde(default)]
+        rationale: String,
     },
     CloseIssue {
         issue: IssueId,

@@ -113,7 +113,11 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             field.as_deref(),
             inventory.as_deref(),
         ),
-        SetDisposition { issue, disposition } => issues::disposition(&cx, *issue, *disposition),
+        SetDisposition {
+            issue,
+            disposition,
+            rationale,
+        } => issues::disposition(&cx, *issue, *disposition, rationale),
         CloseIssue { issue } => issues::close(&cx, *issue),
         ProposeRedline {
             step,

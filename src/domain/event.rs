@@ -17,6 +17,9 @@ pub enum Event {
     UserSecretSet {
         login: String,
         secret_hash: String,
+        /// Who set it, when not the user themself (an admin's reset).
+        #[serde(default)]
+        set_by: Option<String>,
     },
     LoginFailed {
         login: String,
@@ -158,6 +161,9 @@ pub enum Event {
         issue: IssueId,
         from: Option<Disposition>,
         to: Disposition,
+        /// The disposition's re-signature (none in events from before it was required).
+        #[serde(default)]
+        signature: Option<DecisionSignature>,
     },
     IssueStateChanged {
         issue: IssueId,

@@ -1,6 +1,7 @@
 //! Saving field values and accepting deviations.
 
-use super::decide::{need_text, refuse_if_any, Ctx};
+use super::decide::{refuse_if_any, Ctx};
+use super::decision_signatures::deviation_signature;
 use super::event::Event;
 use super::model::*;
 use super::queries::*;
@@ -110,7 +111,7 @@ pub(crate) fn accept_deviation(
     if let Err(e) = cx.live_issue_of_run(run, issue) {
         reasons.push(e);
     }
-    need_text(&mut reasons, "A rationale", rationale);
+    let signature = deviation_signature(cx, field, rationale, &mut reasons);
     refuse_if_any(reasons)?;
     let Some(v) = current else {
         return Err(Refusal::one(format!(
@@ -126,6 +127,7 @@ pub(crate) fn accept_deviation(
             rationale: rationale.trim().to_string(),
             by: cx.by().to_string(),
             at: cx.now(),
+            signature: Some(signature),
         },
     }])
 }

@@ -1,6 +1,7 @@
 //! Quality issues: raise, disposition, close.
 
 use super::decide::{need_text, refuse_if_any, Ctx};
+use super::decision_signatures::decision_signature;
 use super::event::Event;
 use super::model::*;
 use super::queries::*;
@@ -107,10 +108,23 @@ fn existing<'a>(cx: &Ctx<'a>, id: IssueId) -> Result<&'a Issue, Refusal> {
 /// `dispositioned` with the new disposition. The same disposition again is
 /// refused; a closed issue cannot be changed. A `scrap` disposition on an
 /// issue naming an inventory item scraps that item (nothing is un-scrapped
-/// if the disposition later changes).
-pub(crate) fn disposition(cx: &Ctx, id: IssueId, to: Disposition) -> Result<Vec<Event>, Refusal> {
+/// if the disposition later changes). A disposition is signed: the secret
+/// again and a rationale (see `decision_signatures`).
+pub(crate) fn disposition(
+    cx: &Ctx,
+    id: IssueId,
+    to: Disposition,
+    rationale: &str,
+) -> Result<Vec<Event>, Refusal> {
     let issue = existing(cx, id)?;
     let mut reasons = Vec::new();
+    let signature = decision_signature(
+        cx,
+        "Setting a disposition",
+        format!("disposition: {}", to.name()),
+        rationale,
+        &mut reasons,
+    );
     if issue.state == IssueState::Closed {
         reasons.push(format!("Issue {id} is closed."));
     }
@@ -142,6 +156,7 @@ pub(crate) fn disposition(cx: &Ctx, id: IssueId, to: Disposition) -> Result<Vec<
         issue: id,
         from: issue.disposition,
         to,
+        signature: Some(signature),
     });
     out.push(Event::IssueStateChanged {
         issue: id,

@@ -11,6 +11,7 @@ mod audit;
 pub mod blockers;
 pub mod command;
 mod decide;
+mod decision_signatures;
 pub mod event;
 mod fields;
 mod installs;

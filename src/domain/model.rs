@@ -50,6 +50,11 @@ pub struct User {
     pub active: bool,
     pub failed_attempts: u32,
     pub locked_until: Option<Time>,
+    /// Who set the current secret when it was not the user themself (an
+    /// admin's reset): the user must set their own before doing anything
+    /// else. `None` when they chose it, or it was given with the account.
+    #[serde(default)]
+    pub secret_set_by: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,6 +403,30 @@ pub struct Signature {
     pub comment: Option<String>,
     /// SHA-256 of the step's field values when signed; a later change voids it.
     pub values_sha256: String,
+    /// False when the secret signed with was last set by someone else (an
+    /// admin's reset). Records from before this was kept read as true.
+    #[serde(default = "default_true")]
+    pub secret_set_by_signer: bool,
+}
+
+/// Serde default for flags that older records lack and that read as on.
+fn default_true() -> bool {
+    true
+}
+
+/// The re-signature on a quality decision (a deviation accepted, a
+/// disposition set): the signer gave login and secret again for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecisionSignature {
+    pub by: String,
+    /// Printed name at signing time.
+    pub name: String,
+    pub at: Time,
+    /// What the signature means: "deviation accepted", "disposition: scrap".
+    pub meaning: String,
+    pub rationale: String,
+    #[serde(default = "default_true")]
+    pub secret_set_by_signer: bool,
 }
 
 /// An out-of-range (or failed pass/fail) value accepted through a quality issue.
@@ -408,6 +437,9 @@ pub struct Deviation {
     pub rationale: String,
     pub by: String,
     pub at: Time,
+    /// The acceptance's re-signature (none on records from before it was required).
+    #[serde(default)]
+    pub signature: Option<DecisionSignature>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -528,6 +560,10 @@ pub struct IssueApproval {
     pub by: String,
     pub at: Time,
     pub action: String,
+    /// A disposition's re-signature (none on closings, nor on records from
+    /// before it was required).
+    #[serde(default)]
+    pub signature: Option<DecisionSignature>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -554,6 +590,9 @@ pub struct Settings {
     pub signer_not_performer: bool,
     pub lockout_attempts: u32,
     pub lockout_minutes: u32,
+    /// A deviation may not be accepted by anyone who saved a value of its field.
+    #[serde(default = "default_true")]
+    pub deviation_not_by_recorder: bool,
 }
 
 impl Default for Settings {
@@ -564,6 +603,7 @@ impl Default for Settings {
             signer_not_performer: true,
             lockout_attempts: 5,
             lockout_minutes: 5,
+            deviation_not_by_recorder: true,
         }
     }
 }

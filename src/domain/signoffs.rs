@@ -2,6 +2,7 @@
 //! signed, and whether an approval still counts.
 
 use super::decide::{refuse_if_any, Ctx};
+use super::decision_signatures::{need_own_secret, secret_is_signers_own};
 use super::event::Event;
 use super::model::*;
 use super::permissions::may_sign;
@@ -95,6 +96,7 @@ pub(crate) fn sign(
     if !cx.actor().reauthenticated {
         reasons.push("Signing needs your PIN again.".to_string());
     }
+    need_own_secret(cx, &mut reasons);
     if !matches!(step.state, StepState::InProgress | StepState::OnHold) {
         reasons.push(format!(
             "Step '{}' is {}: sign-offs are taken while it is in progress or on hold.",
@@ -142,6 +144,7 @@ pub(crate) fn sign(
             meaning,
             comment: comment.map(str::to_string),
             values_sha256: values_sha256(step),
+            secret_set_by_signer: secret_is_signers_own(cx),
         },
     }])
 }

@@ -8,6 +8,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use rusqlite::Connection;
 
 #[derive(Debug)]
 pub enum AuthError {
@@ -65,6 +66,47 @@ fn secret_matches(secret: &str, hash: &str) -> bool {
 }
 
 const WRONG: &str = "Unknown login or wrong PIN.";
+
+/// The free texts a signature stores with it (a sign-off's comment, a
+/// deviation's or disposition's rationale), each with its name in a refusal.
+fn signature_texts(command: &Command) -> Vec<(&'static str, &str)> {
+    match command {
+        Command::SignOff {
+            comment: Some(c), ..
+        } => vec![("comment", c.as_str())],
+        Command::AcceptDeviation { rationale, .. } | Command::SetDisposition { rationale, .. } => {
+            vec![("rationale", rationale.as_str())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Refusals for signature texts that are the signer's own secret: a PIN
+/// typed into the comment box must never reach the immutable trail. The text
+/// is checked against the stored hash (not the PIN typed with it), and the
+/// refusal never repeats the text. Rule: a text that could not be a secret
+/// (shorter than a PIN, or with spaces) is not checked.
+pub(super) fn secret_echoes(conn: &Connection, req: &Request) -> anyhow::Result<Vec<String>> {
+    let texts: Vec<(&str, &str)> = signature_texts(&req.command)
+        .into_iter()
+        .map(|(what, text)| (what, text.trim()))
+        .filter(|(_, text)| {
+            text.chars().count() >= MIN_SECRET_LEN
+                && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+        .collect();
+    if texts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(signer) = load_user(conn, &req.actor.login)? else {
+        return Ok(Vec::new());
+    };
+    Ok(texts
+        .into_iter()
+        .filter(|(_, text)| secret_matches(text, &signer.secret_hash))
+        .map(|(what, _)| format!("The {what} may not be your PIN."))
+        .collect())
+}
 
 impl Store {
     /// Checks a login and secret. A wrong secret is recorded (and audited);
@@ -126,6 +168,11 @@ impl Store {
             self.record_login(&actor, now, true)?;
         }
         Ok(actor)
+    }
+
+    /// Who set `login`'s current secret, when it was not the user themself.
+    pub fn secret_set_by(&self, login: &str) -> anyhow::Result<Option<String>> {
+        Ok(load_user(&self.conn, login)?.and_then(|u| u.secret_set_by))
     }
 
     fn record_login(&mut self, actor: &Actor, now: Time, success: bool) -> Result<(), AuthError> {

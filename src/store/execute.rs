@@ -3,6 +3,7 @@
 //! them back and append one audit row per event, then commit.
 
 use super::audit::{append, NewAuditRow};
+use super::auth::secret_echoes;
 use super::rows::time_text;
 use super::world::{load_world, run_of_request, write_back};
 use super::Store;
@@ -152,7 +153,19 @@ fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Executed, E
     if let Some(run) = &world.run {
         resolve_step_reference(run, &mut req.command);
     }
-    let events = decide(&world, &req).map_err(ExecError::Refused)?;
+    // A signature text equal to the signer's secret is refused along with
+    // whatever else the rules say (every reason at once).
+    let echoes = secret_echoes(tx, &req)?;
+    let events = match decide(&world, &req) {
+        Ok(events) if echoes.is_empty() => events,
+        Ok(_) => return Err(ExecError::Refused(Refusal::many(echoes))),
+        Err(mut refusal) => {
+            if !refusal.conflict {
+                refusal.reasons.extend(echoes);
+            }
+            return Err(ExecError::Refused(refusal));
+        }
+    };
     let before = world.clone();
     for event in &events {
         apply(&mut world, event, req.now, &req.actor.login);

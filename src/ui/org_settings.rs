@@ -45,6 +45,11 @@ pub fn render(settings: &Settings, theme: &Theme, frame: &mut Frame, area: Rect)
             settings.lockout_minutes.to_string(),
             "how long the lock lasts",
         ),
+        (
+            "deviation_not_by_recorder",
+            yes_no(settings.deviation_not_by_recorder).to_string(),
+            "who saved a value may not accept its deviation",
+        ),
     ];
     let mut lines = vec![Line::from(Span::styled(
         "Every terminal enforces these rules (read-only here).",

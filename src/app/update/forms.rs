@@ -16,6 +16,7 @@ use crate::domain::{
 };
 
 const REASON: &str = "Reason";
+const RATIONALE: &str = "Rationale";
 
 fn open(state: &mut State, form: Form) {
     state.overlay = Some(Overlay::Form(form));
@@ -260,24 +261,30 @@ pub fn open_accept_deviation(state: &mut State) {
         .collect();
     let title = format!("Accept a deviation on {}", step_title(state));
     let allowed = step.allow_out_of_range_with_issue;
+    let mut boxes = vec![
+        FormField::choice("Field", fields.clone(), 0),
+        FormField::choice("Quality issue", issue_labels, issues.len() - 1),
+        FormField::text(RATIONALE, "", true),
+    ];
+    boxes.extend(signer_fields(state));
     let form = Form::new(
         FormKind::AcceptDeviation {
             step: step_key(state),
-            fields: fields.clone(),
+            fields,
             issues: issues.iter().map(|i| i.id).collect(),
         },
         &title,
-        vec![
-            FormField::choice("Field", fields, 0),
-            FormField::choice("Quality issue", issue_labels, issues.len() - 1),
-            FormField::text("Rationale", "", true),
-        ],
+        boxes,
     )
-    .with_intro(vec![if allowed {
-        "This step allows out-of-range values accepted through an issue.".into()
-    } else {
-        "This step's policy does not allow deviations; the engine will say so.".into()
-    }]);
+    .with_intro(vec![
+        if allowed {
+            "This step allows out-of-range values accepted through an issue.".into()
+        } else {
+            "This step's policy does not allow deviations; the engine will say so.".into()
+        },
+        "Sign with your own login and PIN: the signature records your printed".into(),
+        "name, the date and time, the meaning \"deviation accepted\" and the rationale.".into(),
+    ]);
     open(state, form);
 }
 
@@ -369,18 +376,16 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
     if meaning == Meaning::Approved {
         comment = comment.with_hint("optional");
     }
-    let form = Form::new(
+    let mut fields = signer_fields(state);
+    fields.push(comment);
+    let mut form = Form::new(
         FormKind::SignOff {
             step: step_key(state),
             field: def.name.clone(),
             meaning,
         },
         &title,
-        vec![
-            FormField::text("Signer login", "", true),
-            FormField::secret("PIN"),
-            comment,
-        ],
+        fields,
     )
     .with_intro(vec![
         format!("Expecting approval by: {role}. Sign with your own login and PIN."),
@@ -394,7 +399,40 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
         ),
         "(changing a value later voids it).".into(),
     ]);
+    start_at_signature(&mut form);
     open(state, form);
+}
+
+const SIGNER_LOGIN: &str = "Signer login";
+
+/// The two boxes of a re-signature: the signer's login, filled in with the
+/// signed-in user's (another signer overwrites it), and the PIN.
+fn signer_fields(state: &State) -> Vec<FormField> {
+    let login = state
+        .session
+        .as_ref()
+        .map(|a| a.login.as_str())
+        .unwrap_or("");
+    vec![
+        FormField::text(SIGNER_LOGIN, login, true),
+        FormField::secret("PIN"),
+    ]
+}
+
+/// The login and the secret typed into a signed form.
+fn signer_of(form: &Form) -> (String, String) {
+    let secret = match form.fields.iter().find(|f| f.masked).map(|f| &f.input) {
+        Some(FormInput::Text(t)) => t.value().to_string(),
+        _ => String::new(),
+    };
+    (form.value(SIGNER_LOGIN), secret)
+}
+
+/// The cursor starts in the PIN box when the login is already filled in.
+fn start_at_signature(form: &mut Form) {
+    if !form.value(SIGNER_LOGIN).is_empty() {
+        form.focus_secret();
+    }
 }
 
 pub fn open_disposition(state: &mut State, issue: i64, current: Option<Disposition>) {
@@ -405,13 +443,20 @@ pub fn open_disposition(state: &mut State, issue: i64, current: Option<Dispositi
     let selected = current
         .and_then(|c| Disposition::ALL.iter().position(|d| *d == c))
         .unwrap_or(0);
+    let mut boxes = vec![
+        FormField::choice("Disposition", options, selected),
+        FormField::text(RATIONALE, "", true),
+    ];
+    boxes.extend(signer_fields(state));
     let form = Form::new(
         FormKind::Disposition { issue },
         &format!("Disposition of issue #{issue}"),
-        vec![FormField::choice("Disposition", options, selected)],
+        boxes,
     )
     .with_intro(vec![
-        "Quality only. A scrap disposition scraps the item it names.".into(),
+        "Quality or admin. A scrap disposition scraps the item it names.".into(),
+        "Sign with your own login and PIN: the signature records your printed".into(),
+        "name, the date and time, the disposition and the rationale.".into(),
     ]);
     open(state, form);
 }
@@ -593,7 +638,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
                 .get(form.selected("Quality issue"))
                 .copied()
                 .unwrap_or(0),
-            rationale: form.value("Rationale"),
+            rationale: form.value(RATIONALE),
         },
         FormKind::Uninstall { step, identifiers } => Command::Uninstall {
             step: step.clone(),
@@ -634,6 +679,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
                 .get(form.selected("Disposition"))
                 .copied()
                 .unwrap_or(Disposition::UseAsIs),
+            rationale: form.value(RATIONALE),
         },
         FormKind::SignOff {
             step,
@@ -643,11 +689,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
             if !errors.is_empty() {
                 return refuse_form(state, form, errors);
             }
-            let login = form.value("Signer login");
-            let secret = match form.fields.iter().find(|f| f.masked).map(|f| &f.input) {
-                Some(FormInput::Text(t)) => t.value().to_string(),
-                _ => String::new(),
-            };
+            let (login, secret) = signer_of(&form);
             let comment = Some(form.value("Comment")).filter(|c| !c.is_empty());
             let seen = Seen {
                 step_version: current_step(state).map(|s| s.version),
@@ -676,23 +718,38 @@ fn submit(state: &mut State) -> Vec<Effect> {
     if !errors.is_empty() {
         return refuse_form(state, form, errors);
     }
-    form.busy = true;
-    form.errors.clear();
-    let is_quality = matches!(form.kind, FormKind::Disposition { .. });
-    let is_run_level = matches!(form.kind, FormKind::FailRun | FormKind::ReopenRun);
-    state.overlay = Some(Overlay::Form(form));
-    if is_quality {
-        let Some(actor) = state.session.clone() else {
-            return Vec::new();
+    // Deviations and dispositions are signed: run as the signer, once their
+    // login and PIN are checked again.
+    let signed_run = match &form.kind {
+        FormKind::AcceptDeviation { .. } => Some(state.run_id()),
+        FormKind::Disposition { .. } => Some(None),
+        _ => None,
+    };
+    if let Some(run) = signed_run {
+        let (login, secret) = signer_of(&form);
+        let seen = match run {
+            Some(_) => Seen {
+                step_version: current_step(state).map(|s| s.version),
+                field_value: None,
+            },
+            None => Seen::default(),
         };
-        return vec![Effect::Execute {
-            tag: ExecTag::Form,
-            actor,
-            run: None,
+        form.clear_secrets();
+        form.busy = true;
+        form.errors.clear();
+        state.overlay = Some(Overlay::Form(form));
+        return vec![Effect::Signed {
+            login,
+            secret,
+            run,
             command,
-            seen: Seen::default(),
+            seen,
         }];
     }
+    form.busy = true;
+    form.errors.clear();
+    let is_run_level = matches!(form.kind, FormKind::FailRun | FormKind::ReopenRun);
+    state.overlay = Some(Overlay::Form(form));
     if is_run_level {
         let (Some(actor), Some(run)) = (state.session.clone(), state.run_id()) else {
             return Vec::new();
@@ -711,6 +768,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
 fn refuse_form(state: &mut State, mut form: Form, errors: Vec<String>) -> Vec<Effect> {
     form.errors = errors;
     form.clear_secrets();
+    form.focus_secret();
     state.overlay = Some(Overlay::Form(form));
     Vec::new()
 }

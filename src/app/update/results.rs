@@ -17,6 +17,7 @@ pub fn executed(state: &mut State, tag: ExecTag, outcome: Outcome) -> Vec<Effect
             if let Some(Overlay::Form(form)) = &mut state.overlay {
                 form.busy = false;
                 form.errors = vec![sentence.clone()];
+                form.focus_secret();
             }
             state.status = Some(Status::error(sentence));
             Vec::new()
@@ -87,6 +88,7 @@ fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool
             if let Some(Overlay::Form(form)) = &mut state.overlay {
                 form.busy = false;
                 form.errors = lines.clone();
+                form.focus_secret();
             }
         }
         ExecTag::StepAction => {}
