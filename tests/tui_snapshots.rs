@@ -217,6 +217,7 @@ fn saved_values_show_their_verdicts() {
         by: "op1".into(),
         at: at(14, 40),
         replaces: None,
+        reason: None,
     });
     bore.fields[1].values.push(FieldValue {
         id: 12,
@@ -225,6 +226,7 @@ fn saved_values_show_their_verdicts() {
         by: "op1".into(),
         at: at(14, 41),
         replaces: None,
+        reason: None,
     });
     snap("step_saved_values", &s);
     snap_styled("step_saved_values", &s, &Theme::dark());

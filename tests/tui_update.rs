@@ -312,7 +312,9 @@ fn a_measurement_is_saved_with_what_the_user_saw() {
             step: "bore".into(),
             field: "Bore diameter".into(),
             raw: "25.01".into(),
-            file_sha256: None
+            file_sha256: None,
+            reason: None,
+            void_approval: false
         }
     );
     assert_eq!(
@@ -400,6 +402,7 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
         by: "op2".into(),
         at: at(14, 58),
         replaces: None,
+        reason: None,
     });
     send(
         &mut s,
@@ -855,6 +858,7 @@ fn a_choice_with_a_value_opens_on_it() {
         by: "op1".into(),
         at: at(14, 40),
         replaces: None,
+        reason: None,
     });
     send(
         &mut s,
