@@ -116,6 +116,9 @@ fn benches(c: &mut Criterion) {
                             field: "Bore diameter".into(),
                             raw: format!("25.{:02}", n % 5),
                             file_sha256: None,
+                            // Every save after the first corrects the value.
+                            reason: Some("re-measured".into()),
+                            void_approval: true,
                         },
                         seen: Seen::default(),
                         now: Utc::now(),

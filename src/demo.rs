@@ -291,6 +291,8 @@ impl Seeder {
                 field: field.into(),
                 raw: raw.into(),
                 file_sha256: None,
+                reason: None,
+                void_approval: false,
             },
         )?;
         Ok(())
@@ -676,6 +678,18 @@ impl Seeder {
             },
         )?;
         self.set("operator2", board, "power", "3V3 rail", "3.29")?;
+        self.step_cmd(
+            "operator2",
+            board,
+            Command::SetField {
+                step: "power".into(),
+                field: "3V3 rail".into(),
+                raw: "3.31".into(),
+                file_sha256: None,
+                reason: Some("Probe was not seated; re-measured.".into()),
+                void_approval: false,
+            },
+        )?;
 
         // Freshly staged.
         self.at_ago(Duration::minutes(40));

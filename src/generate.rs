@@ -125,6 +125,8 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
                     field: "Bore diameter".into(),
                     raw: "25.01".into(),
                     file_sha256: None,
+                    reason: None,
+                    void_approval: false,
                 },
                 now,
             ));

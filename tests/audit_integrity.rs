@@ -40,6 +40,16 @@ fn a_seeded_database_replays_to_exactly_its_state_tables() {
         report.entities > 20,
         "runs, users, parts, items were compared"
     );
+    // the demo corrects a value: its reason is in the audit row and the
+    // replayed run agrees with the stored one
+    let reasons: i64 = raw(&path)
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'field_value_saved' AND reason IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(reasons >= 1, "a corrected value carries its reason");
 }
 
 #[test]

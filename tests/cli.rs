@@ -435,7 +435,7 @@ fn a_sign_off_comment_that_is_the_signers_pin_is_refused_without_repeating_it() 
     );
 }
 
-fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+fn stderr_ref(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
 
@@ -467,7 +467,7 @@ fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
     }
     // No rationale: refused by the rules with every reason, not a usage error.
     let refused = shop.cmd(Some(QE1), &deviation("9")).code(3);
-    let stderr = stderr_of(&refused);
+    let stderr = stderr_ref(&refused);
     assert!(
         stderr.contains("There is no issue 9.") && stderr.contains("A rationale is required."),
         "{stderr}"
@@ -486,9 +486,9 @@ fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
         .cmd(Some(QE1), &["issue", "disposition", "1", "use-as-is"])
         .code(3);
     assert!(
-        stderr_of(&refused).contains("A rationale is required."),
+        stderr_ref(&refused).contains("A rationale is required."),
         "{}",
-        stderr_of(&refused)
+        stderr_ref(&refused)
     );
     shop.ok(
         QE1,
@@ -524,7 +524,7 @@ fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() 
     let refused = shop
         .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
         .code(3);
-    let stderr = stderr_of(&refused);
+    let stderr = stderr_ref(&refused);
     assert!(
         stderr.contains("Your PIN was set by admin: set a new PIN of your own first")
             && stderr.contains("user set-pin op1 --pin NEW"),
@@ -839,4 +839,147 @@ fn the_procedure_decides_how_a_step_is_reworked() {
     );
     let text = shop.ok(OP1, &["procedure", "show", "PUMP-ASSY", "--version", "2"]);
     assert!(text.contains("[bore], rework = \"copy\""), "{text}");
+}
+
+fn audit_rows(shop: &Shop) -> usize {
+    let out = shop
+        .cmd(None, &["--json", "audit", "log", "--limit", "10000"])
+        .success();
+    let rows: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    rows.as_array().expect("a list").len()
+}
+
+#[test]
+fn an_unchanged_save_writes_nothing_and_a_correction_needs_a_reason() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.01");
+    let rows = audit_rows(&shop);
+    // The same number, typed another way: nothing is written.
+    let out = shop.ok(
+        OP1,
+        &["field", "set", "PU-1", "bore", "Bore diameter", "25.010"],
+    );
+    assert_eq!(out, "unchanged: Bore diameter already has 25.01\n");
+    assert_eq!(audit_rows(&shop), rows, "no audit row");
+    // A different value corrects the saved one: it needs a reason.
+    let stderr = stderr_of(
+        shop.cmd(
+            Some(OP1),
+            &["field", "set", "PU-1", "bore", "Bore diameter", "25.03"],
+        )
+        .code(3),
+    );
+    assert!(
+        stderr.contains("'Bore diameter' already has 25.01")
+            && stderr.contains("changing it to 25.03 needs a reason.")
+            && stderr.contains("Add --reason"),
+        "{stderr}"
+    );
+    let stderr = stderr_of(
+        shop.cmd(
+            Some(OP1),
+            &[
+                "field",
+                "set",
+                "PU-1",
+                "bore",
+                "Bore diameter",
+                "25.03",
+                "--reason",
+                "bad\u{1b}[2J",
+            ],
+        )
+        .code(3),
+    );
+    assert!(stderr.contains("control characters"), "{stderr}");
+    assert_eq!(audit_rows(&shop), rows, "refusals write nothing");
+    shop.ok(
+        OP1,
+        &[
+            "field",
+            "set",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "25.03",
+            "--reason",
+            "Gauge was not zeroed",
+        ],
+    );
+    // The reason is on the value, in the audit row and in `run show`.
+    let shown = shop.run_json();
+    let values = &shown["run"]["steps"][0]["fields"][0]["values"];
+    assert_eq!(values[1]["reason"], "Gauge was not zeroed");
+    assert!(values[0].get("reason").is_none(), "{values}");
+    let log = shop
+        .cmd(None, &["--json", "audit", "log", "--run", "PU-1"])
+        .success();
+    let log: serde_json::Value = serde_json::from_slice(&log.get_output().stdout).expect("json");
+    assert!(
+        log.as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r["action"] == "field_value_saved" && r["reason"] == "Gauge was not zeroed"),
+        "{log}"
+    );
+    let text = shop.cmd(None, &["run", "show", "PU-1"]).success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).into_owned();
+    assert!(
+        text.contains("1. 25.01 — op1")
+            && text.contains("2. 25.03 — op1")
+            && text.contains("— reason: Gauge was not zeroed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_save_that_voids_an_approval_needs_void_approval() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.01");
+    shop.ok(OP1, &["step", "complete", "PU-1", "bore"]);
+    seals_to_inspect(&shop);
+    shop.ok(
+        QE1,
+        &["signoff", "approve", "PU-1", "inspect", "Quality approval"],
+    );
+    let rows = audit_rows(&shop);
+    // Saving the value it already has voids nothing.
+    let out = shop.ok(
+        OP1,
+        &[
+            "field",
+            "set",
+            "PU-1",
+            "inspect",
+            "Visual defects found",
+            "NO",
+        ],
+    );
+    assert_eq!(out, "unchanged: Visual defects found already has no\n");
+    let change = [
+        "field",
+        "set",
+        "PU-1",
+        "inspect",
+        "Visual defects found",
+        "yes",
+        "--reason",
+        "Scratch on the flange",
+    ];
+    let stderr = stderr_of(shop.cmd(Some(OP1), &change).code(3));
+    assert!(
+        stderr.contains("voids quality's approval of 'Quality approval'")
+            && stderr.contains("Add --void-approval"),
+        "{stderr}"
+    );
+    assert_eq!(audit_rows(&shop), rows, "nothing written");
+    let text = shop.cmd(None, &["run", "show", "PU-1"]).success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).into_owned();
+    assert!(text.contains("Quality approval: approved by"), "{text}");
+    let mut confirmed = change.to_vec();
+    confirmed.push("--void-approval");
+    shop.ok(OP1, &confirmed);
+    let text = shop.cmd(None, &["run", "show", "PU-1"]).success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).into_owned();
+    assert!(text.contains("Quality approval: approval void"), "{text}");
 }

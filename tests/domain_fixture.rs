@@ -381,8 +381,55 @@ impl Sim {
                 field: field.into(),
                 raw: raw.into(),
                 file_sha256: None,
+                reason: None,
+                void_approval: false,
             },
         )
+    }
+
+    /// A save with a reason (a correction of a saved value needs one) and,
+    /// when `void_approval`, the user's yes to voiding the step's approvals.
+    pub fn save_cmd(
+        step: &str,
+        field: &str,
+        raw: &str,
+        reason: Option<&str>,
+        void_approval: bool,
+    ) -> Command {
+        Command::SetField {
+            step: step.into(),
+            field: field.into(),
+            raw: raw.into(),
+            file_sha256: None,
+            reason: reason.map(str::to_string),
+            void_approval,
+        }
+    }
+
+    /// Changes a saved value, giving the reason a correction needs.
+    #[track_caller]
+    pub fn correct(
+        &mut self,
+        login: &str,
+        step: &str,
+        field: &str,
+        raw: &str,
+        reason: &str,
+    ) -> Vec<Event> {
+        self.ok(login, Sim::save_cmd(step, field, raw, Some(reason), false))
+    }
+
+    /// As `correct`, saying yes to voiding the step's approvals.
+    #[track_caller]
+    pub fn correct_voiding(
+        &mut self,
+        login: &str,
+        step: &str,
+        field: &str,
+        raw: &str,
+        reason: &str,
+    ) -> Vec<Event> {
+        self.ok(login, Sim::save_cmd(step, field, raw, Some(reason), true))
     }
 
     #[track_caller]

@@ -99,6 +99,8 @@ fn raw_command(w: &World, pick: u8, a: usize, b: usize, flag: bool) -> Command {
                 field: f.into(),
                 raw: v.into(),
                 file_sha256: None,
+                reason: None,
+                void_approval: false,
             }
         }
         9 => Command::Install {
@@ -335,6 +337,8 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
                 field: f.def.name.clone(),
                 raw: good.into(),
                 file_sha256: None,
+                reason: None,
+                void_approval: false,
             });
         }
     }

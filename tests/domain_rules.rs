@@ -32,6 +32,8 @@ fn set_cmd(step: &str, field: &str, raw: &str) -> Command {
         field: field.into(),
         raw: raw.into(),
         file_sha256: None,
+        reason: None,
+        void_approval: false,
     }
 }
 
@@ -371,7 +373,13 @@ fn a_stale_field_value_is_a_conflict_but_unrelated_changes_are_not() {
     };
     sim.exec_seen(
         "op2",
-        set_cmd("prep", "Inspection date", "2024-05-02"),
+        Sim::save_cmd(
+            "prep",
+            "Inspection date",
+            "2024-05-02",
+            Some("Wrong day"),
+            false,
+        ),
         seen,
     )
     .expect("seen the current value");
@@ -550,7 +558,7 @@ fn values_are_never_overwritten_and_each_save_records_its_verdict() {
     sim.finish_prep();
     sim.check_in("op1", "bore");
     sim.set("op1", "bore", "Bore diameter", "25.3");
-    sim.set("op1", "bore", "Bore diameter", "25.01");
+    sim.correct("op1", "bore", "Bore diameter", "25.01", "Re-measured");
     let f = field_by_name(sim.step("bore"), "Bore diameter").expect("field");
     assert_eq!(f.values.len(), 2);
     assert_eq!(f.values[0].verdict, Verdict::OutOfRange);
@@ -706,8 +714,8 @@ fn a_value_change_after_approval_voids_it() {
         .sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect_err("already");
     assert_eq!(r.reasons, ["Sign-off 'QA' is already approved."]);
-    // even re-saving the same number is a new value
-    sim.set("op1", "bore", "Finish", "bare");
+    // any change is a new value
+    sim.correct_voiding("op1", "bore", "Finish", "painted", "Repainted");
     assert_eq!(qa_status(&sim), SignoffStatus::Void);
     let r = sim.refused("op1", cmd_complete("bore"));
     assert_eq!(
@@ -724,7 +732,7 @@ fn signer_not_performer_refuses_whoever_saved_a_current_value() {
     let mut sim = Sim::with_run();
     bore_filled(&mut sim);
     sim.check_in("qe1", "bore");
-    sim.set("qe1", "bore", "Finish", "painted");
+    sim.correct("qe1", "bore", "Finish", "painted", "Repainted");
     let r = sim
         .sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect_err("performer");
@@ -734,8 +742,8 @@ fn signer_not_performer_refuses_whoever_saved_a_current_value() {
     );
     sim.sign("qe2", "bore", "QA", Meaning::Approved, None)
         .expect("someone else");
-    // once another user's value replaces qe1's, qe1 may sign again
-    sim.set("op1", "bore", "Finish", "anodized");
+    // once another user's value replaces qe1's after an approval, qe1 may sign again
+    sim.correct_voiding("op1", "bore", "Finish", "anodized", "Anodized after all");
     sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect("no current value is qe1's");
     // with the setting off, a performer may sign
@@ -749,9 +757,193 @@ fn signer_not_performer_refuses_whoever_saved_a_current_value() {
         },
     );
     sim.check_in("qe1", "bore");
-    sim.set("qe1", "bore", "Finish", "painted");
+    sim.correct("qe1", "bore", "Finish", "painted", "Repainted");
     sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect("setting off");
+}
+
+#[test]
+fn signer_not_performer_counts_everyone_who_saved_since_the_approval_basis() {
+    // A enters, B re-enters, A approves: A is still a performer.
+    let mut sim = Sim::with_run();
+    sim.finish_prep();
+    sim.check_in("qe1", "bore");
+    sim.set("qe1", "bore", "Finish", "bare");
+    sim.check_in("op1", "bore");
+    sim.set("op1", "bore", "Bore diameter", "25.02");
+    sim.set("op1", "bore", "Leak test", "pass");
+    sim.correct("op1", "bore", "Finish", "painted", "Painted per drawing");
+    let r = sim
+        .sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect_err("qe1 saved a value of this step");
+    assert_eq!(
+        r.reasons,
+        ["You entered 'Finish' on this step; the signer may not be the performer (setting signer_not_performer)."]
+    );
+    sim.sign("qe2", "bore", "QA", Meaning::Approved, None)
+        .expect("qe2 saved nothing");
+    assert_eq!(
+        fields_performed_by(
+            sim.step("bore"),
+            field_by_name(sim.step("bore"), "QA").expect("QA"),
+            "qe1"
+        ),
+        Vec::<&str>::new(),
+        "after qe2's approval, qe1's replaced value is behind the basis"
+    );
+}
+
+#[test]
+fn a_save_equal_to_the_current_value_is_no_event_and_voids_nothing() {
+    let mut sim = Sim::with_run();
+    bore_filled(&mut sim);
+    sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect("approved");
+    let before = sim.world.clone();
+    // the same domain value, however it is typed: 25.020 is 25.02, P is pass,
+    // BARE is the option bare
+    for (field, raw) in [
+        ("Leak test", "pass"),
+        ("Leak test", "P"),
+        ("Bore diameter", "25.020"),
+        ("Finish", "BARE"),
+    ] {
+        let events = sim
+            .exec("op1", set_cmd("bore", field, raw))
+            .expect("an unchanged save is accepted");
+        assert!(events.is_empty(), "{field} = {raw}: {events:?}");
+    }
+    assert_eq!(sim.world, before, "nothing changed");
+    assert_eq!(qa_status(&sim), SignoffStatus::Approved);
+    // an unchanged save still needs the step open and the user checked in
+    let r = sim.refused("op2", set_cmd("bore", "Leak test", "pass"));
+    assert_eq!(r, ["You are not checked into step 'bore'."]);
+    // text compares exactly
+    let mut sim = Sim::with_run();
+    sim.check_in("op1", "prep");
+    sim.set("op1", "prep", "Notes", "ok");
+    let events = sim
+        .exec("op1", set_cmd("prep", "Notes", "ok"))
+        .expect("unchanged");
+    assert!(events.is_empty());
+    let r = sim.refused("op1", set_cmd("prep", "Notes", "Ok"));
+    assert_has(&r, "needs a reason");
+    // a multi-select compares the options chosen, in any order
+    let multi = Field {
+        def: FieldDef {
+            options: vec!["a".into(), "b".into()],
+            ..field("Checks", FieldType::MultiSelect, true)
+        },
+        values: vec![FieldValue {
+            id: 1,
+            value: Value::Multi(vec!["a".into(), "b".into()]),
+            verdict: Verdict::NoRule,
+            by: "op1".into(),
+            at: t0(),
+            replaces: None,
+            reason: None,
+        }],
+        signatures: Vec::new(),
+        deviations: Vec::new(),
+    };
+    assert!(is_unchanged(
+        &multi,
+        &Value::Multi(vec!["b".into(), "a".into()])
+    ));
+    assert!(!is_unchanged(&multi, &Value::Multi(vec!["a".into()])));
+    assert!(!is_unchanged(
+        &Field {
+            values: Vec::new(),
+            ..multi.clone()
+        },
+        &Value::Multi(vec!["a".into()])
+    ));
+}
+
+#[test]
+fn a_change_that_voids_an_approval_needs_the_users_yes() {
+    let mut sim = Sim::with_run();
+    bore_filled(&mut sim);
+    sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
+        .expect("approved");
+    let r = sim.refused(
+        "op1",
+        Sim::save_cmd("bore", "Finish", "painted", Some("Repainted"), false),
+    );
+    assert_eq!(
+        r,
+        ["Saving 'Finish' voids quality's approval of 'QA': confirm to save anyway."]
+    );
+    assert_eq!(qa_status(&sim), SignoffStatus::Approved);
+    sim.correct_voiding("op1", "bore", "Finish", "painted", "Repainted");
+    assert_eq!(qa_status(&sim), SignoffStatus::Void);
+    // with the approval already void there is nothing left to confirm
+    sim.correct("op1", "bore", "Finish", "anodized", "Anodized after all");
+}
+
+#[test]
+fn changing_a_saved_value_needs_a_reason_kept_in_its_history_and_audit() {
+    let mut sim = Sim::with_run();
+    sim.finish_prep();
+    sim.check_in("op1", "bore");
+    // a first value needs no reason
+    sim.set("op1", "bore", "Bore diameter", "25.02");
+    let r = sim.refused("op1", set_cmd("bore", "Bore diameter", "25.03"));
+    assert_eq!(
+        r,
+        ["'Bore diameter' already has 25.02 (saved by op1 at 2024-05-01 08:06 UTC); changing it to 25.03 needs a reason."]
+    );
+    let r = sim.refused(
+        "op1",
+        Sim::save_cmd("bore", "Bore diameter", "25.03", Some("  "), false),
+    );
+    assert_has(&r, "needs a reason");
+    let r = sim.refused(
+        "op1",
+        Sim::save_cmd(
+            "bore",
+            "Bore diameter",
+            "25.03",
+            Some("bad\u{7}bell"),
+            false,
+        ),
+    );
+    assert_eq!(
+        r,
+        ["The reason for 'Bore diameter' contains control characters."]
+    );
+    // every reason at once: not checked in, and no reason
+    let r = sim.refused("op2", set_cmd("bore", "Bore diameter", "25.03"));
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(r[0], "You are not checked into step 'bore'.");
+    assert_has(&r, "needs a reason");
+    let events = sim.correct(
+        "op1",
+        "bore",
+        "Bore diameter",
+        "25.03",
+        "Gauge was not zeroed;\n\tre-measured",
+    );
+    let f = field_by_name(sim.step("bore"), "Bore diameter").expect("field");
+    assert_eq!(f.values.len(), 2);
+    assert_eq!(f.values[0].reason, None);
+    assert_eq!(
+        f.values[1].reason.as_deref(),
+        Some("Gauge was not zeroed;\n\tre-measured")
+    );
+    assert_eq!(f.values[1].replaces, Some(f.values[0].id));
+    let parts = events[0].audit_parts(Some(1));
+    assert_eq!(parts.action, "field_value_saved");
+    assert_eq!(
+        parts.reason.as_deref(),
+        Some("Gauge was not zeroed;\n\tre-measured")
+    );
+    // a value stored before reasons existed still reads back
+    let old: FieldValue = serde_json::from_str(
+        r#"{"id":3,"value":{"type":"number","value":25.0},"verdict":"in_range","by":"op1","at":"2024-05-01T08:00:00Z","replaces":null}"#,
+    )
+    .expect("an old value deserializes");
+    assert_eq!(old.reason, None);
 }
 
 // ---------------------------------------------------------------- installs
@@ -961,7 +1153,7 @@ fn a_requirement_is_excepted_only_through_a_linked_issue() {
 fn an_out_of_range_value_completes_only_with_an_accepted_deviation() {
     let mut sim = Sim::with_run();
     bore_filled(&mut sim);
-    sim.set("op1", "bore", "Bore diameter", "25.3");
+    sim.correct("op1", "bore", "Bore diameter", "25.3", "Re-measured");
     sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect("signed");
     let r = sim.refused("op1", cmd_complete("bore"));
@@ -983,7 +1175,7 @@ fn an_out_of_range_value_completes_only_with_an_accepted_deviation() {
     sim.ok_signed("sup1", accept("Bearing press fit verified"));
     assert!(blockers(&sim.world, "bore", "op1").is_empty());
     // a new value voids the deviation
-    sim.set("op1", "bore", "Bore diameter", "25.4");
+    sim.correct_voiding("op1", "bore", "Bore diameter", "25.4", "Re-measured");
     sim.sign("qe1", "bore", "QA", Meaning::Approved, None)
         .expect("signed");
     let r = sim.refused("op1", cmd_complete("bore"));
@@ -1148,7 +1340,7 @@ fn a_deviation_needs_the_step_policy_a_live_issue_of_the_run_and_a_bad_value() {
         r,
         ["Step 'torque' does not allow out-of-range values with an issue: fix the value instead."]
     );
-    sim.set("op2", "torque", "Torque", "11");
+    sim.correct("op2", "torque", "Torque", "11", "Re-torqued");
     let r = sim.refused_signed(
         "qe1",
         Command::AcceptDeviation {

@@ -254,7 +254,14 @@ fn an_unrelated_change_by_another_terminal_never_refuses() {
         .and_then(|x| x.values.last())
         .map(|v| v.id);
     // Another terminal saves a different field of the same step.
-    f.set(&operator2(), run, "bore", "Bore diameter", "25.02");
+    f.correct(
+        &operator2(),
+        run,
+        "bore",
+        "Bore diameter",
+        "25.02",
+        "Re-measured",
+    );
     // This terminal saves the field it saw; it is not refused.
     let res = f.exec_seen(
         &operator(),
@@ -262,8 +269,10 @@ fn an_unrelated_change_by_another_terminal_never_refuses() {
         Command::SetField {
             step: "bore".into(),
             field: "Surface finish".into(),
-            raw: "pass".into(),
+            raw: "fail".into(),
             file_sha256: None,
+            reason: Some("Scratch found".into()),
+            void_approval: false,
         },
         Seen {
             step_version: Some(step.version),
@@ -280,6 +289,8 @@ fn an_unrelated_change_by_another_terminal_never_refuses() {
             field: "Bore diameter".into(),
             raw: "25.00".into(),
             file_sha256: None,
+            reason: None,
+            void_approval: false,
         },
         Seen {
             step_version: None,

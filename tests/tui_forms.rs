@@ -152,6 +152,21 @@ fn complete_bore(fx: &mut Fixture, run: RunId) {
 
 /// Works every step of the run to complete.
 fn complete_run(fx: &mut Fixture, run: RunId) {
+    approve_inspect(fx, run);
+    step_cmd(
+        fx,
+        &operator(),
+        run,
+        Command::Complete {
+            step: "inspect".into(),
+        },
+    );
+    assert_eq!(fx.run(run).state, RunState::Complete);
+}
+
+/// Works the run up to inspect, filled in and approved by quality (the
+/// operator still checked in).
+fn approve_inspect(fx: &mut Fixture, run: RunId) {
     complete_bore(fx, run);
     let op = operator();
     step_cmd(
@@ -232,15 +247,6 @@ fn complete_run(fx: &mut Fixture, run: RunId) {
             comment: None,
         },
     );
-    step_cmd(
-        fx,
-        &op,
-        run,
-        Command::Complete {
-            step: "inspect".into(),
-        },
-    );
-    assert_eq!(fx.run(run).state, RunState::Complete);
 }
 
 // --- step forms ---------------------------------------------------------------
@@ -928,4 +934,161 @@ fn a_file_field_copies_the_file_and_saves_its_hash() {
     assert!(std::path::Path::new(&path).exists());
     assert_ne!(path, photo.to_string_lossy());
     assert!(app.state.step.as_ref().unwrap().drafts.is_empty());
+}
+
+// --- saving over a saved value ------------------------------------------------
+
+fn status_text(app: &App) -> String {
+    app.state
+        .status
+        .as_ref()
+        .map(|s| s.lines.join(" "))
+        .unwrap_or_default()
+}
+
+fn approval_status(app: &App) -> SignoffStatus {
+    let step = app.db_step("inspect");
+    let field = step
+        .fields
+        .iter()
+        .find(|f| f.def.name == "Quality approval")
+        .expect("sign-off");
+    signoff_status(&step, field)
+}
+
+#[test]
+fn enter_enter_on_the_saved_value_writes_nothing_and_voids_nothing() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    approve_inspect(&mut fx, run);
+    let rows = fx.audit_count();
+    let version = fx.run(run).version;
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("inspect");
+    // The editor starts on the saved "no"; Enter saves it again.
+    app.act(Action::Open);
+    app.act(Action::Open);
+    assert!(app.state.overlay.is_none(), "{:?}", app.state.overlay);
+    let status = app.state.status.as_ref().expect("a status");
+    assert_eq!(status.kind, StatusKind::Info, "{status:?}");
+    assert_eq!(
+        status_text(&app),
+        "Unchanged: Visual defects found already has no; nothing was saved."
+    );
+    assert_eq!(app.fx.audit_count(), rows, "no audit row");
+    assert_eq!(app.db_run().version, version, "no store write");
+    assert_eq!(approval_status(&app), SignoffStatus::Approved);
+    assert!(app.state.step.as_ref().unwrap().drafts.is_empty());
+}
+
+#[test]
+fn a_change_that_voids_an_approval_asks_first_then_asks_why() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    approve_inspect(&mut fx, run);
+    let rows = fx.audit_count();
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("inspect");
+    app.act(Action::Open);
+    app.act(Action::Down); // no → yes
+    app.act(Action::Open);
+    match &app.state.overlay {
+        Some(Overlay::Confirm { question, .. }) => assert_eq!(
+            question,
+            "This voids quality's approval of 'Quality approval'; save anyway?"
+        ),
+        other => panic!("expected the question, got {other:?}"),
+    }
+    // No: nothing saved, the draft stays.
+    app.act(Action::Back);
+    assert!(app.state.overlay.is_none());
+    assert!(
+        status_text(&app).contains("not saved"),
+        "{}",
+        status_text(&app)
+    );
+    assert_eq!(app.fx.audit_count(), rows);
+    assert!(!app.state.step.as_ref().unwrap().drafts.is_empty());
+    // Yes: the value is a correction, so its reason is asked for next.
+    app.act(Action::Open);
+    app.act(Action::Open);
+    assert!(app.form_open(), "{:?}", app.state.overlay);
+    assert_eq!(
+        app.fx.audit_count(),
+        rows,
+        "nothing saved before the reason"
+    );
+    app.act(Action::Open);
+    assert_eq!(app.form_errors(), ["Reason is required."]);
+    app.typ("Scratch on the flange");
+    app.act(Action::Open);
+    app.assert_submitted();
+    let step = app.db_step("inspect");
+    let saved = current_value(&step.fields[0]).expect("saved");
+    assert_eq!(saved.value, Value::Boolean(true));
+    assert_eq!(saved.reason.as_deref(), Some("Scratch on the flange"));
+    assert_eq!(approval_status(&app), SignoffStatus::Void);
+}
+
+#[test]
+fn a_correction_asks_for_a_reason_and_a_first_value_does_not() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    step_cmd(
+        &mut fx,
+        &operator(),
+        run,
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    set(&mut fx, run, "bore", "Bore diameter", "25.01");
+    let rows = fx.audit_count();
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("bore");
+    app.act(Action::Open);
+    app.typ("25.03");
+    app.act(Action::Open);
+    let Some(Overlay::Form(form)) = &app.state.overlay else {
+        panic!("expected the reason form, got {:?}", app.state.overlay);
+    };
+    assert_eq!(form.title, "Change Bore diameter");
+    assert!(
+        form.intro[0].starts_with("Bore diameter already has 25.01 (saved by op at "),
+        "{:?}",
+        form.intro
+    );
+    assert_eq!(
+        form.intro[1],
+        "Changing it to 25.03 needs a reason, kept in its history."
+    );
+    assert_eq!(
+        app.fx.audit_count(),
+        rows,
+        "nothing saved before the reason"
+    );
+    app.typ("Gauge was not zeroed");
+    app.act(Action::Open);
+    app.assert_submitted();
+    let step = app.db_step("bore");
+    let saved = current_value(&step.fields[0]).expect("saved");
+    assert_eq!(saved.value, Value::Number(25.03));
+    assert_eq!(saved.reason.as_deref(), Some("Gauge was not zeroed"));
+    // The run's history (H) shows the reason.
+    let history = &app.state.run.as_ref().expect("run").bundle.history;
+    assert!(
+        history.iter().any(|a| a.action == "field_value_saved"
+            && a.reason.as_deref() == Some("Gauge was not zeroed")),
+        "{history:?}"
+    );
+    // A first value is saved at once, with no form.
+    app.act(Action::Down);
+    app.act(Action::Open);
+    app.act(Action::Toggle); // pass
+    app.act(Action::Open);
+    assert!(app.state.overlay.is_none(), "{:?}", app.state.overlay);
+    app.assert_succeeded();
+    let step = app.db_step("bore");
+    assert_eq!(step.fields[1].values.len(), 1);
+    assert_eq!(step.fields[1].values[0].reason, None);
 }

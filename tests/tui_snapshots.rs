@@ -217,6 +217,7 @@ fn saved_values_show_their_verdicts() {
         by: "op1".into(),
         at: at(14, 40),
         replaces: None,
+        reason: None,
     });
     bore.fields[1].values.push(FieldValue {
         id: 12,
@@ -225,6 +226,7 @@ fn saved_values_show_their_verdicts() {
         by: "op1".into(),
         at: at(14, 41),
         replaces: None,
+        reason: None,
     });
     snap("step_saved_values", &s);
     snap_styled("step_saved_values", &s, &Theme::dark());
@@ -296,6 +298,62 @@ fn hold_form_and_quit_question() {
     act(&mut s, Action::NextField);
     act(&mut s, Action::Quit);
     snap("quit_question", &s);
+}
+
+/// The bore measured (25.01) and approved by quality.
+fn bore_measured_and_approved() -> State {
+    let mut s = on_bore_step(op1());
+    let view = s.run.as_mut().expect("run");
+    let bore = &mut view.bundle.run.steps[1];
+    bore.fields[0].values.push(FieldValue {
+        id: 30,
+        value: Value::Number(25.01),
+        verdict: Verdict::InRange,
+        by: "op1".into(),
+        at: at(14, 40),
+        replaces: None,
+        reason: None,
+    });
+    let sha = values_sha256(bore);
+    bore.fields[4].signatures.push(Signature {
+        by: "qe1".into(),
+        name: "Quality One".into(),
+        at: at(14, 45),
+        meaning: Meaning::Approved,
+        comment: None,
+        values_sha256: sha,
+        secret_set_by_signer: true,
+    });
+    s
+}
+
+#[test]
+fn a_correction_asks_to_void_the_approval_then_for_a_reason() {
+    let mut s = bore_measured_and_approved();
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.03");
+    act(&mut s, Action::Open);
+    snap("void_approval_question", &s);
+    act(&mut s, Action::Open);
+    type_text(&mut s, "Gauge was not zeroed");
+    snap("correction_reason_form", &s);
+    // Once saved, the focused field shows the correction's reason.
+    let mut s = bore_measured_and_approved();
+    let bore = &mut s.run.as_mut().expect("run").bundle.run.steps[1];
+    bore.fields[0].values.push(FieldValue {
+        id: 31,
+        value: Value::Number(25.03),
+        verdict: Verdict::InRange,
+        by: "op1".into(),
+        at: at(14, 50),
+        replaces: Some(30),
+        reason: Some("Gauge was not zeroed".into()),
+    });
+    let shown = text(&draw(&s, &Theme::dark(), 160, 48));
+    assert!(
+        shown.contains("saved by op1 at 2024-05-01 14:50 · 1 earlier values kept · reason: Gauge was not zeroed"),
+        "{shown}"
+    );
 }
 
 #[test]

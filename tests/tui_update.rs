@@ -312,7 +312,9 @@ fn a_measurement_is_saved_with_what_the_user_saw() {
             step: "bore".into(),
             field: "Bore diameter".into(),
             raw: "25.01".into(),
-            file_sha256: None
+            file_sha256: None,
+            reason: None,
+            void_approval: false
         }
     );
     assert_eq!(
@@ -400,6 +402,7 @@ fn a_conflict_reloads_and_the_next_save_uses_the_new_value() {
         by: "op2".into(),
         at: at(14, 58),
         replaces: None,
+        reason: None,
     });
     send(
         &mut s,
@@ -890,6 +893,7 @@ fn a_choice_with_a_value_opens_on_it() {
         by: "op1".into(),
         at: at(14, 40),
         replaces: None,
+        reason: None,
     });
     send(
         &mut s,
@@ -1215,4 +1219,183 @@ fn an_admin_sees_the_org_rules_read_only_and_an_operator_is_told_why_not() {
     assert_eq!(s.overlay, None);
     let status = format!("{:?}", s.status);
     assert!(status.contains("shown to admins"), "{status}");
+}
+
+// --- saving over a saved value ------------------------------------------------
+
+/// On the bore step with the bore already measured (value 30, 25.01 by op1).
+fn bore_measured(who: Actor, approved: bool) -> State {
+    let mut s = on_bore_step(who);
+    let view = s.run.as_mut().expect("run");
+    let bore = &mut view.bundle.run.steps[1];
+    bore.fields[0].values.push(FieldValue {
+        id: 30,
+        value: Value::Number(25.01),
+        verdict: Verdict::InRange,
+        by: "op1".into(),
+        at: at(14, 40),
+        replaces: None,
+        reason: None,
+    });
+    if approved {
+        let sha = values_sha256(bore);
+        bore.fields[4].signatures.push(Signature {
+            by: "qe1".into(),
+            name: "Quality One".into(),
+            at: at(14, 45),
+            meaning: Meaning::Approved,
+            comment: None,
+            values_sha256: sha,
+            secret_set_by_signer: true,
+        });
+    }
+    s
+}
+
+fn save_command(effects: &[Effect]) -> (&ExecTag, &Command, &Seen) {
+    match effects {
+        [Effect::Execute {
+            tag, command, seen, ..
+        }] => (tag, command, seen),
+        other => panic!("expected one save, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_unchanged_save_goes_to_the_engine_and_says_unchanged() {
+    let mut s = bore_measured(op1(), true);
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.010");
+    let effects = act(&mut s, Action::Open);
+    assert!(s.overlay.is_none(), "no question for the same value");
+    let (tag, command, _) = save_command(&effects);
+    assert!(
+        matches!(
+            command,
+            Command::SetField {
+                reason: None,
+                void_approval: false,
+                ..
+            }
+        ),
+        "{command:?}"
+    );
+    let tag = tag.clone();
+    send(
+        &mut s,
+        Msg::Executed {
+            tag,
+            outcome: Outcome::Done(Vec::new()),
+        },
+    );
+    let status = s.status.as_ref().expect("status");
+    assert_eq!(status.kind, StatusKind::Info);
+    assert_eq!(
+        status.lines,
+        ["Unchanged: Bore diameter already has 25.01; nothing was saved."]
+    );
+    assert!(s.step.as_ref().unwrap().drafts.is_empty());
+}
+
+#[test]
+fn a_correction_asks_for_a_reason_before_it_is_sent() {
+    let mut s = bore_measured(op1(), false);
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.03");
+    let effects = act(&mut s, Action::Open);
+    assert!(effects.is_empty(), "{effects:?}");
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("expected the reason form, got {:?}", s.overlay);
+    };
+    assert_eq!(
+        form.kind,
+        FormKind::Correction {
+            step: "bore".into(),
+            field: "Bore diameter".into(),
+            void_approval: false
+        }
+    );
+    type_text(&mut s, "Gauge was not zeroed");
+    let effects = act(&mut s, Action::Open);
+    let (tag, command, seen) = save_command(&effects);
+    assert_eq!(
+        *command,
+        Command::SetField {
+            step: "bore".into(),
+            field: "Bore diameter".into(),
+            raw: "25.03".into(),
+            file_sha256: None,
+            reason: Some("Gauge was not zeroed".into()),
+            void_approval: false
+        }
+    );
+    assert_eq!(seen.field_value, Some(Some(30)));
+    let tag = tag.clone();
+    // A refusal stays in the form, with every reason.
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: tag.clone(),
+            outcome: Outcome::Refused {
+                reasons: vec!["The reason for 'Bore diameter' contains control characters.".into()],
+                conflict: false,
+            },
+        },
+    );
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("the form closed: {:?}", s.overlay);
+    };
+    assert!(!form.busy);
+    assert_eq!(
+        form.errors,
+        ["The reason for 'Bore diameter' contains control characters."]
+    );
+    // Once saved, the form closes.
+    send(
+        &mut s,
+        Msg::Executed {
+            tag,
+            outcome: Outcome::Done(Vec::new()),
+        },
+    );
+    assert!(s.overlay.is_none(), "{:?}", s.overlay);
+}
+
+#[test]
+fn a_save_that_voids_an_approval_asks_yes_or_no_first() {
+    let mut s = bore_measured(op1(), true);
+    // A first value of another field voids the approval too, and needs no reason.
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Open);
+    type_text(&mut s, "Fixture tightened");
+    let effects = act(&mut s, Action::Open);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::Confirm {
+            question: "This voids quality's approval of 'QA sign-off'; save anyway?".into(),
+            then: Confirmed::SaveVoidingApproval {
+                field: "Notes".into()
+            },
+        })
+    );
+    // No keeps the draft and sends nothing.
+    assert!(act(&mut s, Action::Back).is_empty());
+    assert!(s.overlay.is_none());
+    assert!(s.step.as_ref().unwrap().drafts.contains_key("Notes"));
+    act(&mut s, Action::Open);
+    let effects = act(&mut s, Action::Open);
+    let (_, command, _) = save_command(&effects);
+    assert_eq!(
+        *command,
+        Command::SetField {
+            step: "bore".into(),
+            field: "Notes".into(),
+            raw: "Fixture tightened".into(),
+            file_sha256: None,
+            reason: None,
+            void_approval: true
+        }
+    );
 }

@@ -70,6 +70,10 @@ pub enum Effect {
         field: String,
         path: String,
         seen: Seen,
+        /// Why a saved value is changed (a correction needs one).
+        reason: Option<String>,
+        /// The user said yes to voiding the step's approvals.
+        void_approval: bool,
     },
     Quit,
 }

@@ -120,6 +120,12 @@ pub enum FormKind {
     Disposition {
         issue: IssueId,
     },
+    /// The reason for changing a saved value; the new value is the field's draft.
+    Correction {
+        step: String,
+        field: String,
+        void_approval: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -115,6 +115,8 @@ impl Runner<'_> {
                 field,
                 path,
                 seen,
+                reason,
+                void_approval,
             } => {
                 let tag = ExecTag::Field {
                     step: step.clone(),
@@ -128,6 +130,8 @@ impl Runner<'_> {
                             field,
                             raw: stored.to_string_lossy().into_owned(),
                             file_sha256: Some(sha),
+                            reason,
+                            void_approval,
                         };
                         self.execute(tag, actor, Some(run), command, seen, now)
                     }

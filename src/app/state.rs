@@ -287,6 +287,10 @@ pub enum Confirmed {
     Quit,
     LeaveStep,
     CloseIssue(i64),
+    /// Save the field's draft although it voids the step's approvals.
+    SaveVoidingApproval {
+        field: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -329,6 +329,12 @@ pub enum FieldCmd {
         step: String,
         field: String,
         value: String,
+        /// Why a saved value is changed: a correction needs one.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Save even though the change voids an approval of the step.
+        #[arg(long)]
+        void_approval: bool,
     },
 }
 

@@ -100,6 +100,7 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
         }
         for field in &step.fields {
             out.push_str(&field_line(step, field));
+            out.push_str(&value_history(field));
         }
         for req in &step.requirements {
             let installed: i64 = req
@@ -142,6 +143,33 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
         }
     }
     out
+}
+
+/// A field's every value, oldest first, when it was ever changed: who, when,
+/// and the reason given for a correction.
+fn value_history(field: &Field) -> String {
+    if field.values.len() < 2 {
+        return String::new();
+    }
+    field
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let reason = v
+                .reason
+                .as_deref()
+                .map(|r| format!(" — reason: {}", crate::ui::sanitize::clean(r)))
+                .unwrap_or_default();
+            format!(
+                "        {}. {} — {}, {}{reason}\n",
+                i + 1,
+                value_text(&v.value),
+                v.by,
+                when(&Some(v.at))
+            )
+        })
+        .collect()
 }
 
 /// One field of `run show`: name, rule, current value with its verdict under

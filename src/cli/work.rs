@@ -3,9 +3,10 @@
 use super::args::{
     Decision, FailInventoryArg, FieldCmd, LabourCmd, RunCmd, RunStateArg, StepAction, StepArgs,
 };
-use super::context::{CliError, CliResult, Ctx};
+use super::context::{out, CliError, CliResult, Ctx};
 use crate::domain::{
-    waiting_on, Command, FailInventoryTo, FieldType, Meaning, ReworkMode, RunState,
+    approvals_a_change_voids, current_value, field_by_name, find_step, value_text, waiting_on,
+    Command, FailInventoryTo, FieldType, Meaning, ReworkMode, RunState,
 };
 use crate::store::{store_attachment, RunFilter};
 use anyhow::anyhow;
@@ -139,34 +140,63 @@ pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
         step,
         field,
         value,
+        reason,
+        void_approval,
     } = cmd;
     let id = ctx.run_ref(&run)?;
+    let before = ctx.store.run(id)?;
+    let step_before = before.as_ref().and_then(|r| find_step(r, &step));
+    let field_before = step_before.and_then(|s| field_by_name(s, &field));
     // A file field's value is a path: the file is copied into the attachments
     // store first and its SHA-256 travels with the command.
-    let is_file = ctx
-        .store
-        .run(id)?
-        .and_then(|r| {
-            crate::domain::find_step(&r, &step)
-                .and_then(|s| s.fields.iter().find(|f| f.def.name == field))
-                .map(|f| f.def.field_type == FieldType::File)
-        })
-        .unwrap_or(false);
+    let is_file = field_before.is_some_and(|f| f.def.field_type == FieldType::File);
     let (raw, file_sha256) = if is_file {
         let (stored, sha) = store_attachment(ctx.store.path(), Path::new(&value))?;
         (stored.display().to_string(), Some(sha))
     } else {
         (value, None)
     };
-    let events = ctx.exec(
+    let outcome = ctx.exec(
         Some(id),
         Command::SetField {
-            step,
-            field,
+            step: step.clone(),
+            field: field.clone(),
             raw,
             file_sha256,
+            reason: reason.clone(),
+            void_approval,
         },
-    )?;
+    );
+    let events = match outcome {
+        Err(CliError::Refused(mut refusal)) => {
+            // Say which flag answers the refusal.
+            let has_value = field_before.is_some_and(|f| !f.values.is_empty());
+            if has_value && reason.is_none() {
+                refusal
+                    .reasons
+                    .push("Add --reason \"...\" to say why the saved value changes.".into());
+            }
+            let approved = step_before.is_some_and(|s| !approvals_a_change_voids(s).is_empty());
+            if approved && !void_approval {
+                refusal
+                    .reasons
+                    .push("Add --void-approval to save anyway.".into());
+            }
+            return Err(CliError::Refused(refusal));
+        }
+        other => other?,
+    };
+    if events.is_empty() && !ctx.json {
+        // What the field holds now (the save was equal to it).
+        let after = ctx.store.run(id)?;
+        let current = after
+            .as_ref()
+            .and_then(|r| find_step(r, &step))
+            .and_then(|s| field_by_name(s, &field))
+            .and_then(|f| current_value(f).map(|v| value_text(&v.value)))
+            .unwrap_or_default();
+        out(&format!("unchanged: {field} already has {current}\n"));
+    }
     ctx.report(&events, Some(id))
 }
 

@@ -255,7 +255,7 @@ impl Event {
                     "value": value.value,
                     "verdict": value.verdict,
                 })),
-                None,
+                value.reason.clone(),
             ),
             SignatureRecorded {
                 step,

@@ -153,6 +153,12 @@ pub enum Command {
         raw: String,
         /// For `file` fields: the SHA-256 of the copied attachment.
         file_sha256: Option<String>,
+        /// Why a saved value is changed: a correction needs one.
+        #[serde(default)]
+        reason: Option<String>,
+        /// The user was told this save voids the step's approvals and said yes.
+        #[serde(default)]
+        void_approval: bool,
     },
     Install {
         step: String,

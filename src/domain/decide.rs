@@ -73,7 +73,17 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             field,
             raw,
             file_sha256,
-        } => fields::set(&mut cx, step, field, raw, file_sha256.as_deref()),
+            reason,
+            void_approval,
+        } => fields::set(
+            &mut cx,
+            step,
+            field,
+            raw,
+            file_sha256.as_deref(),
+            reason.as_deref(),
+            *void_approval,
+        ),
         AcceptDeviation {
             step,
             field,

@@ -37,10 +37,14 @@ pub use admin::{can_log_in, normalise_setting, setting_value, SETTING_KEYS};
 pub use apply::apply;
 pub use blockers::{all_required_complete, blockers, run_waiting_on, step_blockers, waiting_on};
 pub use decide::{decide, rechecks_waiting_runs, run_open_for_steps};
+pub use fields::is_unchanged;
 pub use installs::inventory_state_name;
 pub use procedures::procedure_problems;
 pub use runs::released_procedure;
-pub use signoffs::{signoff_status, values_sha256, SignoffStatus};
+pub use signoffs::{
+    approvals_a_change_voids, approvals_text, fields_performed_by, signoff_status, values_sha256,
+    SignoffStatus,
+};
 
 /// Why a command cannot be done: every reason, each a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

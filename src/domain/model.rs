@@ -384,6 +384,10 @@ pub struct FieldValue {
     pub at: Time,
     /// The value this one replaces (values are never overwritten).
     pub replaces: Option<u64>,
+    /// Why this value replaces a saved one (a correction needs a reason;
+    /// a first value may carry one). Absent in values stored before reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

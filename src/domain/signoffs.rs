@@ -71,8 +71,8 @@ pub fn signoff_status(step: &RunStep, field: &Field) -> SignoffStatus {
 ///
 /// Rules: only a holder of the field's role; the secret re-entered for this
 /// command (`actor.reauthenticated`); a comment for a rejection; with
-/// `signer_not_performer` on, nobody who saved a current value of the step's
-/// other fields. SPEC is silent on these, decided here: the step must be
+/// `signer_not_performer` on, no performer of the values signed (see
+/// [`fields_performed_by`]). SPEC is silent on these, decided here: the step must be
 /// `in_progress` or `on_hold` (a hold is how an operator waits on quality);
 /// the signer need not be checked in; approving again while the approval
 /// still counts is refused as a no-op.
@@ -114,14 +114,7 @@ pub(crate) fn sign(
         reasons.push(format!("Sign-off '{field_name}' is already approved."));
     }
     if cx.world.settings.signer_not_performer {
-        let me = cx.by();
-        let performed: Vec<&str> = step
-            .fields
-            .iter()
-            .filter(|f| f.def.field_type != FieldType::Signoff)
-            .filter(|f| current_value(f).is_some_and(|v| v.by == me))
-            .map(|f| f.def.name.as_str())
-            .collect();
+        let performed = fields_performed_by(step, field, cx.by());
         if !performed.is_empty() {
             reasons.push(format!(
                 "You entered {} on this step; the signer may not be the performer (setting signer_not_performer).",
@@ -147,4 +140,60 @@ pub(crate) fn sign(
             secret_set_by_signer: secret_is_signers_own(cx),
         },
     }])
+}
+
+/// The step's fields (not sign-offs) that `login` performed, as far as an
+/// approval of `signoff` is concerned: a field whose current value is
+/// theirs, or one they saved a value of since the approval's basis (the
+/// sign-off's last approval, or the first value when it was never
+/// approved). Rule settled on 2026-11-22: a re-entry by someone else does
+/// not make the first performer a fit signer (A enters, B re-enters, A may
+/// not approve).
+pub fn fields_performed_by<'s>(step: &'s RunStep, signoff: &Field, login: &str) -> Vec<&'s str> {
+    let basis = signoff
+        .signatures
+        .iter()
+        .rev()
+        .find(|s| s.meaning == Meaning::Approved)
+        .map(|s| s.at);
+    step.fields
+        .iter()
+        .filter(|f| f.def.field_type != FieldType::Signoff)
+        .filter(|f| {
+            let current = current_value(f).is_some_and(|v| v.by == login);
+            // A value saved in the same instant as the approval counts as after it.
+            let since_basis = f
+                .values
+                .iter()
+                .any(|v| v.by == login && basis.is_none_or(|at| v.at >= at));
+            current || since_basis
+        })
+        .map(|f| f.def.name.as_str())
+        .collect()
+}
+
+/// The sign-offs of the step whose approval counts now: any change of a
+/// value voids them all, as the signed hash covers every field.
+pub fn approvals_a_change_voids(step: &RunStep) -> Vec<&Field> {
+    step.fields
+        .iter()
+        .filter(|f| f.def.field_type == FieldType::Signoff)
+        .filter(|f| signoff_status(step, f) == SignoffStatus::Approved)
+        .collect()
+}
+
+/// "quality's approval of 'QA'" (joined with "and" for several), for the
+/// sentences that warn of a void.
+pub fn approvals_text(signoffs: &[&Field]) -> String {
+    signoffs
+        .iter()
+        .map(|f| {
+            format!(
+                "{}'s approval of '{}'",
+                f.def.role.as_deref().unwrap_or("the signer"),
+                f.def.name
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
 }

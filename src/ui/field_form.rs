@@ -275,6 +275,9 @@ pub fn field_lines(
                             field.values.len() - 1
                         ));
                     }
+                    if let Some(reason) = &v.reason {
+                        who.push_str(&format!(" · reason: {}", clean(reason)));
+                    }
                     extra.push(Line::styled(who, theme.dim));
                 }
             }

@@ -111,17 +111,22 @@ pub fn render(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
 pub fn render_confirm(question: &str, state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let yes = state.keymap.label(Action::Open);
     let no = state.keymap.label(Action::Back);
-    let lines = vec![
-        Line::raw(clean(question).into_owned()),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled(yes, theme.key),
-            Span::raw(" yes   "),
-            Span::styled(no, theme.key),
-            Span::raw(" no"),
-        ]),
-    ];
-    let rect = centered(area, 60, 5);
+    // The box grows with the question, so the yes/no line always shows.
+    let mut lines: Vec<Line> = super::step_view::wrap(question, 58)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(yes, theme.key),
+        Span::raw(" yes   "),
+        Span::styled(no, theme.key),
+        Span::raw(" no"),
+    ]));
+    let rect = centered(area, 60, height);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

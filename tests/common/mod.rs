@@ -192,6 +192,32 @@ impl Fixture {
                 field: field.into(),
                 raw: raw.into(),
                 file_sha256: None,
+                reason: None,
+                void_approval: false,
+            },
+        );
+    }
+
+    /// Changes a saved value, with the reason a correction needs.
+    pub fn correct(
+        &mut self,
+        who: &Actor,
+        run: RunId,
+        step: &str,
+        field: &str,
+        raw: &str,
+        reason: &str,
+    ) {
+        self.ok(
+            who,
+            Some(run),
+            Command::SetField {
+                step: step.into(),
+                field: field.into(),
+                raw: raw.into(),
+                file_sha256: None,
+                reason: Some(reason.into()),
+                void_approval: false,
             },
         );
     }

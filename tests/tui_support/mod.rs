@@ -80,6 +80,7 @@ fn value(id: u64, value: Value, verdict: Verdict, by: &str, t: Time) -> FieldVal
         by: by.into(),
         at: t,
         replaces: None,
+        reason: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! boxes, and turning a submitted form into a command. A form stays open
 //! until the command succeeds, so a refusal loses nothing typed.
 
-use super::step::step_command;
+use super::step::{send_save, step_command};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::form::{Form, FormField, FormInput, FormKind};
@@ -11,8 +11,9 @@ use crate::app::state::{Overlay, State, Status, StepItem};
 use crate::app::step_items::{current_run, current_step, focused_item};
 use crate::app::text_input::Edit;
 use crate::domain::{
-    current_value, value_needs_deviation, Command, Disposition, FailInventoryTo, FieldDef,
-    FieldType, IssueState, Meaning, RedlineChange, ReworkMode, Seen, Validation,
+    current_value, value_needs_deviation, value_text, Command, Disposition, FailInventoryTo,
+    FieldDef, FieldType, FieldValue, IssueState, Meaning, RedlineChange, ReworkMode, Seen,
+    Validation,
 };
 
 const REASON: &str = "Reason";
@@ -435,6 +436,39 @@ fn start_at_signature(form: &mut Form) {
     }
 }
 
+/// The reason for a correction: the field already holds a value and the
+/// draft replaces it. The value history and the audit trail keep the reason.
+pub fn open_correction(
+    state: &mut State,
+    field: &str,
+    old: &FieldValue,
+    typed: &str,
+    void_approval: bool,
+) {
+    let form = Form::new(
+        FormKind::Correction {
+            step: step_key(state),
+            field: field.to_string(),
+            void_approval,
+        },
+        &format!("Change {field}"),
+        vec![FormField::text(REASON, "", true)],
+    )
+    .with_intro(vec![
+        format!(
+            "{field} already has {} (saved by {} at {}).",
+            value_text(&old.value),
+            old.by,
+            state.zone.date_time(old.at)
+        ),
+        format!(
+            "Changing it to {} needs a reason, kept in its history.",
+            typed.trim()
+        ),
+    ]);
+    open(state, form);
+}
+
 pub fn open_disposition(state: &mut State, issue: i64, current: Option<Disposition>) {
     let options: Vec<String> = Disposition::ALL
         .iter()
@@ -681,6 +715,20 @@ fn submit(state: &mut State) -> Vec<Effect> {
                 .unwrap_or(Disposition::UseAsIs),
             rationale: form.value(RATIONALE),
         },
+        FormKind::Correction {
+            field,
+            void_approval,
+            ..
+        } => {
+            if !errors.is_empty() {
+                return refuse_form(state, form, errors);
+            }
+            let effects = send_save(state, field, Some(reason), *void_approval);
+            form.busy = !effects.is_empty();
+            form.errors.clear();
+            state.overlay = Some(Overlay::Form(form));
+            return effects;
+        }
         FormKind::SignOff {
             step,
             field,

@@ -1,11 +1,11 @@
 //! The help overlay and yes/no questions.
 
 use super::quality;
-use super::step::back_out;
+use super::step::{ask_reason_or_save, back_out};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::msg::ExecTag;
-use crate::app::state::{Confirmed, Overlay, State};
+use crate::app::state::{Confirmed, Overlay, State, Status};
 use crate::domain::{Command, Seen};
 
 pub fn on_help(state: &mut State, action: Action) -> Vec<Effect> {
@@ -50,10 +50,16 @@ pub fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
                     }],
                     None => quality::reload(state),
                 },
+                Confirmed::SaveVoidingApproval { field } => ask_reason_or_save(state, &field, true),
             }
         }
         Action::Back | Action::Quit => {
             state.overlay = None;
+            if let Confirmed::SaveVoidingApproval { field } = then {
+                state.status = Some(Status::info(format!(
+                    "{field} not saved; the approval still counts and your draft is kept."
+                )));
+            }
             Vec::new()
         }
         _ => Vec::new(),

@@ -4,6 +4,7 @@
 
 use super::{board, quality};
 use crate::app::effect::Effect;
+use crate::app::form::{Form, FormKind};
 use crate::app::msg::{ExecTag, Outcome};
 use crate::app::state::{Overlay, ScanResult, Screen, State, Status};
 use crate::domain::{value_text, Event, Meaning, StepState, Value, Verdict};
@@ -26,9 +27,23 @@ pub fn executed(state: &mut State, tag: ExecTag, outcome: Outcome) -> Vec<Effect
 }
 
 fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
-    let text = describe(events, &state.zone);
+    let mut text = describe(events, &state.zone);
+    let mut unchanged = false;
     match &tag {
         ExecTag::Field { field, .. } => {
+            if events.is_empty() {
+                text = unchanged_text(state, field);
+                unchanged = true;
+            }
+            if matches!(
+                &state.overlay,
+                Some(Overlay::Form(Form {
+                    kind: FormKind::Correction { .. },
+                    ..
+                }))
+            ) {
+                state.overlay = None;
+            }
             if let Some(step) = &mut state.step {
                 step.drafts.remove(field);
                 if step.editing.as_ref() == Some(field) {
@@ -55,7 +70,11 @@ fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
     if let Some(step) = &mut state.step {
         step.refused = None;
     }
-    state.status = Some(Status::success(text));
+    state.status = Some(if unchanged {
+        Status::info(text)
+    } else {
+        Status::success(text)
+    });
     reload_screen(state)
 }
 
@@ -68,6 +87,13 @@ fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool
         ExecTag::Field { field, .. } => {
             if let Some(draft) = state.step.as_mut().and_then(|s| s.drafts.get_mut(field)) {
                 draft.rebase_on_load = conflict;
+            }
+            // A correction's reason form stays open with every reason in it.
+            if let Some(Overlay::Form(form)) = &mut state.overlay {
+                if matches!(form.kind, FormKind::Correction { .. }) {
+                    form.busy = false;
+                    form.errors = lines.clone();
+                }
             }
         }
         ExecTag::Scan { typed } => {
@@ -114,6 +140,16 @@ fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool
     } else {
         Vec::new()
     }
+}
+
+/// The status line for a save equal to the saved value: nothing was written.
+fn unchanged_text(state: &State, field: &str) -> String {
+    let current = crate::app::step_items::current_step(state)
+        .and_then(|s| s.fields.iter().find(|f| f.def.name == field))
+        .and_then(crate::domain::current_value)
+        .map(|v| crate::ui::sanitize::clean(&value_text(&v.value)).into_owned())
+        .unwrap_or_default();
+    format!("Unchanged: {field} already has {current}; nothing was saved.")
 }
 
 /// Reloads whatever is on screen after a change.

@@ -11,8 +11,8 @@ use crate::app::step_items::{
 };
 use crate::app::text_input::{Edit, TextInput};
 use crate::domain::{
-    current_value, value_text, Actor, Command, Field, FieldType, Meaning, RedlineState, RunState,
-    Seen, StepState, Value,
+    approvals_a_change_voids, approvals_text, current_value, is_unchanged, parse_value, value_text,
+    Actor, Command, Field, FieldType, Meaning, RedlineState, RunState, Seen, StepState, Value,
 };
 
 /// What every step command carries: the step version the user saw.
@@ -402,10 +402,14 @@ fn choose(editor: &mut Editor, action: Action) {
     }
 }
 
-/// Saves a draft: a file is copied into the attachments store first.
+/// Enter on a draft: checks it is filled in, then asks what the save needs
+/// before it goes to the engine. A change that voids an approval asks first
+/// (yes/no); a change of a saved value asks for a reason (a small form). A
+/// value equal to the saved one, or one the engine will refuse as malformed,
+/// goes straight to the engine, which answers "unchanged" or says what is
+/// wrong.
 fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
-    let (Some(actor), Some(run), Some(step)) = (actor(state), state.run_id(), current_step(state))
-    else {
+    let Some(step) = current_step(state) else {
         return Vec::new();
     };
     let Some(field) = step.fields.iter().find(|f| f.def.name == field_name) else {
@@ -415,10 +419,6 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
         return Vec::new();
     };
     let raw = draft.editor.raw();
-    let seen = Seen {
-        step_version: Some(step.version),
-        field_value: Some(draft.seen_value),
-    };
     if let Editor::Choice {
         options,
         cursor: None,
@@ -438,8 +438,73 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
         )));
         return Vec::new();
     }
+    // A file is hashed only once copied, so it always counts as a change.
+    let is_change = field.def.field_type == FieldType::File
+        || matches!(parse_value(&field.def, &raw), Ok(v) if !is_unchanged(field, &v));
+    if !is_change {
+        return send_save(state, field_name, None, false);
+    }
+    let voided = approvals_a_change_voids(step);
+    if !voided.is_empty() {
+        state.overlay = Some(Overlay::Confirm {
+            question: format!("This voids {}; save anyway?", approvals_text(&voided)),
+            then: Confirmed::SaveVoidingApproval {
+                field: field_name.to_string(),
+            },
+        });
+        return Vec::new();
+    }
+    ask_reason_or_save(state, field_name, false)
+}
+
+/// After any yes/no: a correction of a saved value opens the reason form;
+/// a first value is saved at once.
+pub fn ask_reason_or_save(state: &mut State, field_name: &str, void_approval: bool) -> Vec<Effect> {
+    let saved = current_step(state)
+        .and_then(|s| s.fields.iter().find(|f| f.def.name == field_name))
+        .and_then(current_value)
+        .cloned();
+    match saved {
+        Some(old) => {
+            let typed = state
+                .step
+                .as_ref()
+                .and_then(|s| s.drafts.get(field_name))
+                .map(|d| d.editor.raw())
+                .unwrap_or_default();
+            forms::open_correction(state, field_name, &old, &typed, void_approval);
+            Vec::new()
+        }
+        None => send_save(state, field_name, None, void_approval),
+    }
+}
+
+/// Sends the draft of `field_name` to the engine (a file is copied into the
+/// attachments store first), with the reason and the yes to voiding given.
+pub fn send_save(
+    state: &State,
+    field_name: &str,
+    reason: Option<String>,
+    void_approval: bool,
+) -> Vec<Effect> {
+    let (Some(actor), Some(run), Some(step)) = (actor(state), state.run_id(), current_step(state))
+    else {
+        return Vec::new();
+    };
+    let Some(draft) = state.step.as_ref().and_then(|s| s.drafts.get(field_name)) else {
+        return Vec::new();
+    };
+    let is_file = step
+        .fields
+        .iter()
+        .any(|f| f.def.name == field_name && f.def.field_type == FieldType::File);
+    let raw = draft.editor.raw();
+    let seen = Seen {
+        step_version: Some(step.version),
+        field_value: Some(draft.seen_value),
+    };
     let step_key = step.key.clone();
-    if field.def.field_type == FieldType::File {
+    if is_file {
         return vec![Effect::AttachFile {
             actor,
             run,
@@ -447,6 +512,8 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
             field: field_name.to_string(),
             path: raw.trim().to_string(),
             seen,
+            reason,
+            void_approval,
         }];
     }
     vec![Effect::Execute {
@@ -461,6 +528,8 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
             field: field_name.to_string(),
             raw,
             file_sha256: None,
+            reason,
+            void_approval,
         },
         seen,
     }]
