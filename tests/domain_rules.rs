@@ -1197,7 +1197,7 @@ fn accept_bore(issue: IssueId, rationale: &str) -> Command {
 fn accepting_a_deviation_is_signed_with_the_pin_again_and_records_the_signature() {
     let mut sim = Sim::with_run();
     bore_filled(&mut sim);
-    sim.set("op1", "bore", "Bore diameter", "25.3");
+    sim.correct("op1", "bore", "Bore diameter", "25.3", "Re-measured");
     let issue = sim.raise_issue("op1", "Bore oversize");
     // Without the PIN again, and without a rationale: both reasons at once.
     let r = sim.refused("qe1", accept_bore(issue, ""));
@@ -1231,7 +1231,7 @@ fn a_deviation_may_not_be_accepted_by_who_recorded_the_value() {
     sim.check_in("qs", "bore");
     sim.set("qs", "bore", "Bore diameter", "25.2");
     sim.check_in("op1", "bore");
-    sim.set("op1", "bore", "Bore diameter", "25.3");
+    sim.correct("op1", "bore", "Bore diameter", "25.3", "Re-measured");
     let issue = sim.raise_issue("qs", "Bore oversize");
     // ...may not accept its deviation, even for a value someone else saved since.
     let r = sim.refused_signed("qs", accept_bore(issue, "Fits"));
@@ -1250,7 +1250,7 @@ fn a_deviation_may_not_be_accepted_by_who_recorded_the_value() {
         },
     );
     assert!(!sim.world.settings.deviation_not_by_recorder);
-    sim.set("qs", "bore", "Bore diameter", "25.4");
+    sim.correct("qs", "bore", "Bore diameter", "25.4", "Re-measured");
     sim.ok_signed("qs", accept_bore(issue, "Fits"));
 }
 

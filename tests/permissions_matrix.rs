@@ -314,12 +314,29 @@ fn cases(procedure_file: &str, labour_start: &str) -> Vec<Case> {
         case(
             "set a disposition",
             &[],
-            &["issue", "disposition", "2", "use-as-is"],
+            &[
+                "issue",
+                "disposition",
+                "2",
+                "use-as-is",
+                "--rationale",
+                "fits the customer spec",
+            ],
             QUALITY_ADMIN,
         ),
         case(
             "close an issue",
-            &[("quality", &["issue", "disposition", "2", "use-as-is"])],
+            &[(
+                "quality",
+                &[
+                    "issue",
+                    "disposition",
+                    "2",
+                    "use-as-is",
+                    "--rationale",
+                    "fits the customer spec",
+                ],
+            )],
             &["issue", "close", "2"],
             QUALITY_ADMIN,
         ),
