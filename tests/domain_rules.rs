@@ -1917,6 +1917,7 @@ fn parts_and_inventory_have_unique_numbers_and_identifiers() {
         part: part.into(),
         identifier: id.into(),
         quantity: q,
+        received_as: None,
     };
     let r = sim.refused("sup1", receive("NUT-1", "GEAR", 2));
     assert_eq!(
