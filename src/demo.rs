@@ -233,6 +233,7 @@ impl Seeder {
                     part: part.into(),
                     identifier: lot.into(),
                     quantity,
+                    received_as: None,
                 },
             )?;
         }
@@ -244,6 +245,7 @@ impl Seeder {
                     part: "IMP-7".into(),
                     identifier: format!("IMP-{n:04}"),
                     quantity: 1,
+                    received_as: None,
                 },
             )?;
         }

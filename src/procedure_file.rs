@@ -113,7 +113,12 @@ pub fn parse(text: &str) -> Result<Procedure> {
         steps.push(StepDef {
             key: step.key.get_ref().clone(),
             title: step.title.clone(),
-            instructions: step.instructions.trim_end().to_string(),
+            // A file saved with Windows line ends reads like any other.
+            instructions: step
+                .instructions
+                .replace("\r\n", "\n")
+                .trim_end()
+                .to_string(),
             required: step.required,
             after: step.after.clone(),
             allow_out_of_range_with_issue: step.allow_out_of_range_with_issue,

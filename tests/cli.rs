@@ -891,7 +891,7 @@ fn an_unchanged_save_writes_nothing_and_a_correction_needs_a_reason() {
         )
         .code(3),
     );
-    assert!(stderr.contains("control characters"), "{stderr}");
+    assert!(stderr.contains("contains an escape character"), "{stderr}");
     assert_eq!(audit_rows(&shop), rows, "refusals write nothing");
     shop.ok(
         OP1,
@@ -982,4 +982,229 @@ fn a_save_that_voids_an_approval_needs_void_approval() {
     let text = shop.cmd(None, &["run", "show", "PU-1"]).success();
     let text = String::from_utf8_lossy(&text.get_output().stdout).into_owned();
     assert!(text.contains("Quality approval: approval void"), "{text}");
+}
+
+fn stdout_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+#[test]
+fn stored_line_breaks_and_terminal_controls_are_printed_escaped() {
+    let shop = Shop::new();
+    let forged = "waiting\n    99 2026-12-02 09:00:00 qe1        signature_recorded     approved";
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    shop.ok(OP1, &["step", "hold", "PU-1", "bore", "--reason", forged]);
+    let log = stdout_of(&shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success());
+    assert!(
+        log.contains("reason: waiting\\n    99 2026-12-02"),
+        "the line break shows as \\n: {log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.trim_start().starts_with("99 ")),
+        "no printed line starts like a forged row: {log}"
+    );
+    shop.ok(
+        OP1,
+        &[
+            "issue",
+            "open",
+            "--title",
+            "Scratch",
+            "--run",
+            "PU-1",
+            "--description",
+            "first\nsecond \u{202e}desrever\u{202c} and \u{200b}hidden",
+        ],
+    );
+    let shown = stdout_of(&shop.cmd(None, &["issue", "show", "1"]).success());
+    assert!(
+        shown.contains("first\\nsecond \\u{202e}desrever\\u{202c} and \\u{200b}hidden"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\u{202e}') && !shown.contains('\u{200b}'),
+        "{shown}"
+    );
+    shop.ok(
+        ("sup1", "3333"),
+        &[
+            "run",
+            "fail",
+            "PU-1",
+            "--reason",
+            "cracked\nstate complete, 4/4 required steps complete",
+            "--inventory",
+            "quarantined",
+        ],
+    );
+    let shown = stdout_of(&shop.cmd(None, &["run", "show", "PU-1"]).success());
+    assert!(
+        shown.contains("cracked\\nstate complete"),
+        "the failure reason stays on its line: {shown}"
+    );
+    assert!(
+        !shown.lines().any(|l| l.starts_with("state complete")),
+        "{shown}"
+    );
+    // JSON keeps the exact text.
+    assert_eq!(
+        shop.run_json()["run"]["failure"]["reason"],
+        "cracked\nstate complete, 4/4 required steps complete"
+    );
+}
+
+#[test]
+fn carriage_returns_and_escape_sequences_are_refused_and_nothing_is_written() {
+    let shop = Shop::new();
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    let before = stdout_of(&shop.cmd(None, &["--json", "audit", "log"]).success());
+    for reason in ["late\rapproved", "red \u{1b}[31m", "ding\u{7}"] {
+        let out = shop
+            .cmd(
+                Some(OP1),
+                &["step", "hold", "PU-1", "bore", "--reason", reason],
+            )
+            .code(3);
+        let err = stderr_ref(&out);
+        assert!(err.contains("A reason for the hold contains"), "{err}");
+        assert!(!err.contains('\r') && !err.contains('\u{1b}') && !err.contains('\u{7}'));
+    }
+    let after = stdout_of(&shop.cmd(None, &["--json", "audit", "log"]).success());
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_run_is_named_by_hash_or_run_colon_and_a_number_is_a_serial() {
+    let shop = Shop::new();
+    // A unit whose serial is a number: `1` is that unit, `#1` is run 1 (PU-1).
+    shop.ok(
+        ("sup1", "3333"),
+        &["run", "create", "--procedure", "PUMP-ASSY", "--serial", "1"],
+    );
+    let by_serial = stdout_of(&shop.cmd(None, &["run", "show", "1"]).success());
+    assert!(
+        by_serial.starts_with("Run #2 — ") && by_serial.contains("serial 1 ("),
+        "{by_serial}"
+    );
+    for reference in ["#1", "run:1"] {
+        let by_id = stdout_of(&shop.cmd(None, &["run", "show", reference]).success());
+        assert!(by_id.contains("serial PU-1 ("), "{reference}: {by_id}");
+    }
+    // A number that is no serial hints at the run it might mean.
+    let out = shop.cmd(None, &["run", "show", "2"]).code(1);
+    let err = stderr_ref(&out);
+    assert!(
+        err.contains("There is no unit serial '2'. Did you mean run #2?"),
+        "{err}"
+    );
+    for loose in ["#01", "# 1", "#-1", "#+1", "run:x"] {
+        let err = stderr_ref(&shop.cmd(None, &["run", "show", loose]).code(1));
+        assert!(
+            err.contains(&format!(
+                "'{loose}' is not a run reference: a run id is written #12 or run:12"
+            )),
+            "{loose}: {err}"
+        );
+    }
+    for loose in ["+1", "r1", "01"] {
+        let err = stderr_ref(&shop.cmd(None, &["run", "show", loose]).code(1));
+        assert!(
+            err.contains(&format!(
+                "There is no unit serial '{loose}'. Did you mean run #1?"
+            )),
+            "{loose}: {err}"
+        );
+    }
+    let err = stderr_ref(&shop.cmd(None, &["run", "show", "#9"]).code(1));
+    assert!(err.contains("There is no run #9"), "{err}");
+    // Every argument naming a run follows the rule.
+    shop.ok(OP1, &["step", "checkin", "#1", "bore"]);
+    let err = stderr_ref(
+        &shop
+            .cmd(Some(OP1), &["step", "checkout", "01", "bore"])
+            .code(1),
+    );
+    assert!(err.contains("Did you mean run #1?"), "{err}");
+    let log = stdout_of(
+        &shop
+            .cmd(None, &["audit", "log", "--run", "run:1"])
+            .success(),
+    );
+    assert!(log.contains("check_in"), "{log}");
+}
+
+#[test]
+fn negative_numbers_are_values_not_options() {
+    let shop = Shop::new();
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    shop.ok(
+        OP1,
+        &["field", "set", "PU-1", "bore", "Bore diameter", "-0.5"],
+    );
+    let bore = &shop.run_json()["run"]["steps"][0]["fields"][0];
+    let values = bore["values"].as_array().expect("values");
+    assert_eq!(values.last().expect("a value")["value"]["value"], -0.5);
+    shop.ok(
+        OP1,
+        &[
+            "redline",
+            "propose",
+            "PU-1",
+            "bore",
+            "--reason",
+            "Offset gauge",
+            "--field",
+            "Bore diameter",
+            "--min",
+            "-1",
+            "--max",
+            "-0.25",
+        ],
+    );
+    let shown = shop.run_json();
+    let change = &shown["run"]["redlines"][0]["change"];
+    assert_eq!(change["def"]["validation"]["min"], -1.0, "{change}");
+    assert_eq!(change["def"]["validation"]["max"], -0.25, "{change}");
+}
+
+#[test]
+fn a_receipt_that_does_not_match_the_parts_tracking_is_refused() {
+    let shop = Shop::new();
+    let sup = ("sup1", "3333");
+    shop.ok(
+        ("admin", "4444"),
+        &["part", "add", "GREASE", "--tracking", "none"],
+    );
+    let before = stdout_of(&shop.cmd(None, &["--json", "inventory", "list"]).success());
+    for (args, sentence) in [
+        (
+            vec!["inventory", "receive", "SEAL-20", "--serial", "S-9"],
+            "Part SEAL-20 is lot-tracked: receive it as a lot with --lot LOT --quantity Q, not as a serial.",
+        ),
+        (
+            vec!["inventory", "receive", "IMP-7", "--lot", "L-9", "--quantity", "3"],
+            "Part IMP-7 is serial-tracked: receive each unit with --serial SN, not as a lot.",
+        ),
+        (
+            vec!["inventory", "receive", "GREASE", "--serial", "G-9"],
+            "Part GREASE is not tracked by serial or lot",
+        ),
+    ] {
+        let err = stderr_ref(&shop.cmd(Some(sup), &args).code(3));
+        assert!(err.contains(sentence), "{args:?}: {err}");
+    }
+    let after = stdout_of(&shop.cmd(None, &["--json", "inventory", "list"]).success());
+    assert_eq!(before, after);
+    shop.ok(
+        sup,
+        &[
+            "inventory",
+            "receive",
+            "GREASE",
+            "--lot",
+            "BIN-1",
+            "--quantity",
+            "2",
+        ],
+    );
 }

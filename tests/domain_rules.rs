@@ -910,7 +910,7 @@ fn changing_a_saved_value_needs_a_reason_kept_in_its_history_and_audit() {
     );
     assert_eq!(
         r,
-        ["The reason for 'Bore diameter' contains control characters."]
+        ["The reason for 'Bore diameter' contains a bell character (\\u{7}); only line breaks and tabs may be used besides printable text."]
     );
     // every reason at once: not checked in, and no reason
     let r = sim.refused("op2", set_cmd("bore", "Bore diameter", "25.03"));
@@ -2482,6 +2482,7 @@ fn parts_and_inventory_have_unique_numbers_and_identifiers() {
         part: part.into(),
         identifier: id.into(),
         quantity: q,
+        received_as: None,
     };
     let r = sim.refused("sup1", receive("NUT-1", "GEAR", 2));
     assert_eq!(
@@ -2649,4 +2650,311 @@ fn audit_parts_name_the_entity_and_hide_secrets() {
     };
     let text = format!("{:?}", added.audit_parts(None).after);
     assert!(!text.contains("argon2") && text.contains("(hidden)"));
+}
+
+// ---------------------------------------------------------------- hostile text
+
+#[test]
+fn reasons_comments_and_descriptions_refuse_cr_esc_and_bel_but_keep_newlines_and_tabs() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op1", "prep");
+    let hold = |reason: &str| Command::Hold {
+        step: "prep".into(),
+        reason: reason.into(),
+    };
+    for (bad, named) in [
+        (
+            "late\rsignature_recorded approved",
+            "a carriage return (\\r)",
+        ),
+        ("red \u{1b}[31m alert", "an escape character (\\u{1b})"),
+        ("ding\u{7}", "a bell character (\\u{7})"),
+        ("nul\0", "a NUL character (\\u{0})"),
+    ] {
+        let r = sim.refused("op1", hold(bad));
+        assert_eq!(
+            r,
+            [format!(
+                "A reason for the hold contains {named}; only line breaks and tabs may be used besides printable text."
+            )]
+        );
+        let r = sim.refused(
+            "op1",
+            Command::AddComment {
+                step: "prep".into(),
+                text: bad.into(),
+            },
+        );
+        assert_has(&r, &format!("A comment contains {named}"));
+        let r = sim.refused(
+            "op1",
+            Command::RaiseIssue {
+                title: "Scratch".into(),
+                description: bad.into(),
+                step: None,
+                field: None,
+                inventory: None,
+            },
+        );
+        assert_has(&r, &format!("The description contains {named}"));
+    }
+    sim.ok(
+        "op1",
+        Command::AddComment {
+            step: "prep".into(),
+            text: "two\nlines\tand a tab".into(),
+        },
+    );
+    sim.ok("op1", hold("waiting on\nthe crane"));
+}
+
+#[test]
+fn titles_are_one_line() {
+    let mut sim = Sim::with_run();
+    let r = sim.refused(
+        "op1",
+        Command::RaiseIssue {
+            title: "Scratch\nsignature_recorded approved".into(),
+            description: String::new(),
+            step: None,
+            field: None,
+            inventory: None,
+        },
+    );
+    assert_eq!(
+        r,
+        ["An issue title contains a line break (\\n); it must be one line of printable text."]
+    );
+    let r = sim.refused(
+        "sup1",
+        Command::CreateRun {
+            procedure_key: "widget".into(),
+            serial: "W-9".into(),
+            title: Some("Widget\tW-9".into()),
+        },
+    );
+    assert_has(&r, "A run title contains a tab (\\t)");
+}
+
+#[test]
+fn identifiers_refuse_bidi_overrides_and_zero_width_characters() {
+    let mut sim = Sim::new();
+    let sneaky = [
+        "\u{202E}", "\u{202A}", "\u{2066}", "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}",
+        "\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}",
+    ];
+    for c in sneaky {
+        let id = format!("W{c}-9");
+        let shown = format!(
+            "W\\u{{{:x}}}-9",
+            u32::from(c.chars().next().expect("a char"))
+        );
+        let r = sim.refused(
+            "sup1",
+            Command::CreateRun {
+                procedure_key: "widget".into(),
+                serial: id.clone(),
+                title: None,
+            },
+        );
+        assert_has(
+            &r,
+            &format!("A serial '{shown}' contains an invisible or text-reordering character"),
+        );
+        let r = sim.refused(
+            "sup1",
+            Command::ReceiveInventory {
+                part: "SCREW".into(),
+                identifier: id.clone(),
+                quantity: 5,
+                received_as: None,
+            },
+        );
+        assert_has(&r, "An identifier 'W\\u{");
+        let r = sim.refused(
+            "adm",
+            Command::AddPart {
+                number: id.clone(),
+                description: String::new(),
+                tracking: Tracking::Lot,
+            },
+        );
+        assert_has(&r, "A part number 'W\\u{");
+        let r = sim.refused(
+            "adm",
+            Command::AddUser {
+                login: id.clone(),
+                name: "Someone".into(),
+                roles: vec![OPERATOR.into()],
+                secret_hash: "$argon2id$x".into(),
+            },
+        );
+        assert_has(&r, "A login 'W\\u{");
+        let mut p = procedure();
+        p.key = id.clone();
+        p.steps[3].key = format!("label{c}");
+        p.steps[2].fields[0].name = format!("Torque{c}");
+        let r = sim.refused("adm", Command::ImportProcedure { procedure: p });
+        assert_has(&r, "A procedure key 'W\\u{");
+        assert_has(&r, "A step key 'label\\u{");
+        assert_has(&r, "a field name 'Torque\\u{");
+    }
+    // Display names, titles and free text may hold them: they are printed escaped.
+    sim.ok(
+        "adm",
+        Command::AddUser {
+            login: "amira".into(),
+            name: "Amira \u{200F}".into(),
+            roles: vec![OPERATOR.into()],
+            secret_hash: "$argon2id$x".into(),
+        },
+    );
+}
+
+#[test]
+fn inventory_identifiers_cannot_look_like_run_references() {
+    let mut sim = Sim::new();
+    for id in ["#12", "run:12", "RUN:x"] {
+        let r = sim.refused(
+            "sup1",
+            Command::CreateRun {
+                procedure_key: "widget".into(),
+                serial: id.into(),
+                title: None,
+            },
+        );
+        assert_eq!(
+            r,
+            [format!("A serial '{id}' starts with '#' or 'run:', which name a run (#12, run:12); choose another.")]
+        );
+    }
+}
+
+#[test]
+fn procedure_and_redline_instructions_refuse_esc_and_bel_naming_the_step() {
+    let mut sim = Sim::with_run();
+    let mut p = procedure();
+    p.steps[0].instructions = "Clean the bore.\n\u{1b}[2J\u{1b}[HAll steps approved.".into();
+    p.steps[1].instructions = "Ring\u{7} the bell".into();
+    p.steps[2].instructions = "Line one\r\nline two".into();
+    p.steps[3].instructions = "Tabs\tand\nnewlines are fine".into();
+    p.steps[3].title = "Label\nthe unit".into();
+    let r = sim.refused("adm", Command::ImportProcedure { procedure: p });
+    assert_eq!(
+        r,
+        [
+            "Step 'prep': the instructions contain an escape character (\\u{1b}); only line breaks and tabs may be used besides printable text.",
+            "Step 'bore': the instructions contain a bell character (\\u{7}); only line breaks and tabs may be used besides printable text.",
+            "Step 'torque': the instructions contain a carriage return (\\r); only line breaks and tabs may be used besides printable text.",
+            "Step 'label': the title contains a line break (\\n); it must be one line of printable text.",
+        ]
+    );
+    let r = sim.refused(
+        "op1",
+        Command::ProposeRedline {
+            step: "prep".into(),
+            change: RedlineChange::CorrectInstructions {
+                instructions: "New text \u{1b}]0;owned\u{7}".into(),
+            },
+            reason: "Typo".into(),
+        },
+    );
+    assert_eq!(
+        r,
+        ["The corrected instructions contain an escape character (\\u{1b}); only line breaks and tabs may be used besides printable text."]
+    );
+}
+
+#[test]
+fn a_receipt_must_match_the_parts_tracking() {
+    let mut sim = Sim::new();
+    sim.ok(
+        "adm",
+        Command::AddPart {
+            number: "GREASE".into(),
+            description: String::new(),
+            tracking: Tracking::None,
+        },
+    );
+    let receive = |part: &str, id: &str, quantity, given| Command::ReceiveInventory {
+        part: part.into(),
+        identifier: id.into(),
+        quantity,
+        received_as: Some(given),
+    };
+    let r = sim.refused("sup1", receive("SCREW", "SCR-9", 1, Tracking::Serial));
+    assert_eq!(
+        r,
+        ["Part SCREW is lot-tracked: receive it as a lot with --lot LOT --quantity Q, not as a serial."]
+    );
+    let r = sim.refused("sup1", receive("NUT", "NUT-9", 3, Tracking::Lot));
+    assert_eq!(
+        r,
+        ["Part NUT is serial-tracked: receive each unit with --serial SN, not as a lot."]
+    );
+    let r = sim.refused("sup1", receive("GREASE", "GR-1", 1, Tracking::Serial));
+    assert_eq!(
+        r,
+        ["Part GREASE is not tracked by serial or lot: receive a counted quantity with --lot BIN --quantity Q, not a serial."]
+    );
+    sim.ok("sup1", receive("GREASE", "GR-1", 4, Tracking::Lot));
+    sim.ok("sup1", receive("SCREW", "SCR-9", 4, Tracking::Lot));
+    sim.ok("sup1", receive("NUT", "NUT-9", 1, Tracking::Serial));
+    assert_eq!(sim.item("SCR-9").quantity, 4);
+    assert_eq!(sim.item("NUT-9").tracking, Tracking::Serial);
+}
+
+#[test]
+fn a_run_reference_is_hash_or_run_colon_digits_and_anything_else_is_a_serial() {
+    for (text, want) in [
+        ("#12", RunRef::Id(12)),
+        ("run:12", RunRef::Id(12)),
+        ("RUN:7", RunRef::Id(7)),
+        ("12", RunRef::Serial("12".into())),
+        ("PU-1", RunRef::Serial("PU-1".into())),
+        ("r1", RunRef::Serial("r1".into())),
+        ("01", RunRef::Serial("01".into())),
+    ] {
+        assert_eq!(parse_run_ref(text), Ok(want), "{text}");
+    }
+    for loose in [
+        "#01",
+        "# 1",
+        "#-1",
+        "#+1",
+        "#",
+        "run:",
+        "run:x",
+        "#1a",
+        "#99999999999999999999",
+    ] {
+        assert_eq!(
+            parse_run_ref(loose),
+            Err(format!("'{loose}' is not a run reference: a run id is written #12 or run:12; anything else names the serial of the unit it builds.")),
+            "{loose}"
+        );
+    }
+    for (text, n) in [
+        ("12", Some(12)),
+        ("+1", Some(1)),
+        ("-1", Some(1)),
+        ("r1", Some(1)),
+        ("01", Some(1)),
+        ("PU-1", None),
+        ("", None),
+    ] {
+        assert_eq!(number_in_run_ref(text), n, "{text}");
+    }
+}
+
+#[test]
+fn escaping_shows_every_unsafe_character_and_leaves_the_rest() {
+    assert_eq!(
+        escape_unprintable("plain text ✓ 25.0 ± 0.05"),
+        "plain text ✓ 25.0 ± 0.05"
+    );
+    assert_eq!(
+        escape_unprintable("a\nb\rc\td\u{1b}[31me\u{7}\u{202e}f\u{200b}g\u{7f}"),
+        "a\\nb\\rc\\td\\u{1b}[31me\\u{7}\\u{202e}f\\u{200b}g\\u{7f}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Users, parts, inventory, procedures and org settings.
 
 use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
-use super::context::{CliError, CliResult, Ctx};
+use super::context::{push_line, CliError, CliResult, Ctx};
 use crate::domain::{Actor, Command, ProcedureState, Tracking, ADMIN};
 use crate::store::hash_secret;
 use anyhow::anyhow;
@@ -85,9 +85,10 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
                 })
                 .collect();
             return ctx.print(&rows, || {
-                let mut out = format!(
-                    "{:<12} {:<24} {:<28} {}\n",
-                    "LOGIN", "NAME", "ROLES", "STATE"
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!("{:<12} {:<24} {:<28} {}", "LOGIN", "NAME", "ROLES", "STATE"),
                 );
                 for r in &rows {
                     let state = match (r.active, r.locked) {
@@ -95,13 +96,16 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
                         (true, true) => "locked",
                         (true, false) => "active",
                     };
-                    out.push_str(&format!(
-                        "{:<12} {:<24} {:<28} {}\n",
-                        r.login,
-                        r.name,
-                        r.roles.join(","),
-                        state
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:<12} {:<24} {:<28} {}",
+                            r.login,
+                            r.name,
+                            r.roles.join(","),
+                            state
+                        ),
+                    );
                 }
                 out
             });
@@ -136,16 +140,20 @@ pub fn part(ctx: &mut Ctx, cmd: PartCmd) -> CliResult {
         PartCmd::List => {
             let parts = ctx.store.parts()?;
             ctx.print(&parts, || {
-                let mut out = format!("{:<16} {:<8} {}\n", "PART", "TRACKING", "DESCRIPTION");
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!("{:<16} {:<8} {}", "PART", "TRACKING", "DESCRIPTION"),
+                );
                 for p in &parts {
                     let tracking = serde_json::to_value(p.tracking)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default();
-                    out.push_str(&format!(
-                        "{:<16} {:<8} {}\n",
-                        p.number, tracking, p.description
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!("{:<16} {:<8} {}", p.number, tracking, p.description),
+                    );
                 }
                 out
             })
@@ -161,9 +169,9 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
             lot,
             quantity,
         } => {
-            let (identifier, quantity) = match (serial, lot, quantity) {
-                (Some(sn), None, _) => (sn, 1),
-                (None, Some(lot), Some(q)) => (lot, q),
+            let (identifier, quantity, received_as) = match (serial, lot, quantity) {
+                (Some(sn), None, _) => (sn, 1, Tracking::Serial),
+                (None, Some(lot), Some(q)) => (lot, q, Tracking::Lot),
                 _ => {
                     return Err(CliError::Failed(anyhow!(
                         "Say what was received: --serial SN for a serial unit, or --lot LOT --quantity Q for a lot."
@@ -176,6 +184,7 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
                     part,
                     identifier,
                     quantity,
+                    received_as: Some(received_as),
                 },
             )?;
             ctx.report(&events, None)
@@ -183,19 +192,26 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
         InventoryCmd::List => {
             let items = ctx.store.inventory()?;
             ctx.print(&items, || {
-                let mut out = format!(
-                    "{:<16} {:<20} {:>6} {:<12} {}\n",
-                    "PART", "IDENTIFIER", "QTY", "STATE", "IN"
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!(
+                        "{:<16} {:<20} {:>6} {:<12} {}",
+                        "PART", "IDENTIFIER", "QTY", "STATE", "IN"
+                    ),
                 );
                 for i in &items {
-                    out.push_str(&format!(
-                        "{:<16} {:<20} {:>6} {:<12} {}\n",
-                        i.part,
-                        i.identifier,
-                        i.quantity,
-                        crate::store::state_name(&i.state),
-                        i.parent.as_deref().unwrap_or("")
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:<16} {:<20} {:>6} {:<12} {}",
+                            i.part,
+                            i.identifier,
+                            i.quantity,
+                            crate::store::state_name(&i.state),
+                            i.parent.as_deref().unwrap_or("")
+                        ),
+                    );
                 }
                 out
             })
@@ -203,7 +219,10 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
         InventoryCmd::Tree { serial } => {
             let mut lines = Vec::new();
             tree_lines(ctx, &serial, 0, &mut lines)?;
-            let text = lines.join("\n") + "\n";
+            let mut text = String::new();
+            for line in &lines {
+                push_line(&mut text, line);
+            }
             ctx.print(&lines, || text)
         }
     }
@@ -298,15 +317,22 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                 })
                 .collect();
             ctx.print(&rows, || {
-                let mut out = format!(
-                    "{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n",
-                    "KEY", "V", "STATE", "PRODUCES", "STEPS", "TITLE"
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!(
+                        "{:<14} {:>3} {:<9} {:<12} {:>5}  {}",
+                        "KEY", "V", "STATE", "PRODUCES", "STEPS", "TITLE"
+                    ),
                 );
                 for r in &rows {
-                    out.push_str(&format!(
-                        "{:<14} {:>3} {:<9} {:<12} {:>5}  {}\n",
-                        r.key, r.version, r.state, r.produces, r.steps, r.title
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:<14} {:>3} {:<9} {:<12} {:>5}  {}",
+                            r.key, r.version, r.state, r.produces, r.steps, r.title
+                        ),
+                    );
                 }
                 out
             })
@@ -324,23 +350,30 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                     ))
                 })?;
             ctx.print(&latest, || {
-                let mut out = format!(
-                    "{} v{} ({}) — {}\nproduces {}\n",
-                    latest.key,
-                    latest.version,
-                    crate::store::state_name(&latest.state),
-                    latest.title,
-                    latest.produces
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!(
+                        "{} v{} ({}) — {}",
+                        latest.key,
+                        latest.version,
+                        crate::store::state_name(&latest.state),
+                        latest.title,
+                    ),
                 );
+                push_line(&mut out, &format!("produces {}", latest.produces));
                 for (i, s) in latest.steps.iter().enumerate() {
-                    out.push_str(&format!(
-                        "{:>3}. {} [{}]{}, rework = \"{}\"\n",
-                        i + 1,
-                        s.title,
-                        s.key,
-                        if s.required { "" } else { " (optional)" },
-                        s.rework.name()
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:>3}. {} [{}]{}, rework = \"{}\"",
+                            i + 1,
+                            s.title,
+                            s.key,
+                            if s.required { "" } else { " (optional)" },
+                            s.rework.name()
+                        ),
+                    );
                     for f in &s.fields {
                         let mut extra = crate::domain::rule_text(f);
                         if !f.options.is_empty() {
@@ -356,20 +389,22 @@ pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
                             if f.required { "" } else { ", optional" },
                             extra.trim()
                         );
-                        out.push_str(line.trim_end());
-                        out.push('\n');
+                        push_line(&mut out, line.trim_end());
                     }
                     for r in &s.installs {
-                        out.push_str(&format!(
-                            "       install {} × {}{}\n",
-                            r.part,
-                            r.quantity,
-                            if r.substitutes.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (or {})", r.substitutes.join(", "))
-                            }
-                        ));
+                        push_line(
+                            &mut out,
+                            &format!(
+                                "       install {} × {}{}",
+                                r.part,
+                                r.quantity,
+                                if r.substitutes.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (or {})", r.substitutes.join(", "))
+                                }
+                            ),
+                        );
                     }
                 }
                 out

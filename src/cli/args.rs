@@ -78,7 +78,7 @@ pub enum Cmd {
         step: String,
         identifier: String,
         /// For lots: install fewer than the requirement still needs.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         quantity: Option<i64>,
         /// The identifier came from a barcode scanner.
         #[arg(long)]
@@ -199,7 +199,7 @@ pub enum InventoryCmd {
         serial: Option<String>,
         #[arg(long, requires = "quantity")]
         lot: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         quantity: Option<i64>,
     },
     List,
@@ -328,6 +328,8 @@ pub enum FieldCmd {
         run: String,
         step: String,
         field: String,
+        /// The value; a negative number needs no `--` before it.
+        #[arg(allow_negative_numbers = true)]
         value: String,
         /// Why a saved value is changed: a correction needs one.
         #[arg(long)]
@@ -430,13 +432,13 @@ pub enum RedlineCmd {
         /// Change this field's validation (with --min/--max/--target/--tolerance/--unit).
         #[arg(long, conflicts_with = "add_step")]
         field: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         min: Option<f64>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         max: Option<f64>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         target: Option<f64>,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         tolerance: Option<f64>,
         #[arg(long)]
         unit: Option<String>,

@@ -1,7 +1,7 @@
 //! `audit verify`, `audit anchor`, `audit log` and `check`.
 
 use super::args::AuditCmd;
-use super::context::{CliError, CliResult, Ctx};
+use super::context::{push_line, CliError, CliResult, Ctx};
 use crate::store::anchor::{Anchor, ANCHOR_PREFIX};
 use crate::store::audit::Verification;
 use crate::store::health::CheckOptions;
@@ -23,7 +23,7 @@ pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> CliResult {
             ctx.print(&rows, || {
                 let mut out = String::new();
                 for r in &rows {
-                    out.push_str(&format!(
+                    let mut line = format!(
                         "{:>6} {} {:<10} {:<22} {}",
                         r.seq,
                         r.at.with_timezone(&chrono::Local)
@@ -31,17 +31,17 @@ pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> CliResult {
                         r.user,
                         r.action,
                         r.entity
-                    ));
+                    );
                     if let Some(b) = &r.before {
-                        out.push_str(&format!(" | before {b}"));
+                        line.push_str(&format!(" | before {b}"));
                     }
                     if let Some(a) = &r.after {
-                        out.push_str(&format!(" | after {a}"));
+                        line.push_str(&format!(" | after {a}"));
                     }
                     if let Some(why) = &r.reason {
-                        out.push_str(&format!(" | reason: {why}"));
+                        line.push_str(&format!(" | reason: {why}"));
                     }
-                    out.push('\n');
+                    push_line(&mut out, &line);
                 }
                 out
             })
@@ -152,10 +152,13 @@ fn verify(ctx: &mut Ctx, anchor_args: &[String], replay: bool) -> CliResult {
     };
     if let Some(r) = &report {
         for d in &r.differences {
-            problems.push(format!(
-                "{} differs from its history: {}.",
-                d.entity, d.detail
-            ));
+            problems.push(
+                crate::domain::escape_unprintable(&format!(
+                    "{} differs from its history: {}.",
+                    d.entity, d.detail
+                ))
+                .into_owned(),
+            );
         }
         if r.difference_count > r.differences.len() {
             problems.push(format!(
@@ -248,11 +251,11 @@ pub fn check(ctx: &mut Ctx, anchor_args: &[String], session_hours: i64) -> CliRe
         let mut text = String::new();
         for c in &outcome.checks {
             if c.ok() {
-                text.push_str(&format!("ok      {}: {}\n", c.check, c.summary));
+                push_line(&mut text, &format!("ok      {}: {}", c.check, c.summary));
             } else {
-                text.push_str(&format!("PROBLEM {}:\n", c.check));
+                push_line(&mut text, &format!("PROBLEM {}:", c.check));
                 for p in &c.problems {
-                    text.push_str(&format!("          {p}\n"));
+                    push_line(&mut text, &format!("          {p}"));
                 }
             }
         }

@@ -1,7 +1,10 @@
 //! What every CLI command shares: the open store, the acting user, the
 //! station name, and how a command's outcome becomes output and an exit code.
 
-use crate::domain::{Actor, Command, Event, Refusal, Request, RunId, Seen};
+use crate::domain::{
+    escape_unprintable, number_in_run_ref, parse_run_ref, Actor, Command, Event, Refusal, Request,
+    RunId, RunRef, Seen, RUN_REF_FORMS,
+};
 use crate::store::{AuthError, ExecError, Store};
 use anyhow::anyhow;
 use chrono::Utc;
@@ -111,13 +114,30 @@ impl Ctx {
         Ok(self.store.execute(req)?)
     }
 
-    /// A run named by id or serial.
+    /// A run named as `#12`, `run:12` or by its unit's serial. A number
+    /// that is no serial is not taken for a run id: the sentence asks
+    /// whether the run was meant.
     pub fn run_ref(&self, reference: &str) -> Result<RunId, CliError> {
-        self.store.find_run(reference)?.ok_or_else(|| {
-            CliError::Failed(anyhow!(
-                "There is no run '{reference}': give a run's number or the serial of the unit it builds (see `traveler run list`)."
-            ))
-        })
+        let parsed = parse_run_ref(reference).map_err(|e| CliError::Failed(anyhow!(e)))?;
+        if let Some(id) = self.store.resolve_run(&parsed)? {
+            return Ok(id);
+        }
+        let shown = escape_unprintable(reference);
+        let sentence = match parsed {
+            RunRef::Id(id) => format!("There is no run #{id} (see `traveler run list`)."),
+            RunRef::Serial(_) => match number_in_run_ref(reference) {
+                Some(n) if self.store.resolve_run(&RunRef::Id(n))?.is_some() => format!(
+                    "There is no unit serial '{shown}'. Did you mean run #{n}? ({RUN_REF_FORMS})."
+                ),
+                Some(_) => format!(
+                    "'{shown}' is neither a unit serial nor a run id: {RUN_REF_FORMS} (see `traveler run list`)."
+                ),
+                None => format!(
+                    "There is no run on a unit serial '{shown}': {RUN_REF_FORMS} (see `traveler run list`)."
+                ),
+            },
+        };
+        Err(CliError::Failed(anyhow!(sentence)))
     }
 
     /// Prints what a successful action did: one line per event, or JSON.
@@ -131,7 +151,9 @@ impl Ctx {
                 if let Some(after) = parts.after {
                     line.push_str(&format!(" -> {}", compact(&after)));
                 }
-                out(&(line + "\n"));
+                let mut text = String::new();
+                push_line(&mut text, &line);
+                out(&text);
             }
         }
         Ok(())
@@ -150,6 +172,23 @@ impl Ctx {
         }
         Ok(())
     }
+}
+
+/// Appends one printed line to `out`. The line is escaped whole (see
+/// [`escape_unprintable`]): a line break, carriage return or escape sequence
+/// in stored text shows as `\n`, `\r`, `\u{1b}` and cannot forge another
+/// line or steer the terminal. Every text printout is built from these.
+pub fn push_line(out: &mut String, line: &str) {
+    out.push_str(&escape_unprintable(line));
+    out.push('\n');
+}
+
+/// Text of several lines, each escaped (an error that lists problems).
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape_unprintable(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Writes to standard output; a closed pipe (`| head`) ends the output

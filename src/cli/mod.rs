@@ -47,7 +47,7 @@ fn report_error(e: &CliError, json: bool) {
             } else {
                 eprintln!("Refused:");
                 for reason in &r.reasons {
-                    eprintln!("  - {reason}");
+                    eprintln!("  - {}", crate::domain::escape_unprintable(reason));
                 }
             }
         }
@@ -59,7 +59,7 @@ fn report_error(e: &CliError, json: bool) {
                     serde_json::json!({ "error": format!("{err:#}") })
                 ));
             } else {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", context::escape_lines(&format!("{err:#}")));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Quality issues, deviations, requirement exceptions and redlines.
 
 use super::args::{DeviationCmd, DispositionArg, IssueCmd, RedlineCmd, RequirementCmd};
-use super::context::{CliError, CliResult, Ctx};
+use super::context::{push_line, CliError, CliResult, Ctx};
 use crate::domain::{find_step, Command, Disposition, RedlineChange, RunId};
 use anyhow::anyhow;
 
@@ -66,20 +66,27 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                 ctx.store.open_issues()?
             };
             ctx.print(&issues, || {
-                let mut out = format!(
-                    "{:>4} {:<13} {:<16} {:>5} {:<10} {}\n",
-                    "#", "STATE", "DISPOSITION", "RUN", "STEP", "TITLE"
+                let mut out = String::new();
+                push_line(
+                    &mut out,
+                    &format!(
+                        "{:>4} {:<13} {:<16} {:>5} {:<10} {}",
+                        "#", "STATE", "DISPOSITION", "RUN", "STEP", "TITLE"
+                    ),
                 );
                 for i in &issues {
-                    out.push_str(&format!(
-                        "{:>4} {:<13} {:<16} {:>5} {:<10} {}\n",
-                        i.id,
-                        crate::store::state_name(&i.state),
-                        i.disposition.map(|d| d.name()).unwrap_or("-"),
-                        i.run.map(|r| r.to_string()).unwrap_or_default(),
-                        i.step.as_deref().unwrap_or(""),
-                        i.title
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:>4} {:<13} {:<16} {:>5} {:<10} {}",
+                            i.id,
+                            crate::store::state_name(&i.state),
+                            i.disposition.map(|d| d.name()).unwrap_or("-"),
+                            i.run.map(|r| r.to_string()).unwrap_or_default(),
+                            i.step.as_deref().unwrap_or(""),
+                            i.title
+                        ),
+                    );
                 }
                 out
             })
@@ -90,17 +97,26 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                 .issue(issue)?
                 .ok_or_else(|| CliError::Failed(anyhow!("There is no quality issue {issue}.")))?;
             ctx.print(&found, || {
-                let mut out = format!(
-                    "Issue {} — {}\nstate {}, disposition {}\nraised by {} at {}\n",
-                    found.id,
-                    found.title,
-                    crate::store::state_name(&found.state),
-                    found.disposition.map(|d| d.name()).unwrap_or("none"),
-                    found.raised_by,
-                    found.raised_at.format("%Y-%m-%d %H:%M UTC")
+                let mut out = String::new();
+                push_line(&mut out, &format!("Issue {} — {}", found.id, found.title));
+                push_line(
+                    &mut out,
+                    &format!(
+                        "state {}, disposition {}",
+                        crate::store::state_name(&found.state),
+                        found.disposition.map(|d| d.name()).unwrap_or("none"),
+                    ),
+                );
+                push_line(
+                    &mut out,
+                    &format!(
+                        "raised by {} at {}",
+                        found.raised_by,
+                        found.raised_at.format("%Y-%m-%d %H:%M UTC")
+                    ),
                 );
                 if !found.description.is_empty() {
-                    out.push_str(&format!("{}\n", found.description));
+                    push_line(&mut out, &found.description);
                 }
                 for a in &found.approvals {
                     let signed = a
@@ -108,12 +124,15 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                         .as_ref()
                         .map(|s| format!(" — {}", super::show::decision_signature_text(s)))
                         .unwrap_or_default();
-                    out.push_str(&format!(
-                        "  {} by {} at {}{signed}\n",
-                        a.action,
-                        a.by,
-                        a.at.format("%Y-%m-%d %H:%M UTC")
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "  {} by {} at {}{signed}",
+                            a.action,
+                            a.by,
+                            a.at.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                    );
                 }
                 out
             })
@@ -243,14 +262,17 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
             ctx.print(&run.redlines, || {
                 let mut out = String::new();
                 for r in &run.redlines {
-                    out.push_str(&format!(
-                        "{:>3} {:<10} step {:<10} by {} — {}\n",
-                        r.id,
-                        crate::store::state_name(&r.state),
-                        r.step,
-                        r.proposed_by,
-                        r.reason
-                    ));
+                    push_line(
+                        &mut out,
+                        &format!(
+                            "{:>3} {:<10} step {:<10} by {} — {}",
+                            r.id,
+                            crate::store::state_name(&r.state),
+                            r.step,
+                            r.proposed_by,
+                            r.reason
+                        ),
+                    );
                 }
                 if out.is_empty() {
                     out.push_str("No redlines on this run.\n");

@@ -1,25 +1,34 @@
 //! Plain-text renderings of runs for the terminal (the TUI draws its own).
+//! Every line goes through `push_line`, which escapes what stored text holds.
 
+use super::context::push_line;
 use crate::domain::*;
 use crate::store::RunSummary;
 
 pub fn run_table(runs: &[RunSummary]) -> String {
-    let mut out = format!(
-        "{:>5} {:<14} {:<12} {:<12} {:>7}  {:<14} {}\n",
-        "RUN", "SERIAL", "PROCEDURE", "STATE", "DONE", "CHECKED IN", "TITLE"
+    let mut out = String::new();
+    push_line(
+        &mut out,
+        &format!(
+            "{:>5} {:<14} {:<12} {:<12} {:>7}  {:<14} {}",
+            "RUN", "SERIAL", "PROCEDURE", "STATE", "DONE", "CHECKED IN", "TITLE"
+        ),
     );
     for r in runs {
-        out.push_str(&format!(
-            "{:>5} {:<14} {:<12} {:<12} {:>3}/{:<3}  {:<14} {}\n",
-            r.id,
-            r.serial,
-            r.procedure_key,
-            r.state.name(),
-            r.required_done,
-            r.required_total,
-            r.checked_in,
-            r.title
-        ));
+        push_line(
+            &mut out,
+            &format!(
+                "{:>5} {:<14} {:<12} {:<12} {:>3}/{:<3}  {:<14} {}",
+                r.id,
+                r.serial,
+                r.procedure_key,
+                r.state.name(),
+                r.required_done,
+                r.required_total,
+                r.checked_in,
+                r.title
+            ),
+        );
     }
     out
 }
@@ -57,38 +66,54 @@ fn when(t: &Option<Time>) -> String {
 /// (`domain::waiting_on`), printed under the state line.
 pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
     let (done, total) = required_progress(run);
-    let mut out = format!(
-        "Run {} — {}\nserial {} ({}), procedure {} v{}\nstate {}, {done}/{total} required steps complete\ncreated {}, started {}, completed {}\n",
-        run.id,
-        run.title,
-        run.serial,
-        run.part,
-        run.procedure_key,
-        run.procedure_version,
-        run.state.name(),
-        when(&Some(run.created_at)),
-        when(&run.started_at),
-        when(&run.completed_at),
+    let mut out = String::new();
+    push_line(&mut out, &format!("Run #{} — {}", run.id, run.title));
+    push_line(
+        &mut out,
+        &format!(
+            "serial {} ({}), procedure {} v{}",
+            run.serial, run.part, run.procedure_key, run.procedure_version
+        ),
+    );
+    push_line(
+        &mut out,
+        &format!(
+            "state {}, {done}/{total} required steps complete",
+            run.state.name()
+        ),
+    );
+    push_line(
+        &mut out,
+        &format!(
+            "created {}, started {}, completed {}",
+            when(&Some(run.created_at)),
+            when(&run.started_at),
+            when(&run.completed_at),
+        ),
     );
     if let Some(f) = &run.failure {
-        out.push_str(&format!("failed by {}: {}\n", f.by, f.reason));
+        push_line(&mut out, &format!("failed by {}: {}", f.by, f.reason));
     }
     if !waiting.is_empty() {
-        out.push_str(&format!("not complete: {}\n", waiting.join(", ")));
+        push_line(&mut out, &format!("not complete: {}", waiting.join(", ")));
     }
     for step in &run.steps {
-        out.push_str(&format!(
-            "\n{:>4}  {} [{}] — {}{}{}\n",
-            step.position,
-            step.title,
-            step.key,
-            step.state.name(),
-            if step.required { "" } else { " (optional)" },
-            step.superseded_by
-                .as_ref()
-                .map(|s| format!(", superseded by {s}"))
-                .unwrap_or_default()
-        ));
+        push_line(&mut out, "");
+        push_line(
+            &mut out,
+            &format!(
+                "{:>4}  {} [{}] — {}{}{}",
+                step.position,
+                step.title,
+                step.key,
+                step.state.name(),
+                if step.required { "" } else { " (optional)" },
+                step.superseded_by
+                    .as_ref()
+                    .map(|s| format!(", superseded by {s}"))
+                    .unwrap_or_default()
+            ),
+        );
         let here: Vec<&str> = step
             .sessions
             .iter()
@@ -96,11 +121,13 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
             .map(|s| s.user.as_str())
             .collect();
         if !here.is_empty() {
-            out.push_str(&format!("      checked in: {}\n", here.join(", ")));
+            push_line(&mut out, &format!("      checked in: {}", here.join(", ")));
         }
         for field in &step.fields {
-            out.push_str(&field_line(step, field));
-            out.push_str(&value_history(field));
+            push_line(&mut out, &field_line(step, field));
+            for line in value_history(field).lines() {
+                push_line(&mut out, line);
+            }
         }
         for req in &step.requirements {
             let installed: i64 = req
@@ -115,31 +142,38 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
                 .filter(|i| i.removed_at.is_none())
                 .map(|i| i.identifier.as_str())
                 .collect();
-            out.push_str(&format!(
-                "      install {}: {installed}/{}{}{}\n",
-                req.def.part,
-                req.def.quantity,
-                if ids.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", ids.join(", "))
-                },
-                req.exception
-                    .as_ref()
-                    .map(|e| format!(" excepted via issue {}", e.issue))
-                    .unwrap_or_default()
-            ));
+            push_line(
+                &mut out,
+                &format!(
+                    "      install {}: {installed}/{}{}{}",
+                    req.def.part,
+                    req.def.quantity,
+                    if ids.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", ids.join(", "))
+                    },
+                    req.exception
+                        .as_ref()
+                        .map(|e| format!(" excepted via issue {}", e.issue))
+                        .unwrap_or_default()
+                ),
+            );
         }
     }
     if !issues.is_empty() {
-        out.push_str("\nQuality issues:\n");
+        push_line(&mut out, "");
+        push_line(&mut out, "Quality issues:");
         for i in issues {
-            out.push_str(&format!(
-                "  #{} {} — {}\n",
-                i.id,
-                crate::store::state_name(&i.state),
-                i.title
-            ));
+            push_line(
+                &mut out,
+                &format!(
+                    "  #{} {} — {}",
+                    i.id,
+                    crate::store::state_name(&i.state),
+                    i.title
+                ),
+            );
         }
     }
     out
@@ -241,5 +275,5 @@ fn field_line(step: &RunStep, field: &Field) -> String {
             None => "—".into(),
         }
     };
-    format!("      {}{rule}{optional}: {shown}\n", def.name)
+    format!("      {}{rule}{optional}: {shown}", def.name)
 }

@@ -5,7 +5,7 @@ use super::decide::{refuse_if_any, Ctx};
 use super::event::Event;
 use super::model::*;
 use super::queries::format_time;
-use super::validation::check_name;
+use super::validation::{check_identifier, check_inventory_identifier, check_name};
 use super::Refusal;
 use chrono::Duration;
 
@@ -31,7 +31,8 @@ pub(crate) fn decide(cx: &Ctx) -> Result<Vec<Event>, Refusal> {
             part,
             identifier,
             quantity,
-        } => receive(cx, part, identifier, *quantity),
+            received_as,
+        } => receive(cx, part, identifier, *quantity, *received_as),
         SetSetting { key, value } => set_setting(cx, key, value),
         _ => Err(Refusal::one("This is not a people or master-data command.")),
     }
@@ -56,7 +57,7 @@ fn add_user(
     secret_hash: &str,
 ) -> Result<Vec<Event>, Refusal> {
     let mut reasons = Vec::new();
-    if let Err(e) = check_name("A login", login) {
+    if let Err(e) = check_identifier("A login", login) {
         reasons.push(e);
     } else if login.chars().any(char::is_whitespace) {
         reasons.push(format!("Login '{login}' contains spaces."));
@@ -191,7 +192,7 @@ fn add_part(
     tracking: Tracking,
 ) -> Result<Vec<Event>, Refusal> {
     let mut reasons = Vec::new();
-    if let Err(e) = check_name("A part number", number) {
+    if let Err(e) = check_identifier("A part number", number) {
         reasons.push(e);
     }
     if cx.world.parts.contains_key(number) {
@@ -213,10 +214,18 @@ fn add_part(
 /// Receive a serial or lot (supervisor or admin). The identifier is unique
 /// across all parts (the store puts any item with that identifier into the
 /// world); a serial's quantity is 1, a lot's at least 1. Rule (SPEC silent):
-/// a part tracked `none` is received like a lot (a counted bin).
-fn receive(cx: &Ctx, part: &str, identifier: &str, quantity: i64) -> Result<Vec<Event>, Refusal> {
+/// a part tracked `none` is received like a lot (a counted bin). When the
+/// receiver says whether it is a serial or a lot, that must match the part's
+/// tracking: a serial of a lot-tracked part would otherwise become a lot of 1.
+fn receive(
+    cx: &Ctx,
+    part: &str,
+    identifier: &str,
+    quantity: i64,
+    received_as: Option<Tracking>,
+) -> Result<Vec<Event>, Refusal> {
     let mut reasons = Vec::new();
-    if let Err(e) = check_name("An identifier", identifier) {
+    if let Err(e) = check_inventory_identifier("An identifier", identifier) {
         reasons.push(e);
     }
     if let Some(existing) = cx.world.inventory.get(identifier) {
@@ -232,7 +241,13 @@ fn receive(cx: &Ctx, part: &str, identifier: &str, quantity: i64) -> Result<Vec<
         }
         Some(p) => p.tracking,
     };
+    let known = cx.world.parts.contains_key(part);
+    let mismatch = received_as
+        .filter(|_| known)
+        .and_then(|given| tracking_mismatch(part, tracking, given));
     match tracking {
+        // A mismatch says it all; the other kind's quantity rule would only repeat it.
+        _ if mismatch.is_some() => reasons.extend(mismatch),
         Tracking::Serial if quantity != 1 => reasons.push(format!(
             "Part {part} is serial-tracked: a serial has quantity 1, not {quantity}."
         )),
@@ -252,6 +267,22 @@ fn receive(cx: &Ctx, part: &str, identifier: &str, quantity: i64) -> Result<Vec<
             parent: None,
         },
     }])
+}
+
+/// Why an item received as `given` does not fit a part tracked `tracking`.
+fn tracking_mismatch(part: &str, tracking: Tracking, given: Tracking) -> Option<String> {
+    match (tracking, given) {
+        (Tracking::Lot, Tracking::Serial) => Some(format!(
+            "Part {part} is lot-tracked: receive it as a lot with --lot LOT --quantity Q, not as a serial."
+        )),
+        (Tracking::None, Tracking::Serial) => Some(format!(
+            "Part {part} is not tracked by serial or lot: receive a counted quantity with --lot BIN --quantity Q, not a serial."
+        )),
+        (Tracking::Serial, Tracking::Lot | Tracking::None) => Some(format!(
+            "Part {part} is serial-tracked: receive each unit with --serial SN, not as a lot."
+        )),
+        _ => None,
+    }
 }
 
 /// The setting keys and what each accepts.

@@ -79,6 +79,11 @@ pub enum Command {
         part: String,
         identifier: String,
         quantity: i64,
+        /// How the receiver named the item: `Serial` for a serial unit, `Lot`
+        /// for a lot (or a counted bin of an untracked part). Given, it must
+        /// agree with the part's tracking; `None` takes the part's word.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received_as: Option<Tracking>,
     },
     ImportProcedure {
         procedure: Procedure,

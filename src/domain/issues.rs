@@ -50,7 +50,9 @@ pub(crate) fn raise(
         _ => Some(cx.run()?),
     };
     let mut reasons = Vec::new();
-    need_text(&mut reasons, "An issue title", title);
+    if let Err(e) = super::validation::check_line_text("An issue title", title) {
+        reasons.push(e);
+    }
     if !description.trim().is_empty() {
         need_text(&mut reasons, "The description", description);
     }

@@ -3,7 +3,7 @@
 use super::decide::{refuse_if_any, Ctx};
 use super::event::Event;
 use super::model::*;
-use super::validation::{check_name, step_def_problems};
+use super::validation::{check_identifier, check_line_text, step_def_problems};
 use super::Refusal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,11 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// procedure; the dependencies have no cycle.
 pub fn procedure_problems(p: &Procedure) -> Vec<String> {
     let mut out = Vec::new();
-    if let Err(e) = check_name("A procedure key", &p.key) {
+    if let Err(e) = check_identifier("A procedure key", &p.key) {
         out.push(e);
     }
     if p.title.trim().is_empty() {
         out.push(format!("Procedure '{}' needs a title.", p.key));
+    } else if let Err(e) = check_line_text("The procedure's title", &p.title) {
+        out.push(e);
     }
     if p.produces.trim().is_empty() {
         out.push(format!(

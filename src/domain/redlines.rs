@@ -64,8 +64,10 @@ fn change_problems(
             out.extend(field_def_problems(&step.key, def));
         }
         RedlineChange::CorrectInstructions { instructions } => {
-            if instructions.chars().count() > super::validation::MAX_TEXT {
-                out.push("Instructions are longer than 10,000 characters.".to_string());
+            if let Err(e) =
+                super::validation::check_instructions("The corrected instructions", instructions)
+            {
+                out.push(e);
             }
             if instructions == &step.instructions {
                 out.push(

@@ -6,7 +6,7 @@ use super::event::Event;
 use super::installs::inventory_state_name;
 use super::model::*;
 use super::steps::new_run_step;
-use super::validation::check_name;
+use super::validation::{check_inventory_identifier, check_line_text};
 use super::Refusal;
 
 /// The released version of a procedure key (the highest, should there be
@@ -34,7 +34,7 @@ pub(crate) fn create(
     title: Option<&str>,
 ) -> Result<Vec<Event>, Refusal> {
     let mut reasons = Vec::new();
-    if let Err(e) = check_name("A serial", serial) {
+    if let Err(e) = check_inventory_identifier("A serial", serial) {
         reasons.push(e);
     }
     let Some(procedure) = released_procedure(cx.world, key) else {
@@ -87,7 +87,9 @@ pub(crate) fn create(
     }
     let title = match title.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => {
-            need_text(&mut reasons, "A run title", t);
+            if let Err(e) = check_line_text("A run title", t) {
+                reasons.push(e);
+            }
             t.to_string()
         }
         None => format!("{} {serial}", procedure.title),

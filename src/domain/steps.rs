@@ -187,7 +187,9 @@ pub(crate) fn fail(
         }
     }
     if let Some(title) = raise {
-        need_text(&mut reasons, "The new issue's title", title);
+        if let Err(e) = super::validation::check_line_text("The new issue's title", title) {
+            reasons.push(e);
+        }
     }
     refuse_if_any(reasons)?;
     let mut out = Vec::new();

@@ -104,10 +104,123 @@ pub fn rule_text(def: &FieldDef) -> String {
     parts.join("; ")
 }
 
-/// Checks free text typed by a person (reasons, comments, titles): not blank,
-/// at most 10,000 characters, no control characters except line breaks and
-/// tabs. `what` names the thing in the sentence ("A reason").
+/// Bidirectional controls and invisible characters: they reorder or hide
+/// what a reader sees (a serial that prints the same as another, a signer
+/// reading a reversed sentence). Identifiers refuse them; every printed text
+/// shows them escaped.
+pub fn is_reordering_or_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// A character that must never reach a terminal as it is: a control
+/// character (newline and tab included) or a reordering/invisible one.
+pub fn is_unsafe_to_print(c: char) -> bool {
+    c.is_control() || is_reordering_or_invisible(c)
+}
+
+/// A character as a visible escape: `\n`, `\r`, `\t`, else `\u{1b}`.
+pub fn visible_escape(c: char) -> String {
+    match c {
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        c => format!("\\u{{{:x}}}", u32::from(c)),
+    }
+}
+
+/// Text with every character [`is_unsafe_to_print`] shown as a visible
+/// escape (`a\nb` prints as `a\\nb`), so stored text can neither forge a
+/// printed line nor steer a terminal. The one escaping function of every
+/// text printout (the command line, refusal sentences); JSON needs none.
+pub fn escape_unprintable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_to_print) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_unsafe_to_print(c) {
+                    visible_escape(c)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The character named for a refusal: "a carriage return (\r)".
+fn char_name(c: char) -> String {
+    let what = match c {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\u{1b}' => "an escape character",
+        '\u{7}' => "a bell character",
+        '\0' => "a NUL character",
+        c if c.is_control() => "a control character",
+        c if is_reordering_or_invisible(c) => "an invisible or text-reordering character",
+        _ => "a character",
+    };
+    format!("{what} ({})", visible_escape(c))
+}
+
+/// Where text may go: how much of the troublesome set it tolerates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    /// Reasons, comments, descriptions, instructions: line breaks and tabs allowed.
+    MultiLine,
+    /// Titles and names: one line, no control character at all.
+    OneLine,
+    /// Identifiers (serials, lots, logins, part numbers, keys, field names):
+    /// one line, and nothing invisible or reordering either.
+    Identifier,
+}
+
+/// The first character `kind` refuses, if any.
+fn first_refused(text: &str, kind: TextKind) -> Option<char> {
+    text.chars().find(|&c| match kind {
+        TextKind::MultiLine => c.is_control() && c != '\n' && c != '\t',
+        TextKind::OneLine => c.is_control(),
+        TextKind::Identifier => is_unsafe_to_print(c),
+    })
+}
+
+fn refused_char_sentence(what: &str, c: char, kind: TextKind) -> String {
+    let allowed = match kind {
+        TextKind::MultiLine => "only line breaks and tabs may be used besides printable text",
+        TextKind::OneLine => "it must be one line of printable text",
+        TextKind::Identifier => {
+            "an identifier must be printable text without invisible or reordering characters"
+        }
+    };
+    format!("{what} contains {}; {allowed}.", char_name(c))
+}
+
+/// Checks free text typed by a person (reasons, comments, descriptions,
+/// rationales): not blank, at most 10,000 characters, no control characters
+/// except line breaks and tabs (a carriage return could overwrite a printed
+/// line, ESC could recolour a terminal). `what` names the thing in the
+/// sentence ("A reason").
 pub fn check_free_text(what: &str, text: &str) -> Result<(), String> {
+    check_text(what, text, TextKind::MultiLine)
+}
+
+/// Checks a one-line text (a run or issue title, a step title): like
+/// [`check_free_text`], but a line break or tab is refused too.
+pub fn check_line_text(what: &str, text: &str) -> Result<(), String> {
+    check_text(what, text, TextKind::OneLine)
+}
+
+fn check_text(what: &str, text: &str, kind: TextKind) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err(format!("{what} is required."));
     }
@@ -117,34 +230,122 @@ pub fn check_free_text(what: &str, text: &str) -> Result<(), String> {
             "{what} is {n} characters long; the limit is 10,000."
         ));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(format!("{what} contains control characters."));
+    match first_refused(text, kind) {
+        Some(c) => Err(refused_char_sentence(what, c, kind)),
+        None => Ok(()),
+    }
+}
+
+/// Checks a step's instructions: may be empty, at most 10,000 characters,
+/// line breaks and tabs allowed, no other control character (ESC, BEL, CR).
+pub fn check_instructions(what: &str, text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(format!("{what} are longer than 10,000 characters."));
+    }
+    match first_refused(text, TextKind::MultiLine) {
+        Some(c) => Err(format!(
+            "{what} contain {}; only line breaks and tabs may be used besides printable text.",
+            char_name(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks a short name (a display name, an option): not blank, no control
+/// characters, no leading/trailing spaces, at most 200 characters.
+pub fn check_name(what: &str, text: &str) -> Result<(), String> {
+    check_short(what, text, TextKind::OneLine)
+}
+
+/// Checks an identifier people type or scan to name a thing (serial, lot,
+/// login, part number, procedure key, step key, field name): a name that
+/// also refuses bidirectional controls and zero-width characters, so two
+/// identifiers that print alike are the same identifier.
+pub fn check_identifier(what: &str, text: &str) -> Result<(), String> {
+    check_short(what, text, TextKind::Identifier)
+}
+
+/// Checks the identifier of an inventory item (serial or lot): an identifier
+/// that does not start with `#` or `run:`, which name runs on the command
+/// line (`#12`, `run:12`).
+pub fn check_inventory_identifier(what: &str, text: &str) -> Result<(), String> {
+    check_identifier(what, text)?;
+    if text.starts_with('#') || text.to_ascii_lowercase().starts_with("run:") {
+        return Err(format!(
+            "{what} '{text}' starts with '#' or 'run:', which name a run (#12, run:12); choose another."
+        ));
     }
     Ok(())
 }
 
-/// Checks a short name (login, key, part number, identifier): not blank, no
-/// control characters, no leading/trailing spaces, at most 200 characters.
-pub fn check_name(what: &str, text: &str) -> Result<(), String> {
+fn check_short(what: &str, text: &str, kind: TextKind) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err(format!("{what} is required."));
     }
-    if text.chars().any(char::is_control) {
-        return Err(format!(
-            "{what} '{}' contains control characters.",
-            text.escape_default()
-        ));
+    let shown = escape_unprintable(text);
+    if let Some(c) = first_refused(text, kind) {
+        return Err(refused_char_sentence(&format!("{what} '{shown}'"), c, kind));
     }
     if text.trim() != text {
-        return Err(format!("{what} '{text}' starts or ends with a space."));
+        return Err(format!("{what} '{shown}' starts or ends with a space."));
     }
     if text.chars().count() > 200 {
         return Err(format!("{what} is longer than 200 characters."));
     }
     Ok(())
+}
+
+/// How a person names a run: `#12` or `run:12` is a run id, anything else
+/// is the serial of the unit it builds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunRef {
+    Id(RunId),
+    Serial(String),
+}
+
+/// The forms a run reference takes, for sentences.
+pub const RUN_REF_FORMS: &str =
+    "a run id is written #12 or run:12; anything else names the serial of the unit it builds";
+
+/// Reads a run reference. `#` or `run:` followed by digits (no sign, space
+/// or leading zero) is a run id; `#` or `run:` followed by anything else is
+/// refused with the expected forms, so `#01`, `# 1` or `#-1` never quietly
+/// name another run. Anything else is a serial, numbers included (`12`).
+pub fn parse_run_ref(text: &str) -> Result<RunRef, String> {
+    let digits = if let Some(rest) = text.strip_prefix('#') {
+        rest
+    } else if let Some(rest) = text
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("run:"))
+        .and_then(|_| text.get(4..))
+    {
+        rest
+    } else {
+        return Ok(RunRef::Serial(text.to_string()));
+    };
+    let canonical = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    match digits.parse::<RunId>() {
+        Ok(id) if canonical => Ok(RunRef::Id(id)),
+        _ => Err(format!(
+            "'{}' is not a run reference: {RUN_REF_FORMS}.",
+            escape_unprintable(text)
+        )),
+    }
+}
+
+/// The run number a plain or loose spelling of a number stands for (`12`,
+/// `+1`, `-1`, `r1`, `R-1`, `01`, ` 1`): such a reference names a serial,
+/// and when no serial matches, the sentence can ask "did you mean #12?".
+pub fn number_in_run_ref(text: &str) -> Option<RunId> {
+    let rest = text.trim();
+    let rest = rest.strip_prefix(['r', 'R']).unwrap_or(rest);
+    let rest = rest.strip_prefix(['+', '-']).unwrap_or(rest).trim_start();
+    if rest.is_empty() || !rest.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
 }
 
 fn options_text(options: &[String]) -> String {
@@ -314,9 +515,24 @@ pub fn value_text(value: &Value) -> String {
 /// distinct, non-blank options. A sign-off needs a role.
 pub fn field_def_problems(step_key: &str, def: &FieldDef) -> Vec<String> {
     let mut out = Vec::new();
-    let at = format!("Step '{step_key}', field '{}'", def.name);
-    if let Err(e) = check_name(&format!("Step '{step_key}': a field name"), &def.name) {
+    let at = format!(
+        "Step '{}', field '{}'",
+        escape_unprintable(step_key),
+        escape_unprintable(&def.name)
+    );
+    if let Err(e) = check_identifier(&format!("Step '{step_key}': a field name"), &def.name) {
         out.push(e);
+    }
+    if let Some(c) = def
+        .unit
+        .as_deref()
+        .and_then(|u| first_refused(u, TextKind::OneLine))
+    {
+        out.push(refused_char_sentence(
+            &format!("{at}: the unit"),
+            c,
+            TextKind::OneLine,
+        ));
     }
     let v = &def.validation;
     let has_rule =
@@ -387,19 +603,22 @@ pub fn field_def_problems(step_key: &str, def: &FieldDef) -> Vec<String> {
 /// the whole procedure or run by the caller.
 pub fn step_def_problems(def: &StepDef) -> Vec<String> {
     let mut out = Vec::new();
-    if let Err(e) = check_name("A step key", &def.key) {
+    let shown_key = escape_unprintable(&def.key);
+    if let Err(e) = check_identifier("A step key", &def.key) {
         out.push(e);
     } else if def.key.chars().any(char::is_whitespace) {
         out.push(format!("Step key '{}' contains spaces.", def.key));
     }
     if def.title.trim().is_empty() {
-        out.push(format!("Step '{}' needs a title.", def.key));
+        out.push(format!("Step '{shown_key}' needs a title."));
+    } else if let Err(e) = check_line_text(&format!("Step '{shown_key}': the title"), &def.title) {
+        out.push(e);
     }
-    if def.instructions.chars().count() > MAX_TEXT {
-        out.push(format!(
-            "Step '{}': instructions are longer than 10,000 characters.",
-            def.key
-        ));
+    if let Err(e) = check_instructions(
+        &format!("Step '{shown_key}': the instructions"),
+        &def.instructions,
+    ) {
+        out.push(e);
     }
     let mut names = BTreeSet::new();
     for f in &def.fields {

@@ -200,25 +200,31 @@ impl Store {
 
     /// A run named by its id or by the serial of the unit it builds (the
     /// newest run on that serial).
+    /// The run a person names (`#12`, `run:12`, or a unit's serial; see
+    /// [`parse_run_ref`]); `None` when nothing matches or the reference is malformed.
     pub fn find_run(&self, reference: &str) -> Result<Option<RunId>> {
-        let by_serial: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
-                [reference],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if by_serial.is_some() {
-            return Ok(by_serial);
+        match parse_run_ref(reference) {
+            Ok(parsed) => self.resolve_run(&parsed),
+            Err(_) => Ok(None),
         }
-        let Ok(id) = reference.trim_start_matches(['R', 'r', '-']).parse::<i64>() else {
-            return Ok(None);
-        };
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?)
+    }
+
+    /// The run a parsed reference names: by id, or the newest run on the serial.
+    pub fn resolve_run(&self, reference: &RunRef) -> Result<Option<RunId>> {
+        Ok(match reference {
+            RunRef::Id(id) => self
+                .conn
+                .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?,
+            RunRef::Serial(serial) => self
+                .conn
+                .query_row(
+                    "SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
+                    [serial],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        })
     }
 
     pub fn run(&self, id: RunId) -> Result<Option<Run>> {

@@ -1,13 +1,12 @@
 //! Text from the database or a scanner is drawn only after this: control
 //! characters, escape sequences and bidirectional overrides could otherwise
 //! move the cursor, recolour the screen or reorder what a signer reads.
+//! Which characters are unsafe is the domain's one rule
+//! ([`crate::domain::is_unsafe_to_print`]), shared with the command line's
+//! escaping ([`crate::domain::escape_unprintable`]).
 
+use crate::domain::is_unsafe_to_print as is_unsafe;
 use std::borrow::Cow;
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
 
 /// One line of text: every control character (newlines and tabs included)
 /// becomes a space, other invisible or reordering characters become `�`.
@@ -45,5 +44,6 @@ mod tests {
         assert_eq!(clean("plain"), "plain");
         assert_eq!(clean("x\u{202E}y"), "x\u{FFFD}y");
         assert_eq!(clean_lines("one\r\ntwo\u{7}"), vec!["one", "two\u{FFFD}"]);
+        assert_eq!(clean("a\u{2060}b\u{61C}c"), "a\u{FFFD}b\u{FFFD}c");
     }
 }

@@ -114,6 +114,7 @@ impl Fixture {
                     part: part.into(),
                     identifier: id.into(),
                     quantity: q,
+                    received_as: None,
                 },
             );
         }
