@@ -28,6 +28,16 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
+impl ExecError {
+    /// The failure as one error, a refusal's reasons as its sentence.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            ExecError::Refused(r) => anyhow::anyhow!("{r}"),
+            ExecError::Failed(e) => e,
+        }
+    }
+}
+
 impl From<anyhow::Error> for ExecError {
     fn from(e: anyhow::Error) -> Self {
         ExecError::Failed(e)
@@ -76,7 +86,10 @@ impl Store {
 }
 
 /// One command inside an open transaction: load, decide, apply, write back, audit.
-fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Vec<Event>, ExecError> {
+pub(super) fn execute_in(
+    tx: &rusqlite::Connection,
+    mut req: Request,
+) -> Result<Vec<Event>, ExecError> {
     // The audit row keeps time to the microsecond; so does every time the
     // command stamps, so replaying the row gives back exactly what was stored.
     req.now = to_micros(req.now);
