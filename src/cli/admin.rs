@@ -252,8 +252,12 @@ fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) 
 pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
     match cmd {
         ProcedureCmd::Import { file } => {
-            let procedure = crate::procedure_file::read(&file)?;
-            let events = ctx.exec(None, Command::ImportProcedure { procedure })?;
+            // Who acts is settled before the file is read: a wrong PIN reads nothing.
+            let actor = ctx.actor()?;
+            let text = ctx.read_procedure_text(&file, "The procedure file")?;
+            let procedure = crate::procedure_file::parse(&text)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let events = ctx.exec_as(actor, None, Command::ImportProcedure { procedure })?;
             ctx.report(&events, None)
         }
         ProcedureCmd::Release { key, version } => {

@@ -2,7 +2,8 @@
 //! station name, and how a command's outcome becomes output and an exit code.
 
 use crate::domain::{Actor, Command, Event, Refusal, Request, RunId, Seen};
-use crate::store::{AuthError, ExecError, Store};
+use crate::store::bounded_file::{read_text, SizeLimit};
+use crate::store::{AuthError, ExecError, StagedAttachment, Store};
 use anyhow::anyhow;
 use chrono::Utc;
 
@@ -60,6 +61,8 @@ pub struct Ctx {
     pub station: String,
     pub user: Option<String>,
     pub pin: Option<String>,
+    /// The station's `max_procedure_mb`.
+    pub max_procedure_mb: u32,
 }
 
 impl Ctx {
@@ -97,6 +100,38 @@ impl Ctx {
             now: Utc::now(),
         };
         Ok(self.store.execute(req)?)
+    }
+
+    /// Runs a command that names a staged attachment, kept only if accepted.
+    pub fn exec_attaching(
+        &mut self,
+        actor: Actor,
+        run: Option<RunId>,
+        command: Command,
+        staged: StagedAttachment,
+    ) -> Result<Vec<Event>, CliError> {
+        let req = Request {
+            actor,
+            run,
+            command,
+            seen: Seen::default(),
+            now: Utc::now(),
+        };
+        Ok(self.store.execute_attaching(req, staged)?)
+    }
+
+    /// A procedure-format file (procedure import, redline --add-step), read
+    /// only as far as the station's `max_procedure_mb`.
+    pub fn read_procedure_text(
+        &self,
+        path: &std::path::Path,
+        what: &str,
+    ) -> Result<String, CliError> {
+        let limit = SizeLimit {
+            megabytes: self.max_procedure_mb,
+            setting: "max_procedure_mb",
+        };
+        Ok(read_text(path, what, limit)?)
     }
 
     /// A run named by id or serial.

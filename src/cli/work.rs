@@ -5,7 +5,7 @@ use super::args::{
 };
 use super::context::{CliError, CliResult, Ctx};
 use crate::domain::{Command, FailInventoryTo, FieldType, Meaning, RunState};
-use crate::store::{store_attachment, RunFilter};
+use crate::store::RunFilter;
 use anyhow::anyhow;
 use std::path::Path;
 
@@ -144,8 +144,11 @@ pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
         value,
     } = cmd;
     let id = ctx.run_ref(&run)?;
-    // A file field's value is a path: the file is copied into the attachments
-    // store first and its SHA-256 travels with the command.
+    // Who acts is settled before a file is touched: a wrong PIN reads nothing.
+    let actor = ctx.actor()?;
+    // A file field's value is a path: the file is staged beside the
+    // database and kept only if the value is accepted; its SHA-256 travels
+    // with the command.
     let is_file = ctx
         .store
         .run(id)?
@@ -155,21 +158,24 @@ pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
                 .map(|f| f.def.field_type == FieldType::File)
         })
         .unwrap_or(false);
-    let (raw, file_sha256) = if is_file {
-        let (stored, sha) = store_attachment(ctx.store.path(), Path::new(&value))?;
-        (stored.display().to_string(), Some(sha))
-    } else {
-        (value, None)
-    };
-    let events = ctx.exec(
-        Some(id),
-        Command::SetField {
+    let events = if is_file {
+        let staged = ctx.store.stage_attachment(Path::new(&value))?;
+        let command = Command::SetField {
             step,
             field,
-            raw,
-            file_sha256,
-        },
-    )?;
+            raw: staged.stored_path().display().to_string(),
+            file_sha256: Some(staged.sha256().to_string()),
+        };
+        ctx.exec_attaching(actor, Some(id), command, staged)?
+    } else {
+        let command = Command::SetField {
+            step,
+            field,
+            raw: value,
+            file_sha256: None,
+        };
+        ctx.exec_as(actor, Some(id), command)?
+    };
     ctx.report(&events, Some(id))
 }
 
