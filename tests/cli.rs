@@ -704,3 +704,39 @@ fn an_attachment_is_kept_only_when_accepted_and_only_its_owner_may_read_it() {
         b"not really a jpeg"
     );
 }
+
+#[test]
+fn sixteen_parallel_inits_on_one_file_make_exactly_one_admin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("race.db");
+    let bin = assert_cmd::cargo::cargo_bin("traveler");
+    let children: Vec<_> = (0..16)
+        .map(|i| {
+            std::process::Command::new(&bin)
+                .env_remove("TRAVELER_CONFIG")
+                .arg("--db")
+                .arg(&db)
+                .args(["init", "--admin", &format!("admin{i}"), "--pin", "4444"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
+    let winners = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(winners, 1, "exactly one init succeeds");
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("already exists"), "{stderr}");
+    }
+    let conn = rusqlite::Connection::open(&db).expect("raw");
+    let users: i64 = conn
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(users, 1);
+}

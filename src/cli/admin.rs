@@ -2,19 +2,14 @@
 
 use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
 use super::context::{CliError, CliResult, Ctx};
-use crate::domain::{Actor, Command, ProcedureState, Tracking, ADMIN};
+use crate::domain::{Actor, Command, ProcedureState, Request, Seen, Tracking, ADMIN};
 use crate::store::hash_secret;
 use anyhow::anyhow;
 
 /// `init`: a new database and its first admin. There is nobody to act yet, so
 /// the first admin adds themself; the audit trail records exactly that.
 pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
-    if ctx.store.has_users()? {
-        return Err(CliError::Failed(anyhow!(
-            "The database {} already has users; `init` only sets up a new one.",
-            ctx.store.path().display()
-        )));
-    }
+    let secret_hash = hash_secret(pin)?;
     let actor = Actor {
         login: login.to_string(),
         name: name.to_string(),
@@ -22,16 +17,20 @@ pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
         station: ctx.station.clone(),
         reauthenticated: true,
     };
-    let events = ctx.exec_as(
+    // The "no user yet" check and the add are one transaction: of several
+    // `init` runs on one file exactly one wins.
+    let events = ctx.store.add_first_user(Request {
         actor,
-        None,
-        Command::AddUser {
+        run: None,
+        command: Command::AddUser {
             login: login.to_string(),
             name: name.to_string(),
             roles: vec![ADMIN.to_string()],
-            secret_hash: hash_secret(pin)?,
+            secret_hash,
         },
-    )?;
+        seen: Seen::default(),
+        now: chrono::Utc::now(),
+    })?;
     ctx.report(&events, None)?;
     if !ctx.json {
         super::context::out(&format!("Database ready: {}\n", ctx.store.path().display()));

@@ -7,6 +7,7 @@ mod attachments;
 pub mod audit;
 mod auth;
 pub mod baseline;
+mod bootstrap;
 pub mod bounded_file;
 mod execute;
 pub mod health;
