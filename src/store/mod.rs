@@ -9,6 +9,7 @@ mod auth;
 pub mod baseline;
 mod bootstrap;
 pub mod bounded_file;
+pub mod demo_mark;
 mod execute;
 pub mod health;
 mod queries;
