@@ -30,6 +30,10 @@ pub struct Config {
     /// Hours a `todo` run may sit untouched before the board marks it stuck.
     pub stuck_after_hours: u32,
     pub theme: ThemeName,
+    /// The largest file a file field may attach, in MB (1 MB = 1,048,576 bytes).
+    pub max_attachment_mb: u32,
+    /// The largest procedure or redline step file read, in MB.
+    pub max_procedure_mb: u32,
     /// Remapped keys, by action; actions not named keep their default keys.
     pub keys: BTreeMap<Action, KeyList>,
     /// Where the settings were read from, if a file was read.
@@ -44,6 +48,8 @@ impl Default for Config {
             idle_lock_minutes: 10,
             stuck_after_hours: 48,
             theme: ThemeName::Dark,
+            max_attachment_mb: crate::store::DEFAULT_MAX_ATTACHMENT_MB,
+            max_procedure_mb: DEFAULT_MAX_PROCEDURE_MB,
             keys: BTreeMap::new(),
             source: None,
         }
@@ -59,9 +65,15 @@ struct ConfigFile {
     idle_lock_minutes: Option<u32>,
     stuck_after_hours: Option<u32>,
     theme: Option<ThemeName>,
+    max_attachment_mb: Option<u32>,
+    max_procedure_mb: Option<u32>,
     #[serde(default)]
     keys: BTreeMap<Action, KeyList>,
 }
+
+/// The station default for `max_procedure_mb`: procedure files are text,
+/// far smaller than this.
+pub const DEFAULT_MAX_PROCEDURE_MB: u32 = 5;
 
 fn default_station() -> String {
     let name = gethostname::gethostname()
@@ -122,12 +134,24 @@ impl Config {
                 );
             }
         }
+        for (key, value) in [
+            ("max_attachment_mb", file.max_attachment_mb),
+            ("max_procedure_mb", file.max_procedure_mb),
+        ] {
+            if value == Some(0) {
+                return Err(format!(
+                    "{key} must be at least 1 (megabytes), e.g. {key} = 10."
+                ));
+            }
+        }
         let config = Config {
             database: file.database,
             station: file.station.unwrap_or(defaults.station),
             idle_lock_minutes: file.idle_lock_minutes.unwrap_or(defaults.idle_lock_minutes),
             stuck_after_hours: file.stuck_after_hours.unwrap_or(defaults.stuck_after_hours),
             theme: file.theme.unwrap_or_default(),
+            max_attachment_mb: file.max_attachment_mb.unwrap_or(defaults.max_attachment_mb),
+            max_procedure_mb: file.max_procedure_mb.unwrap_or(defaults.max_procedure_mb),
             keys: file.keys,
             source: None,
         };
@@ -196,6 +220,14 @@ mod tests {
     fn conflicting_keys_are_refused() {
         let e = Config::parse("[keys]\ncheck_in = \"c\"\n").unwrap_err();
         assert!(e.contains("check_in") && e.contains("complete"), "{e}");
+    }
+
+    #[test]
+    fn file_limits_default_and_refuse_zero() {
+        let c = Config::parse("").unwrap();
+        assert_eq!((c.max_attachment_mb, c.max_procedure_mb), (50, 5));
+        let e = Config::parse("max_attachment_mb = 0\n").unwrap_err();
+        assert!(e.contains("max_attachment_mb"), "{e}");
     }
 
     #[test]

@@ -47,8 +47,17 @@ pub fn run(db: Option<PathBuf>, config: &Config, no_tui: bool, replace: bool) ->
         }
         None => crate::cli::default_db_path("demo.db")?,
     };
+    // Only a demo database nobody has open is replaced; the lock is held
+    // while its files are removed.
+    let claim = if path.exists() {
+        Some(crate::store::demo_mark::claim_demo_database(&path)?)
+    } else {
+        None
+    };
     remove_database(&path)?;
+    drop(claim);
     let store = Store::open(&path)?;
+    store.mark_as_demo()?;
     let mut seeder = Seeder::new(store, &config.station)?;
     seeder.seed()?;
     let store = seeder.store;
@@ -75,7 +84,7 @@ pub fn run(db: Option<PathBuf>, config: &Config, no_tui: bool, replace: bool) ->
 
 /// Removes a database file and its companions (WAL, shared memory, attachments).
 fn remove_database(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
         let p = PathBuf::from(p);

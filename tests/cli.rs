@@ -15,11 +15,26 @@ fn pump_file() -> PathBuf {
 
 impl Shop {
     fn cmd(&self, user: Option<(&str, &str)>, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd_with(None, user, args)
+    }
+
+    /// A command with a station config file; gives up after 30 s so a command
+    /// that hangs fails its test instead of stalling the suite.
+    fn cmd_with(
+        &self,
+        config: Option<&Path>,
+        user: Option<(&str, &str)>,
+        args: &[&str],
+    ) -> assert_cmd::assert::Assert {
         let mut c = Command::cargo_bin("traveler").expect("binary");
         c.env_remove("TRAVELER_USER")
             .env_remove("TRAVELER_PIN")
-            .env_remove("TRAVELER_CONFIG");
+            .env_remove("TRAVELER_CONFIG")
+            .timeout(std::time::Duration::from_secs(30));
         c.arg("--db").arg(&self.db);
+        if let Some(config) = config {
+            c.arg("--config").arg(config);
+        }
         if let Some((login, pin)) = user {
             c.args(["--user", login, "--pin", pin]);
         }
@@ -1207,4 +1222,208 @@ fn a_receipt_that_does_not_match_the_parts_tracking_is_refused() {
             "2",
         ],
     );
+}
+
+/// The shop with run DOC-1 of a one-step procedure holding a file field,
+/// op1 checked into its step.
+fn shop_with_file_field() -> Shop {
+    let shop = Shop::new();
+    let admin = ("admin", "4444");
+    shop.ok(admin, &["part", "add", "DOC-100", "--tracking", "serial"]);
+    let file = shop.db.with_file_name("docs.toml");
+    std::fs::write(
+        &file,
+        "key = \"DOCS\"\ntitle = \"Documents\"\nkind = \"build\"\nproduces = \"DOC-100\"\n[[step]]\nkey = \"photo\"\ntitle = \"Photo\"\n  [[step.field]]\n  name = \"Picture\"\n  type = \"file\"\n",
+    )
+    .expect("write");
+    shop.ok(
+        admin,
+        &["procedure", "import", file.to_str().expect("path")],
+    );
+    shop.ok(admin, &["procedure", "release", "DOCS"]);
+    shop.ok(
+        ("sup1", "3333"),
+        &["run", "create", "--procedure", "DOCS", "--serial", "DOC-1"],
+    );
+    shop.ok(OP1, &["step", "checkin", "DOC-1", "photo"]);
+    shop
+}
+
+fn stored_attachments(shop: &Shop) -> Vec<PathBuf> {
+    let dir = PathBuf::from(format!("{}.attachments", shop.db.display()));
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_wrong_pin_with_an_endless_file_is_refused_at_once_and_reads_nothing() {
+    let shop = shop_with_file_field();
+    let started = std::time::Instant::now();
+    let out = shop
+        .cmd(
+            Some(("op1", "9999")),
+            &["field", "set", "DOC-1", "photo", "Picture", "/dev/zero"],
+        )
+        .code(3);
+    assert!(
+        stderr_ref(&out).contains("wrong PIN"),
+        "{}",
+        stderr_ref(&out)
+    );
+    let out = shop
+        .cmd(
+            Some(("admin", "9999")),
+            &["procedure", "import", "/dev/zero"],
+        )
+        .code(3);
+    assert!(
+        stderr_ref(&out).contains("wrong PIN"),
+        "{}",
+        stderr_ref(&out)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(stored_attachments(&shop).is_empty());
+}
+
+#[test]
+fn only_a_regular_file_within_the_limit_is_attached_or_imported() {
+    let shop = shop_with_file_field();
+    let set = |path: &str| {
+        shop.cmd(
+            Some(OP1),
+            &["field", "set", "DOC-1", "photo", "Picture", path],
+        )
+    };
+    let out = set("/dev/zero").code(1);
+    assert!(
+        stderr_ref(&out).contains("is a device"),
+        "{}",
+        stderr_ref(&out)
+    );
+    let folder = shop.db.with_file_name("");
+    let out = set(folder.to_str().expect("path")).code(1);
+    assert!(
+        stderr_ref(&out).contains("is a folder"),
+        "{}",
+        stderr_ref(&out)
+    );
+    let fifo = shop.db.with_file_name("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let out = set(fifo.to_str().expect("path")).code(1);
+    assert!(stderr_ref(&out).contains("pipe"), "{}", stderr_ref(&out));
+
+    let config = shop.db.with_file_name("station.toml");
+    std::fs::write(&config, "max_attachment_mb = 1\nmax_procedure_mb = 1\n").expect("config");
+    let big = shop.db.with_file_name("big.bin");
+    std::fs::write(&big, vec![7u8; 1024 * 1024 + 1]).expect("big");
+    let out = shop
+        .cmd_with(
+            Some(&config),
+            Some(OP1),
+            &[
+                "field",
+                "set",
+                "DOC-1",
+                "photo",
+                "Picture",
+                big.to_str().expect("path"),
+            ],
+        )
+        .code(1);
+    let text = stderr_ref(&out);
+    assert!(
+        text.contains("1 MB") && text.contains("max_attachment_mb"),
+        "{text}"
+    );
+    let out = shop
+        .cmd_with(
+            Some(&config),
+            Some(("admin", "4444")),
+            &["procedure", "import", big.to_str().expect("path")],
+        )
+        .code(1);
+    let text = stderr_ref(&out);
+    assert!(text.contains("max_procedure_mb"), "{text}");
+    assert!(
+        stored_attachments(&shop).is_empty(),
+        "{:?}",
+        stored_attachments(&shop)
+    );
+}
+
+#[test]
+fn an_attachment_is_kept_only_when_accepted_and_only_its_owner_may_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let shop = shop_with_file_field();
+    let photo = shop.db.with_file_name("photo.jpg");
+    std::fs::write(&photo, b"not really a jpeg").expect("photo");
+    let photo = photo.to_str().expect("path");
+    // Quality is not checked in: refused, and no copy is left behind.
+    shop.cmd(
+        Some(QE1),
+        &["field", "set", "DOC-1", "photo", "Picture", photo],
+    )
+    .code(3);
+    assert!(
+        stored_attachments(&shop).is_empty(),
+        "{:?}",
+        stored_attachments(&shop)
+    );
+    shop.ok(OP1, &["field", "set", "DOC-1", "photo", "Picture", photo]);
+    let stored = stored_attachments(&shop);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let mode = std::fs::metadata(&stored[0])
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {:o}", mode & 0o777);
+    assert_eq!(
+        std::fs::read(&stored[0]).expect("read"),
+        b"not really a jpeg"
+    );
+}
+
+#[test]
+fn sixteen_parallel_inits_on_one_file_make_exactly_one_admin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("race.db");
+    let bin = assert_cmd::cargo::cargo_bin("traveler");
+    let children: Vec<_> = (0..16)
+        .map(|i| {
+            std::process::Command::new(&bin)
+                .env_remove("TRAVELER_CONFIG")
+                .arg("--db")
+                .arg(&db)
+                .args(["init", "--admin", &format!("admin{i}"), "--pin", "4444"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
+    let winners = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(winners, 1, "exactly one init succeeds");
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("already exists"), "{stderr}");
+    }
+    let conn = rusqlite::Connection::open(&db).expect("raw");
+    let users: i64 = conn
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(users, 1);
 }

@@ -88,3 +88,55 @@ fn the_demo_seeds_every_state_and_an_intact_audit_trail() {
         .assert()
         .code(1);
 }
+
+fn demo_cmd(db: &std::path::Path, replace: bool) -> assert_cmd::assert::Assert {
+    let mut c = Command::cargo_bin("traveler").expect("binary");
+    c.env_remove("TRAVELER_CONFIG")
+        .arg("--db")
+        .arg(db)
+        .args(["demo", "--no-tui"]);
+    if replace {
+        c.arg("--replace");
+    }
+    c.assert()
+}
+
+#[test]
+fn demo_replace_leaves_a_database_it_did_not_make_untouched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("prod.db");
+    Command::cargo_bin("traveler")
+        .expect("binary")
+        .env_remove("TRAVELER_CONFIG")
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--admin", "admin", "--pin", "4444"])
+        .assert()
+        .success();
+    let before = std::fs::read(&db).expect("read");
+    let out = demo_cmd(&db, true).code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("was not made by `traveler demo`"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db).expect("read"), before, "file untouched");
+    let store = Store::open(&db).expect("still opens");
+    assert!(store.has_users().expect("users"));
+}
+
+#[test]
+fn demo_replace_refuses_a_demo_database_that_is_open_and_replaces_it_once_closed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    demo_cmd(&db, false).success();
+    let open = Store::open(&db).expect("a terminal has it open");
+    let out = demo_cmd(&db, true).code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("open in another traveler"), "{stderr}");
+    assert!(open.has_users().expect("still there"));
+    drop(open);
+    demo_cmd(&db, true).success();
+    let store = Store::open(&db).expect("reopen");
+    assert!(store.has_users().expect("users"));
+}

@@ -392,3 +392,72 @@ fn the_board_pages_by_key_and_filters() {
         ["PU-0"]
     );
 }
+
+#[test]
+fn parallel_wrong_pins_evaluate_at_most_the_lockout_limit() {
+    let mut f = Fixture::new();
+    let guesses = 30;
+    let barrier = Arc::new(Barrier::new(guesses));
+    let now = f.now;
+    let handles: Vec<_> = (0..guesses)
+        .map(|i| {
+            let path = f.path.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).expect("own connection");
+                barrier.wait();
+                store
+                    .authenticate("op", &format!("9{i:03}"), "st", now, false)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    for h in handles {
+        let outcome = h.join().expect("thread");
+        let text = outcome.err().unwrap_or_default();
+        assert!(text.to_lowercase().contains("wrong pin"), "{text}");
+    }
+    let evaluated = f
+        .store
+        .audit_log(None, 1000)
+        .expect("log")
+        .iter()
+        .filter(|r| r.action == "login_failed" && r.entity == "user op")
+        .count();
+    assert_eq!(
+        evaluated, 5,
+        "exactly the lockout limit of guesses is evaluated"
+    );
+    let right = f.store.authenticate("op", "1234", "st", now, false);
+    let text = right.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("locked"), "{text}");
+}
+
+#[test]
+fn an_unknown_login_is_audited_and_answered_like_a_wrong_pin() {
+    let mut f = Fixture::new();
+    let unknown = f
+        .store
+        .authenticate("nobody", "1234", "st", f.now, false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let wrong = f
+        .store
+        .authenticate("op", "0000", "st", f.now, false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(!unknown.is_empty());
+    assert_eq!(
+        unknown, wrong,
+        "the answer does not tell which logins exist"
+    );
+    let rows = f.store.audit_log(None, 100).expect("log");
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "login_failed_unknown" && r.entity == "login nobody"),
+        "{rows:?}"
+    );
+}

@@ -505,7 +505,7 @@ fn a_deviation_signed_with_a_wrong_pin_is_refused_and_the_cursor_returns_to_the_
     app.act(Action::Open);
     assert_eq!(
         app.form_errors(),
-        vec!["Unknown login or wrong PIN.".to_string()]
+        vec!["Unknown login or wrong PIN, or the login is locked after 5 wrong PINs in a row (it unlocks after 5 minutes, or when an admin sets a new PIN).".to_string()]
     );
     let bore = app.db_step("bore");
     assert!(bore.fields[0].deviations.is_empty());
@@ -720,7 +720,7 @@ fn a_pin_typed_again_after_a_wrong_one_goes_into_the_pin_box_not_the_comment() {
     assert!(app.form_open());
     assert_eq!(
         app.form_errors(),
-        vec!["Unknown login or wrong PIN.".to_string()]
+        vec!["Unknown login or wrong PIN, or the login is locked after 5 wrong PINs in a row (it unlocks after 5 minutes, or when an admin sets a new PIN).".to_string()]
     );
     assert!(inspect_signatures(&app).is_empty());
     // The PIN typed again lands in the (emptied) PIN box.

@@ -16,6 +16,17 @@ pub struct Runner<'a> {
     pub station: String,
 }
 
+fn outcome_of(result: Result<Vec<crate::domain::Event>, ExecError>) -> Outcome {
+    match result {
+        Ok(events) => Outcome::Done(events),
+        Err(ExecError::Refused(r)) => Outcome::Refused {
+            reasons: r.reasons,
+            conflict: r.conflict,
+        },
+        Err(ExecError::Failed(e)) => Outcome::Failed(sentence(&e)),
+    }
+}
+
 fn sentence(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
@@ -123,17 +134,28 @@ impl Runner<'_> {
                     field: field.clone(),
                 };
                 let source = std::path::Path::new(&path);
-                match crate::store::store_attachment(self.store.path(), source) {
-                    Ok((stored, sha)) => {
+                match self.store.stage_attachment(source) {
+                    Ok(staged) => {
                         let command = Command::SetField {
                             step,
                             field,
-                            raw: stored.to_string_lossy().into_owned(),
-                            file_sha256: Some(sha),
+                            raw: staged.stored_path().to_string_lossy().into_owned(),
+                            file_sha256: Some(staged.sha256().to_string()),
                             reason,
                             void_approval,
                         };
-                        self.execute(tag, actor, Some(run), command, seen, now)
+                        let request = Request {
+                            actor,
+                            run: Some(run),
+                            command,
+                            seen,
+                            now,
+                        };
+                        let result = self.store.execute_attaching(request, staged);
+                        Msg::Executed {
+                            tag,
+                            outcome: outcome_of(result),
+                        }
                     }
                     Err(e) => Msg::Executed {
                         tag,
@@ -189,14 +211,7 @@ impl Runner<'_> {
             seen,
             now,
         };
-        let outcome = match self.store.execute(request) {
-            Ok(events) => Outcome::Done(events),
-            Err(ExecError::Refused(r)) => Outcome::Refused {
-                reasons: r.reasons,
-                conflict: r.conflict,
-            },
-            Err(ExecError::Failed(e)) => Outcome::Failed(sentence(&e)),
-        };
+        let outcome = outcome_of(self.store.execute(request));
         Msg::Executed { tag, outcome }
     }
 

@@ -2,19 +2,14 @@
 
 use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
 use super::context::{push_line, CliError, CliResult, Ctx};
-use crate::domain::{Actor, Command, ProcedureState, Tracking, ADMIN};
+use crate::domain::{Actor, Command, ProcedureState, Request, Seen, Tracking, ADMIN};
 use crate::store::hash_secret;
 use anyhow::anyhow;
 
 /// `init`: a new database and its first admin. There is nobody to act yet, so
 /// the first admin adds themself; the audit trail records exactly that.
 pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
-    if ctx.store.has_users()? {
-        return Err(CliError::Failed(anyhow!(
-            "The database {} already has users; `init` only sets up a new one.",
-            ctx.store.path().display()
-        )));
-    }
+    let secret_hash = hash_secret(pin)?;
     let actor = Actor {
         login: login.to_string(),
         name: name.to_string(),
@@ -22,16 +17,20 @@ pub fn init(ctx: &mut Ctx, login: &str, pin: &str, name: &str) -> CliResult {
         station: ctx.station.clone(),
         reauthenticated: true,
     };
-    let events = ctx.exec_as(
+    // The "no user yet" check and the add are one transaction: of several
+    // `init` runs on one file exactly one wins.
+    let events = ctx.store.add_first_user(Request {
         actor,
-        None,
-        Command::AddUser {
+        run: None,
+        command: Command::AddUser {
             login: login.to_string(),
             name: name.to_string(),
             roles: vec![ADMIN.to_string()],
-            secret_hash: hash_secret(pin)?,
+            secret_hash,
         },
-    )?;
+        seen: Seen::default(),
+        now: chrono::Utc::now(),
+    })?;
     ctx.report(&events, None)?;
     if !ctx.json {
         super::context::out(&format!("Database ready: {}\n", ctx.store.path().display()));
@@ -271,8 +270,12 @@ fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) 
 pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {
     match cmd {
         ProcedureCmd::Import { file } => {
-            let procedure = crate::procedure_file::read(&file)?;
-            let events = ctx.exec(None, Command::ImportProcedure { procedure })?;
+            // Who acts is settled before the file is read: a wrong PIN reads nothing.
+            let actor = ctx.actor()?;
+            let text = ctx.read_procedure_text(&file, "The procedure file")?;
+            let procedure = crate::procedure_file::parse(&text)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let events = ctx.exec_as(actor, None, Command::ImportProcedure { procedure })?;
             ctx.report(&events, None)
         }
         ProcedureCmd::Release { key, version } => {

@@ -5,7 +5,8 @@ use crate::domain::{
     escape_unprintable, number_in_run_ref, parse_run_ref, Actor, Command, Event, Refusal, Request,
     RunId, RunRef, Seen, RUN_REF_FORMS,
 };
-use crate::store::{AuthError, ExecError, Store};
+use crate::store::bounded_file::{read_text, SizeLimit};
+use crate::store::{AuthError, ExecError, StagedAttachment, Store};
 use anyhow::anyhow;
 use chrono::Utc;
 
@@ -63,6 +64,8 @@ pub struct Ctx {
     pub station: String,
     pub user: Option<String>,
     pub pin: Option<String>,
+    /// The station's `max_procedure_mb`.
+    pub max_procedure_mb: u32,
 }
 
 impl Ctx {
@@ -83,27 +86,17 @@ impl Ctx {
     /// Runs one command as the acting user and returns its events.
     pub fn exec(&mut self, run: Option<RunId>, command: Command) -> Result<Vec<Event>, CliError> {
         let actor = self.actor()?;
-        // A PIN someone else set (an admin's reset) must be replaced by its
-        // owner before they do anything else.
-        let changes_own =
-            matches!(&command, Command::SetUserSecret { login, .. } if *login == actor.login);
-        if !changes_own {
-            if let Some(by) = self.store.secret_set_by(&actor.login)? {
-                return Err(CliError::Refused(Refusal::one(format!(
-                    "Your PIN was set by {by}: set a new PIN of your own first, with `traveler --user {login} --pin PIN user set-pin {login} --pin NEW`.",
-                    login = actor.login
-                ))));
-            }
-        }
         self.exec_as(actor, run, command)
     }
 
+    /// Runs one command as `actor`, already authenticated.
     pub fn exec_as(
         &mut self,
         actor: Actor,
         run: Option<RunId>,
         command: Command,
     ) -> Result<Vec<Event>, CliError> {
+        self.refuse_borrowed_secret(&actor, &command)?;
         let req = Request {
             actor,
             run,
@@ -112,6 +105,55 @@ impl Ctx {
             now: Utc::now(),
         };
         Ok(self.store.execute(req)?)
+    }
+
+    /// A PIN someone else set (an admin's reset) must be replaced by its
+    /// owner before they do anything else.
+    fn refuse_borrowed_secret(&self, actor: &Actor, command: &Command) -> Result<(), CliError> {
+        let changes_own =
+            matches!(command, Command::SetUserSecret { login, .. } if *login == actor.login);
+        if !changes_own {
+            if let Some(by) = self.store.secret_set_by(&actor.login)? {
+                return Err(CliError::Refused(Refusal::one(format!(
+                    "Your PIN was set by {by}: set a new PIN of your own first, with `traveler --user {login} --pin PIN user set-pin {login} --pin NEW`.",
+                    login = actor.login
+                ))));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a command that names a staged attachment, kept only if accepted.
+    pub fn exec_attaching(
+        &mut self,
+        actor: Actor,
+        run: Option<RunId>,
+        command: Command,
+        staged: StagedAttachment,
+    ) -> Result<Vec<Event>, CliError> {
+        self.refuse_borrowed_secret(&actor, &command)?;
+        let req = Request {
+            actor,
+            run,
+            command,
+            seen: Seen::default(),
+            now: Utc::now(),
+        };
+        Ok(self.store.execute_attaching(req, staged)?)
+    }
+
+    /// A procedure-format file (procedure import, redline --add-step), read
+    /// only as far as the station's `max_procedure_mb`.
+    pub fn read_procedure_text(
+        &self,
+        path: &std::path::Path,
+        what: &str,
+    ) -> Result<String, CliError> {
+        let limit = SizeLimit {
+            megabytes: self.max_procedure_mb,
+            setting: "max_procedure_mb",
+        };
+        Ok(read_text(path, what, limit)?)
     }
 
     /// A run named as `#12`, `run:12` or by its unit's serial. A number

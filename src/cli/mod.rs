@@ -83,7 +83,8 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             db.display()
         )));
     }
-    let store = Store::open(&db)?;
+    let mut store = Store::open(&db)?;
+    store.set_max_attachment_mb(config.max_attachment_mb);
     if let Cmd::Tui = command {
         if !store.has_users()? {
             return Err(CliError::Failed(anyhow!(
@@ -100,6 +101,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         station: config.station.clone(),
         user: cli.auth.user,
         pin: cli.auth.pin,
+        max_procedure_mb: config.max_procedure_mb,
     };
     match command {
         Cmd::Init {

@@ -198,6 +198,8 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
             add_step,
         } => {
             let id = ctx.run_ref(&run)?;
+            // Who acts is settled before a step file is read.
+            let actor = ctx.actor()?;
             let change = if let Some(text) = instructions {
                 RedlineChange::CorrectInstructions { instructions: text }
             } else if let Some(name) = field {
@@ -225,15 +227,17 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
                 }
                 RedlineChange::ChangeField { field: name, def }
             } else if let Some(path) = add_step {
+                let text = ctx.read_procedure_text(&path, "The step file")?;
                 RedlineChange::AddStep {
-                    def: read_step_file(&path)?,
+                    def: parse_step_file(&path, &text)?,
                 }
             } else {
                 return Err(CliError::Failed(anyhow!(
                     "Say what the redline changes: --instructions TEXT, --field NAME with new --min/--max/--target/--tolerance/--unit, or --add-step FILE."
                 )));
             };
-            let events = ctx.exec(
+            let events = ctx.exec_as(
+                actor,
                 Some(id),
                 Command::ProposeRedline {
                     step,
@@ -284,9 +288,7 @@ pub fn redline(ctx: &mut Ctx, cmd: RedlineCmd) -> CliResult {
 }
 
 /// A step to add by redline: a TOML file in the procedure format holding one `[[step]]`.
-fn read_step_file(path: &std::path::Path) -> Result<crate::domain::StepDef, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Failed(anyhow!("Could not read {}: {e}.", path.display())))?;
+fn parse_step_file(path: &std::path::Path, text: &str) -> Result<crate::domain::StepDef, CliError> {
     let wrapped = format!(
         "key = \"redline\"\ntitle = \"redline\"\nkind = \"build\"\nproduces = \"-\"\n{text}"
     );

@@ -8,7 +8,7 @@ use crate::domain::{
     approvals_a_change_voids, current_value, field_by_name, find_step, value_text, waiting_on,
     Command, FailInventoryTo, FieldType, Meaning, ReworkMode, RunState,
 };
-use crate::store::{store_attachment, RunFilter};
+use crate::store::RunFilter;
 use anyhow::anyhow;
 use std::path::Path;
 
@@ -144,39 +144,47 @@ pub fn field(ctx: &mut Ctx, cmd: FieldCmd) -> CliResult {
         void_approval,
     } = cmd;
     let id = ctx.run_ref(&run)?;
+    // Who acts is settled before a file is touched: a wrong PIN reads nothing.
+    let actor = ctx.actor()?;
     let before = ctx.store.run(id)?;
     let step_before = before.as_ref().and_then(|r| find_step(r, &step));
     let field_before = step_before.and_then(|s| field_by_name(s, &field));
-    // A file field's value is a path: the file is copied into the attachments
-    // store first and its SHA-256 travels with the command.
+    let has_value = field_before.is_some_and(|f| !f.values.is_empty());
+    let approved = step_before.is_some_and(|s| !approvals_a_change_voids(s).is_empty());
+    // A file field's value is a path: the file is staged beside the
+    // database and kept only if the value is accepted; its SHA-256 travels
+    // with the command.
     let is_file = field_before.is_some_and(|f| f.def.field_type == FieldType::File);
-    let (raw, file_sha256) = if is_file {
-        let (stored, sha) = store_attachment(ctx.store.path(), Path::new(&value))?;
-        (stored.display().to_string(), Some(sha))
-    } else {
-        (value, None)
-    };
-    let outcome = ctx.exec(
-        Some(id),
-        Command::SetField {
+    let outcome = if is_file {
+        let staged = ctx.store.stage_attachment(Path::new(&value))?;
+        let command = Command::SetField {
             step: step.clone(),
             field: field.clone(),
-            raw,
-            file_sha256,
+            raw: staged.stored_path().display().to_string(),
+            file_sha256: Some(staged.sha256().to_string()),
             reason: reason.clone(),
             void_approval,
-        },
-    );
+        };
+        ctx.exec_attaching(actor, Some(id), command, staged)
+    } else {
+        let command = Command::SetField {
+            step: step.clone(),
+            field: field.clone(),
+            raw: value,
+            file_sha256: None,
+            reason: reason.clone(),
+            void_approval,
+        };
+        ctx.exec_as(actor, Some(id), command)
+    };
     let events = match outcome {
         Err(CliError::Refused(mut refusal)) => {
             // Say which flag answers the refusal.
-            let has_value = field_before.is_some_and(|f| !f.values.is_empty());
             if has_value && reason.is_none() {
                 refusal
                     .reasons
                     .push("Add --reason \"...\" to say why the saved value changes.".into());
             }
-            let approved = step_before.is_some_and(|s| !approvals_a_change_voids(s).is_empty());
             if approved && !void_approval {
                 refusal
                     .reasons

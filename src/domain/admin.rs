@@ -153,8 +153,14 @@ pub fn can_log_in(user: &User, now: Time) -> Result<(), String> {
 /// A wrong secret (anyone may record it). After `lockout_attempts`
 /// consecutive failures the user is locked for `lockout_minutes`. Rule (SPEC
 /// silent): once a lockout has expired the count starts again from zero.
+/// A login no user has is recorded too (so guessing is visible in the
+/// trail) and changes nothing.
 fn login_failure(cx: &Ctx, login: &str) -> Result<Vec<Event>, Refusal> {
-    let u = user(cx, login)?;
+    let Some(u) = cx.world.users.get(login) else {
+        return Ok(vec![Event::UnknownLoginFailed {
+            login: login.to_string(),
+        }]);
+    };
     let now = cx.now();
     let expired = u.locked_until.is_some_and(|t| t <= now);
     let previous = if expired { 0 } else { u.failed_attempts };

@@ -52,6 +52,7 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                 u.locked_until = None;
             }
         }
+        UnknownLoginFailed { .. } => {}
         PartAdded { part } => {
             world.parts.insert(part.number.clone(), part.clone());
         }

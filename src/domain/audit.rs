@@ -83,6 +83,13 @@ impl Event {
                 Some(json!({ "failed_attempts": 0 })),
                 None,
             ),
+            UnknownLoginFailed { login } => p(
+                "login_failed_unknown",
+                format!("login {login}"),
+                None,
+                None,
+                None,
+            ),
             PartAdded { part } => p(
                 "part_added",
                 format!("part {}", part.number),

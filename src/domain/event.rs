@@ -29,6 +29,10 @@ pub enum Event {
     LoginSucceeded {
         login: String,
     },
+    /// A secret was given for a login no user has: audited, changes nothing.
+    UnknownLoginFailed {
+        login: String,
+    },
     PartAdded {
         part: Part,
     },

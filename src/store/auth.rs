@@ -1,14 +1,16 @@
 //! Secrets: argon2 hashes, verification, and lockout after repeated failures
 //! (the counter and the lock are domain events, so every failure is audited).
 
+use super::execute::execute_in;
 use super::world::{load_settings, load_user};
 use super::{ExecError, Store};
-use crate::domain::{Actor, Command, Request, Seen, Time};
+use crate::domain::{Actor, Command, Request, Seen, Settings, Time};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
+use std::sync::OnceLock;
 
 #[derive(Debug)]
 pub enum AuthError {
@@ -65,7 +67,32 @@ fn secret_matches(secret: &str, hash: &str) -> bool {
     }
 }
 
-const WRONG: &str = "Unknown login or wrong PIN.";
+/// The one sentence for every refused login, whether the login is unknown,
+/// the PIN wrong or the login locked, so a guess never tells which logins
+/// exist. It names the lockout so a person who is locked out knows why.
+fn refused_sentence(settings: &Settings) -> String {
+    format!(
+        "Unknown login or wrong PIN, or the login is locked after {} wrong PINs in a row (it unlocks after {} minutes, or when an admin sets a new PIN).",
+        settings.lockout_attempts.max(1),
+        settings.lockout_minutes
+    )
+}
+
+/// A hash no secret is expected to match: an unknown login costs the same
+/// verification time as a known one, so timing does not tell them apart.
+fn unknown_login_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"no user has this secret", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The longest login text kept in the audit trail for an unknown login.
+const MAX_AUDITED_LOGIN: usize = 64;
 
 /// The free texts a signature stores with it (a sign-off's comment, a
 /// deviation's or disposition's rationale), each with its name in a refusal.
@@ -109,8 +136,11 @@ pub(super) fn secret_echoes(conn: &Connection, req: &Request) -> anyhow::Result<
 }
 
 impl Store {
-    /// Checks a login and secret. A wrong secret is recorded (and audited);
-    /// enough of them in a row lock the login for the configured minutes.
+    /// Checks a login and secret. The check and the failure count happen in
+    /// one IMMEDIATE transaction, so parallel guesses are judged one after
+    /// another and at most `lockout_attempts` secrets are ever evaluated
+    /// before the lock. Every evaluated failure is audited, for unknown
+    /// logins too; a locked login's secret is not evaluated at all.
     /// `reauthenticated` marks the actor for commands that demand the secret
     /// again (sign-offs).
     pub fn authenticate(
@@ -121,78 +151,103 @@ impl Store {
         now: Time,
         reauthenticated: bool,
     ) -> Result<Actor, AuthError> {
-        let user = match load_user(&self.conn, login)? {
-            Some(u) if u.active => u,
-            Some(_) => {
-                return Err(AuthError::Refused(format!(
-                    "The login '{login}' is deactivated; ask an admin."
-                )))
-            }
-            None => return Err(AuthError::Refused(WRONG.to_string())),
-        };
-        if let Some(until) = user.locked_until {
-            if until > now {
-                return Err(AuthError::Refused(format!(
-                    "The login '{login}' is locked until {} UTC after too many wrong PINs.",
-                    until.format("%H:%M")
-                )));
-            }
-        }
-        let actor = Actor {
-            login: user.login.clone(),
-            name: user.name.clone(),
-            roles: user.roles.clone(),
-            station: station.to_string(),
-            reauthenticated,
-        };
-        if !secret_matches(secret, &user.secret_hash) {
-            self.record_login(&actor, now, false)?;
-            let settings = load_settings(&self.conn)?;
-            let after = load_user(&self.conn, login)?;
-            let left = after
-                .as_ref()
-                .map(|u| settings.lockout_attempts.saturating_sub(u.failed_attempts))
-                .unwrap_or(0);
-            return Err(AuthError::Refused(if left == 0 {
-                format!(
-                    "Wrong PIN. The login '{login}' is now locked for {} minutes.",
-                    settings.lockout_minutes
-                )
-            } else {
-                // The same sentence as for an unknown login, so a wrong guess
-                // does not tell which logins exist.
-                WRONG.to_string()
-            }));
-        }
-        if user.failed_attempts > 0 || user.locked_until.is_some() {
-            self.record_login(&actor, now, true)?;
-        }
-        Ok(actor)
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| AuthError::Failed(ExecError::from(e).into_anyhow()))?;
+        let verdict = judge(&tx, login, secret, station, now, reauthenticated)?;
+        tx.commit()
+            .map_err(|e| AuthError::Failed(ExecError::from(e).into_anyhow()))?;
+        verdict.map_err(AuthError::Refused)
     }
 
     /// Who set `login`'s current secret, when it was not the user themself.
     pub fn secret_set_by(&self, login: &str) -> anyhow::Result<Option<String>> {
         Ok(load_user(&self.conn, login)?.and_then(|u| u.secret_set_by))
     }
+}
 
-    fn record_login(&mut self, actor: &Actor, now: Time, success: bool) -> Result<(), AuthError> {
-        let login = actor.login.clone();
-        let command = if success {
-            Command::RecordLoginSuccess { login }
-        } else {
-            Command::RecordLoginFailure { login }
-        };
-        let req = Request {
-            actor: actor.clone(),
-            run: None,
-            command,
-            seen: Seen::default(),
-            now,
-        };
-        match self.execute(req) {
-            Ok(_) => Ok(()),
-            Err(ExecError::Refused(r)) => Err(AuthError::Refused(r.to_string())),
-            Err(ExecError::Failed(e)) => Err(AuthError::Failed(e)),
+/// The verdict on one login inside the open transaction: the actor, or the
+/// sentence to show. Failures recorded here are committed with the verdict.
+fn judge(
+    tx: &Connection,
+    login: &str,
+    secret: &str,
+    station: &str,
+    now: Time,
+    reauthenticated: bool,
+) -> Result<Result<Actor, String>, AuthError> {
+    let settings = load_settings(tx)?;
+    let refused = refused_sentence(&settings);
+    let Some(user) = load_user(tx, login)? else {
+        let _ = secret_matches(secret, unknown_login_hash());
+        let mut claimed: String = login
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .take(MAX_AUDITED_LOGIN)
+            .collect();
+        if claimed.chars().count() < login.chars().count() {
+            claimed.push('…');
         }
+        let actor = Actor {
+            login: claimed.clone(),
+            name: String::new(),
+            roles: Vec::new(),
+            station: station.to_string(),
+            reauthenticated: false,
+        };
+        record_login(
+            tx,
+            &actor,
+            now,
+            Command::RecordLoginFailure { login: claimed },
+        )?;
+        return Ok(Err(refused));
+    };
+    if user.locked_until.is_some_and(|until| until > now) {
+        return Ok(Err(refused));
+    }
+    let actor = Actor {
+        login: user.login.clone(),
+        name: user.name.clone(),
+        roles: user.roles.clone(),
+        station: station.to_string(),
+        reauthenticated,
+    };
+    if !secret_matches(secret, &user.secret_hash) {
+        let login = user.login.clone();
+        record_login(tx, &actor, now, Command::RecordLoginFailure { login })?;
+        return Ok(Err(refused));
+    }
+    // Only someone who knows the secret learns that the login is deactivated.
+    if !user.active {
+        return Ok(Err(format!(
+            "The login '{login}' is deactivated; ask an admin."
+        )));
+    }
+    if user.failed_attempts > 0 || user.locked_until.is_some() {
+        let login = user.login.clone();
+        record_login(tx, &actor, now, Command::RecordLoginSuccess { login })?;
+    }
+    Ok(Ok(actor))
+}
+
+fn record_login(
+    tx: &Connection,
+    actor: &Actor,
+    now: Time,
+    command: Command,
+) -> Result<(), AuthError> {
+    let req = Request {
+        actor: actor.clone(),
+        run: None,
+        command,
+        seen: Seen::default(),
+        now,
+    };
+    match execute_in(tx, req) {
+        Ok(_) => Ok(()),
+        Err(ExecError::Refused(r)) => Err(AuthError::Refused(r.to_string())),
+        Err(ExecError::Failed(e)) => Err(AuthError::Failed(e)),
     }
 }

@@ -31,6 +31,16 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
+impl ExecError {
+    /// The failure as one error, a refusal's reasons as its sentence.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            ExecError::Refused(r) => anyhow::anyhow!("{r}"),
+            ExecError::Failed(e) => e,
+        }
+    }
+}
+
 impl From<anyhow::Error> for ExecError {
     fn from(e: anyhow::Error) -> Self {
         ExecError::Failed(e)
@@ -143,7 +153,10 @@ fn runs_waiting_to_complete(tx: &rusqlite::Connection) -> Result<Vec<RunId>, Exe
 }
 
 /// One command inside an open transaction: load, decide, apply, write back, audit.
-fn execute_in(tx: &rusqlite::Connection, mut req: Request) -> Result<Executed, ExecError> {
+pub(super) fn execute_in(
+    tx: &rusqlite::Connection,
+    mut req: Request,
+) -> Result<Executed, ExecError> {
     // The audit row keeps time to the microsecond; so does every time the
     // command stamps, so replaying the row gives back exactly what was stored.
     req.now = to_micros(req.now);

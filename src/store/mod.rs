@@ -7,6 +7,9 @@ mod attachments;
 pub mod audit;
 mod auth;
 pub mod baseline;
+mod bootstrap;
+pub mod bounded_file;
+pub mod demo_mark;
 mod execute;
 pub mod health;
 mod queries;
@@ -16,7 +19,7 @@ pub mod schema;
 mod screen_queries;
 mod world;
 
-pub use attachments::store_attachment;
+pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
@@ -34,6 +37,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The station's `max_attachment_mb`.
+    max_attachment_mb: u32,
 }
 
 impl Store {
@@ -62,6 +67,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            max_attachment_mb: DEFAULT_MAX_ATTACHMENT_MB,
         })
     }
 
