@@ -450,10 +450,6 @@ fn a_sign_off_comment_that_is_the_signers_pin_is_refused_without_repeating_it() 
     );
 }
 
-fn stderr_ref(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
-}
-
 #[test]
 fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
     let shop = Shop::new();
@@ -482,7 +478,7 @@ fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
     }
     // No rationale: refused by the rules with every reason, not a usage error.
     let refused = shop.cmd(Some(QE1), &deviation("9")).code(3);
-    let stderr = stderr_ref(&refused);
+    let stderr = stderr_of(&refused);
     assert!(
         stderr.contains("There is no issue 9.") && stderr.contains("A rationale is required."),
         "{stderr}"
@@ -501,9 +497,9 @@ fn a_deviation_and_a_disposition_need_a_rationale_and_show_their_signature() {
         .cmd(Some(QE1), &["issue", "disposition", "1", "use-as-is"])
         .code(3);
     assert!(
-        stderr_ref(&refused).contains("A rationale is required."),
+        stderr_of(&refused).contains("A rationale is required."),
         "{}",
-        stderr_ref(&refused)
+        stderr_of(&refused)
     );
     shop.ok(
         QE1,
@@ -539,7 +535,7 @@ fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() 
     let refused = shop
         .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
         .code(3);
-    let stderr = stderr_ref(&refused);
+    let stderr = stderr_of(&refused);
     assert!(
         stderr.contains("Your PIN was set by admin: set a new PIN of your own first")
             && stderr.contains("user set-pin op1 --pin NEW"),
@@ -722,8 +718,9 @@ fn a_procedure_naming_an_unknown_part_says_where_and_what_to_do() {
     );
 }
 
-fn stderr_of(assert: assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+/// What a command printed on stderr (given the assert or a reference to it).
+fn stderr_of(assert: impl std::borrow::Borrow<assert_cmd::assert::Assert>) -> String {
+    String::from_utf8_lossy(&assert.borrow().get_output().stderr).into_owned()
 }
 
 #[test]
@@ -1080,7 +1077,7 @@ fn carriage_returns_and_escape_sequences_are_refused_and_nothing_is_written() {
                 &["step", "hold", "PU-1", "bore", "--reason", reason],
             )
             .code(3);
-        let err = stderr_ref(&out);
+        let err = stderr_of(&out);
         assert!(err.contains("A reason for the hold contains"), "{err}");
         assert!(!err.contains('\r') && !err.contains('\u{1b}') && !err.contains('\u{7}'));
     }
@@ -1107,13 +1104,13 @@ fn a_run_is_named_by_hash_or_run_colon_and_a_number_is_a_serial() {
     }
     // A number that is no serial hints at the run it might mean.
     let out = shop.cmd(None, &["run", "show", "2"]).code(1);
-    let err = stderr_ref(&out);
+    let err = stderr_of(&out);
     assert!(
         err.contains("There is no unit serial '2'. Did you mean run #2?"),
         "{err}"
     );
     for loose in ["#01", "# 1", "#-1", "#+1", "run:x"] {
-        let err = stderr_ref(&shop.cmd(None, &["run", "show", loose]).code(1));
+        let err = stderr_of(shop.cmd(None, &["run", "show", loose]).code(1));
         assert!(
             err.contains(&format!(
                 "'{loose}' is not a run reference: a run id is written #12 or run:12"
@@ -1122,7 +1119,7 @@ fn a_run_is_named_by_hash_or_run_colon_and_a_number_is_a_serial() {
         );
     }
     for loose in ["+1", "r1", "01"] {
-        let err = stderr_ref(&shop.cmd(None, &["run", "show", loose]).code(1));
+        let err = stderr_of(shop.cmd(None, &["run", "show", loose]).code(1));
         assert!(
             err.contains(&format!(
                 "There is no unit serial '{loose}'. Did you mean run #1?"
@@ -1130,13 +1127,12 @@ fn a_run_is_named_by_hash_or_run_colon_and_a_number_is_a_serial() {
             "{loose}: {err}"
         );
     }
-    let err = stderr_ref(&shop.cmd(None, &["run", "show", "#9"]).code(1));
+    let err = stderr_of(shop.cmd(None, &["run", "show", "#9"]).code(1));
     assert!(err.contains("There is no run #9"), "{err}");
     // Every argument naming a run follows the rule.
     shop.ok(OP1, &["step", "checkin", "#1", "bore"]);
-    let err = stderr_ref(
-        &shop
-            .cmd(Some(OP1), &["step", "checkout", "01", "bore"])
+    let err = stderr_of(
+        shop.cmd(Some(OP1), &["step", "checkout", "01", "bore"])
             .code(1),
     );
     assert!(err.contains("Did you mean run #1?"), "{err}");
@@ -1205,7 +1201,7 @@ fn a_receipt_that_does_not_match_the_parts_tracking_is_refused() {
             "Part GREASE is not tracked by serial or lot",
         ),
     ] {
-        let err = stderr_ref(&shop.cmd(Some(sup), &args).code(3));
+        let err = stderr_of(shop.cmd(Some(sup), &args).code(3));
         assert!(err.contains(sentence), "{args:?}: {err}");
     }
     let after = stdout_of(&shop.cmd(None, &["--json", "inventory", "list"]).success());
@@ -1266,22 +1262,14 @@ fn a_wrong_pin_with_an_endless_file_is_refused_at_once_and_reads_nothing() {
             &["field", "set", "DOC-1", "photo", "Picture", "/dev/zero"],
         )
         .code(3);
-    assert!(
-        stderr_ref(&out).contains("wrong PIN"),
-        "{}",
-        stderr_ref(&out)
-    );
+    assert!(stderr_of(&out).contains("wrong PIN"), "{}", stderr_of(&out));
     let out = shop
         .cmd(
             Some(("admin", "9999")),
             &["procedure", "import", "/dev/zero"],
         )
         .code(3);
-    assert!(
-        stderr_ref(&out).contains("wrong PIN"),
-        "{}",
-        stderr_ref(&out)
-    );
+    assert!(stderr_of(&out).contains("wrong PIN"), "{}", stderr_of(&out));
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
         "took {:?}",
@@ -1301,16 +1289,16 @@ fn only_a_regular_file_within_the_limit_is_attached_or_imported() {
     };
     let out = set("/dev/zero").code(1);
     assert!(
-        stderr_ref(&out).contains("is a device"),
+        stderr_of(&out).contains("is a device"),
         "{}",
-        stderr_ref(&out)
+        stderr_of(&out)
     );
     let folder = shop.db.with_file_name("");
     let out = set(folder.to_str().expect("path")).code(1);
     assert!(
-        stderr_ref(&out).contains("is a folder"),
+        stderr_of(&out).contains("is a folder"),
         "{}",
-        stderr_ref(&out)
+        stderr_of(&out)
     );
     let fifo = shop.db.with_file_name("pipe");
     let made = std::process::Command::new("mkfifo")
@@ -1319,7 +1307,7 @@ fn only_a_regular_file_within_the_limit_is_attached_or_imported() {
         .expect("mkfifo");
     assert!(made.success());
     let out = set(fifo.to_str().expect("path")).code(1);
-    assert!(stderr_ref(&out).contains("pipe"), "{}", stderr_ref(&out));
+    assert!(stderr_of(&out).contains("pipe"), "{}", stderr_of(&out));
 
     let config = shop.db.with_file_name("station.toml");
     std::fs::write(&config, "max_attachment_mb = 1\nmax_procedure_mb = 1\n").expect("config");
@@ -1339,7 +1327,7 @@ fn only_a_regular_file_within_the_limit_is_attached_or_imported() {
             ],
         )
         .code(1);
-    let text = stderr_ref(&out);
+    let text = stderr_of(&out);
     assert!(
         text.contains("1 MB") && text.contains("max_attachment_mb"),
         "{text}"
@@ -1351,7 +1339,7 @@ fn only_a_regular_file_within_the_limit_is_attached_or_imported() {
             &["procedure", "import", big.to_str().expect("path")],
         )
         .code(1);
-    let text = stderr_ref(&out);
+    let text = stderr_of(&out);
     assert!(text.contains("max_procedure_mb"), "{text}");
     assert!(
         stored_attachments(&shop).is_empty(),
@@ -1426,4 +1414,35 @@ fn sixteen_parallel_inits_on_one_file_make_exactly_one_admin() {
         .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
         .expect("count");
     assert_eq!(users, 1);
+}
+
+#[test]
+fn a_line_break_in_a_correction_reason_prints_escaped_in_the_value_history() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.01");
+    shop.ok(
+        OP1,
+        &[
+            "field",
+            "set",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "25.02",
+            "--reason",
+            "gauge slipped\n        3. 25.00 — qe1, forged",
+        ],
+    );
+    let shown = shop.cmd(None, &["run", "show", "PU-1"]).success();
+    let shown = String::from_utf8_lossy(&shown.get_output().stdout).into_owned();
+    assert!(
+        shown.contains("reason: gauge slipped\\n        3. 25.00"),
+        "{shown}"
+    );
+    assert!(
+        !shown
+            .lines()
+            .any(|l| l.trim_start().starts_with("3. 25.00")),
+        "a reason forged a history line:\n{shown}"
+    );
 }

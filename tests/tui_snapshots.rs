@@ -300,36 +300,9 @@ fn hold_form_and_quit_question() {
     snap("quit_question", &s);
 }
 
-/// The bore measured (25.01) and approved by quality.
-fn bore_measured_and_approved() -> State {
-    let mut s = on_bore_step(op1());
-    let view = s.run.as_mut().expect("run");
-    let bore = &mut view.bundle.run.steps[1];
-    bore.fields[0].values.push(FieldValue {
-        id: 30,
-        value: Value::Number(25.01),
-        verdict: Verdict::InRange,
-        by: "op1".into(),
-        at: at(14, 40),
-        replaces: None,
-        reason: None,
-    });
-    let sha = values_sha256(bore);
-    bore.fields[4].signatures.push(Signature {
-        by: "qe1".into(),
-        name: "Quality One".into(),
-        at: at(14, 45),
-        meaning: Meaning::Approved,
-        comment: None,
-        values_sha256: sha,
-        secret_set_by_signer: true,
-    });
-    s
-}
-
 #[test]
 fn a_correction_asks_to_void_the_approval_then_for_a_reason() {
-    let mut s = bore_measured_and_approved();
+    let mut s = bore_measured(op1(), true);
     act(&mut s, Action::Open);
     type_text(&mut s, "25.03");
     act(&mut s, Action::Open);
@@ -338,7 +311,7 @@ fn a_correction_asks_to_void_the_approval_then_for_a_reason() {
     type_text(&mut s, "Gauge was not zeroed");
     snap("correction_reason_form", &s);
     // Once saved, the focused field shows the correction's reason.
-    let mut s = bore_measured_and_approved();
+    let mut s = bore_measured(op1(), true);
     let bore = &mut s.run.as_mut().expect("run").bundle.run.steps[1];
     bore.fields[0].values.push(FieldValue {
         id: 31,

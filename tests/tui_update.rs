@@ -1223,35 +1223,6 @@ fn an_admin_sees_the_org_rules_read_only_and_an_operator_is_told_why_not() {
 
 // --- saving over a saved value ------------------------------------------------
 
-/// On the bore step with the bore already measured (value 30, 25.01 by op1).
-fn bore_measured(who: Actor, approved: bool) -> State {
-    let mut s = on_bore_step(who);
-    let view = s.run.as_mut().expect("run");
-    let bore = &mut view.bundle.run.steps[1];
-    bore.fields[0].values.push(FieldValue {
-        id: 30,
-        value: Value::Number(25.01),
-        verdict: Verdict::InRange,
-        by: "op1".into(),
-        at: at(14, 40),
-        replaces: None,
-        reason: None,
-    });
-    if approved {
-        let sha = values_sha256(bore);
-        bore.fields[4].signatures.push(Signature {
-            by: "qe1".into(),
-            name: "Quality One".into(),
-            at: at(14, 45),
-            meaning: Meaning::Approved,
-            comment: None,
-            values_sha256: sha,
-            secret_set_by_signer: true,
-        });
-    }
-    s
-}
-
 fn save_command(effects: &[Effect]) -> (&ExecTag, &Command, &Seen) {
     match effects {
         [Effect::Execute {

@@ -125,8 +125,9 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
         }
         for field in &step.fields {
             push_line(&mut out, &field_line(step, field));
-            for line in value_history(field).lines() {
-                push_line(&mut out, line);
+            // One line per value: a line break in a reason is printed escaped.
+            for line in value_history(field) {
+                push_line(&mut out, &line);
             }
         }
         for req in &step.requirements {
@@ -181,9 +182,9 @@ pub fn run_detail(run: &Run, issues: &[Issue], waiting: &[String]) -> String {
 
 /// A field's every value, oldest first, when it was ever changed: who, when,
 /// and the reason given for a correction.
-fn value_history(field: &Field) -> String {
+fn value_history(field: &Field) -> Vec<String> {
     if field.values.len() < 2 {
-        return String::new();
+        return Vec::new();
     }
     field
         .values
@@ -193,10 +194,10 @@ fn value_history(field: &Field) -> String {
             let reason = v
                 .reason
                 .as_deref()
-                .map(|r| format!(" — reason: {}", crate::ui::sanitize::clean(r)))
+                .map(|r| format!(" — reason: {r}"))
                 .unwrap_or_default();
             format!(
-                "        {}. {} — {}, {}{reason}\n",
+                "        {}. {} — {}, {}{reason}",
                 i + 1,
                 value_text(&v.value),
                 v.by,
