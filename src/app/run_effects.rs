@@ -7,28 +7,30 @@ use super::msg::{BoardPage, ExecTag, Msg, Outcome};
 use super::state::{QualityData, RunBundle, State, HISTORY_ROWS};
 use super::update::update;
 use crate::domain::{Actor, Command, Request, Seen, Time};
-use crate::store::{AuthError, ExecError, Store};
+use crate::store::{sqlite_errors, AuthError, ExecError, Store};
 use chrono::Utc;
 use std::collections::VecDeque;
+use std::path::Path;
 
 pub struct Runner<'a> {
     pub store: &'a mut Store,
     pub station: String,
 }
 
-fn outcome_of(result: Result<Vec<crate::domain::Event>, ExecError>) -> Outcome {
+fn outcome_of(db: &Path, result: Result<Vec<crate::domain::Event>, ExecError>) -> Outcome {
     match result {
         Ok(events) => Outcome::Done(events),
         Err(ExecError::Refused(r)) => Outcome::Refused {
             reasons: r.reasons,
             conflict: r.conflict,
         },
-        Err(ExecError::Failed(e)) => Outcome::Failed(sentence(&e)),
+        Err(ExecError::Failed(e)) => Outcome::Failed(sentence(db, &e)),
     }
 }
 
-fn sentence(e: &anyhow::Error) -> String {
-    format!("{e:#}")
+/// A failure as the user reads it: SQLite's worded by `sqlite_errors`.
+fn sentence(db: &Path, e: &anyhow::Error) -> String {
+    sqlite_errors::describe(e, db).unwrap_or_else(|| format!("{e:#}"))
 }
 
 /// Feeds one message to `update`, then runs its effects, feeding their
@@ -58,19 +60,21 @@ impl Runner<'_> {
             Effect::Authenticate { login, secret } => Msg::SignedIn(
                 self.store
                     .authenticate(&login, &secret, &self.station, now, false)
-                    .map_err(|e| auth_sentence(&e)),
+                    .map_err(|e| auth_sentence(self.store.path(), &e)),
             ),
             Effect::LoadBoard(query) => match self.board(&query) {
                 Ok(page) => Msg::BoardLoaded(page),
-                Err(e) => {
-                    Msg::LoadFailed(format!("Could not load the run board: {}", sentence(&e)))
-                }
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load the run board: {}",
+                    sentence(self.store.path(), &e)
+                )),
             },
             Effect::FindRun { reference } => match self.store.find_run(&reference) {
                 Ok(run) => Msg::RunFound { reference, run },
-                Err(e) => {
-                    Msg::LoadFailed(format!("Could not look up '{reference}': {}", sentence(&e)))
-                }
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not look up '{reference}': {}",
+                    sentence(self.store.path(), &e)
+                )),
             },
             Effect::LoadRun { run, open_step } => match self.run_bundle(run) {
                 Ok(Some(bundle)) => Msg::RunLoaded {
@@ -78,13 +82,16 @@ impl Runner<'_> {
                     open_step,
                 },
                 Ok(None) => Msg::LoadFailed(format!("Run {run} is not in the database.")),
-                Err(e) => Msg::LoadFailed(format!("Could not load run {run}: {}", sentence(&e))),
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load run {run}: {}",
+                    sentence(self.store.path(), &e)
+                )),
             },
             Effect::LoadQuality { roles } => match self.quality(&roles) {
                 Ok(data) => Msg::QualityLoaded(data),
                 Err(e) => Msg::LoadFailed(format!(
                     "Could not load the quality lists: {}",
-                    sentence(&e)
+                    sentence(self.store.path(), &e)
                 )),
             },
             Effect::Execute {
@@ -154,14 +161,14 @@ impl Runner<'_> {
                         let result = self.store.execute_attaching(request, staged);
                         Msg::Executed {
                             tag,
-                            outcome: outcome_of(result),
+                            outcome: outcome_of(self.store.path(), result),
                         }
                     }
                     Err(e) => Msg::Executed {
                         tag,
                         outcome: Outcome::Failed(format!(
                             "{}.",
-                            sentence(&e).trim_end_matches('.')
+                            sentence(self.store.path(), &e).trim_end_matches('.')
                         )),
                     },
                 }
@@ -188,7 +195,7 @@ impl Runner<'_> {
             Err(e) => Msg::Executed {
                 tag: ExecTag::Form,
                 outcome: Outcome::Refused {
-                    reasons: vec![auth_sentence(&e)],
+                    reasons: vec![auth_sentence(self.store.path(), &e)],
                     conflict: false,
                 },
             },
@@ -211,7 +218,8 @@ impl Runner<'_> {
             seen,
             now,
         };
-        let outcome = outcome_of(self.store.execute(request));
+        let result = self.store.execute(request);
+        let outcome = outcome_of(self.store.path(), result);
         Msg::Executed { tag, outcome }
     }
 
@@ -258,9 +266,9 @@ impl Runner<'_> {
     }
 }
 
-fn auth_sentence(e: &AuthError) -> String {
+fn auth_sentence(db: &Path, e: &AuthError) -> String {
     match e {
         AuthError::Refused(s) => s.clone(),
-        AuthError::Failed(e) => format!("Could not check the PIN: {e:#}"),
+        AuthError::Failed(e) => format!("Could not check the PIN: {}", sentence(db, e)),
     }
 }

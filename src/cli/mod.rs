@@ -83,7 +83,21 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             db.display()
         )));
     }
-    let mut store = Store::open(&db)?;
+    run_on(cli.auth, cli.json, &config, command, &db).map_err(|e| match e {
+        CliError::Failed(e) => CliError::Failed(crate::store::sqlite_errors::explain(e, &db)),
+        other => other,
+    })
+}
+
+/// Runs one command on the database at `db`.
+fn run_on(
+    auth: args::AuthArgs,
+    json: bool,
+    config: &Config,
+    command: Cmd,
+    db: &std::path::Path,
+) -> Result<(), CliError> {
+    let mut store = Store::open(db)?;
     store.set_max_attachment_mb(config.max_attachment_mb);
     if let Cmd::Tui = command {
         if !store.has_users()? {
@@ -93,14 +107,14 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
                 db.display()
             )));
         }
-        return crate::app::run_tui(store, &config).map_err(CliError::Failed);
+        return crate::app::run_tui(store, config).map_err(CliError::Failed);
     }
     let mut ctx = Ctx {
         store,
-        json: cli.json,
+        json,
         station: config.station.clone(),
-        user: cli.auth.user,
-        pin: cli.auth.pin,
+        user: auth.user,
+        pin: auth.pin,
         max_procedure_mb: config.max_procedure_mb,
     };
     match command {

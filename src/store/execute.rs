@@ -49,14 +49,8 @@ impl From<anyhow::Error> for ExecError {
 
 impl From<rusqlite::Error> for ExecError {
     fn from(e: rusqlite::Error) -> Self {
-        let text = e.to_string();
-        if text.contains("database is locked") || text.contains("busy") {
-            ExecError::Failed(anyhow::anyhow!(
-                "The database is busy with another terminal's change; try again in a moment."
-            ))
-        } else {
-            ExecError::Failed(e.into())
-        }
+        // Worded for the user by `Store::explain_failure` at the store's edge.
+        ExecError::Failed(e.into())
     }
 }
 

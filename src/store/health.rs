@@ -4,7 +4,7 @@
 use super::anchor::{self, Anchor};
 use super::audit::{self, Verification};
 use super::rows::{from_doc, time_text};
-use super::{replay, schema, Store};
+use super::{replay, schema, sqlite_errors, Store};
 use crate::domain::{Run, Time, Value};
 use anyhow::Result;
 use serde::Serialize;
@@ -56,10 +56,36 @@ fn capped(mut problems: Vec<String>) -> Vec<String> {
 
 impl Store {
     /// Runs every check; the database is healthy when none has a problem.
+    /// A check that cannot run (a damaged page, a disk error) is itself a
+    /// problem, worded by `sqlite_errors`; the other checks still run.
     pub fn health(&self, options: &CheckOptions) -> Result<Vec<CheckResult>> {
-        let mut results = vec![self.integrity()?, self.schema_check()?];
-        let chain = audit::verify(&self.conn)?;
-        results.push(match &chain {
+        let mut results = vec![
+            self.guarded("integrity", Store::integrity),
+            self.guarded("schema", Store::schema_check),
+            self.guarded("audit chain", Store::chain_check),
+        ];
+        if !options.anchors.is_empty() {
+            results.push(self.guarded("anchors", |s| s.anchors_check(options.anchors)));
+        }
+        results.push(self.guarded("replay", Store::replay_check));
+        results.push(self.guarded("labour sessions", |s| s.stale_sessions(options)));
+        results.push(self.guarded("attachments", Store::attachments));
+        Ok(results)
+    }
+
+    fn guarded(&self, check: &str, run: impl FnOnce(&Store) -> Result<CheckResult>) -> CheckResult {
+        run(self).unwrap_or_else(|e| {
+            let why = sqlite_errors::describe(&e, &self.path).unwrap_or_else(|| format!("{e:#}"));
+            CheckResult::new(
+                check,
+                String::new(),
+                vec![format!("This check could not run: {why}")],
+            )
+        })
+    }
+
+    fn chain_check(&self) -> Result<CheckResult> {
+        Ok(match audit::verify(&self.conn)? {
             Verification::Intact(n) => {
                 CheckResult::new("audit chain", format!("{n} events chained"), vec![])
             }
@@ -68,20 +94,24 @@ impl Store {
                 String::new(),
                 vec![format!("The audit trail is broken at event {seq}: {why}.")],
             ),
-        });
-        if !options.anchors.is_empty() {
-            let mut problems = Vec::new();
-            for a in options.anchors {
-                if let Some(why) = anchor::check(&self.conn, a)? {
-                    problems.push(format!("Anchor seq={}: {why}.", a.seq));
-                }
+        })
+    }
+
+    fn anchors_check(&self, anchors: &[Anchor]) -> Result<CheckResult> {
+        let mut problems = Vec::new();
+        for a in anchors {
+            if let Some(why) = anchor::check(&self.conn, a)? {
+                problems.push(format!("Anchor seq={}: {why}.", a.seq));
             }
-            results.push(CheckResult::new(
-                "anchors",
-                format!("{} anchors held", options.anchors.len()),
-                problems,
-            ));
         }
+        Ok(CheckResult::new(
+            "anchors",
+            format!("{} anchors held", anchors.len()),
+            problems,
+        ))
+    }
+
+    fn replay_check(&self) -> Result<CheckResult> {
         let report = replay::replay(&self.conn)?;
         let mut problems: Vec<String> = report
             .differences
@@ -94,7 +124,7 @@ impl Store {
                 report.difference_count - report.differences.len()
             ));
         }
-        results.push(CheckResult::new(
+        Ok(CheckResult::new(
             "replay",
             if report.consistent() {
                 format!(
@@ -108,10 +138,7 @@ impl Store {
                 )
             },
             problems,
-        ));
-        results.push(self.stale_sessions(options)?);
-        results.push(self.attachments()?);
-        Ok(results)
+        ))
     }
 
     fn integrity(&self) -> Result<CheckResult> {

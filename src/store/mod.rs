@@ -17,6 +17,7 @@ pub mod replay;
 mod rows;
 pub mod schema;
 mod screen_queries;
+pub mod sqlite_errors;
 mod world;
 
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
@@ -26,7 +27,7 @@ pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
 pub use rows::enum_name as state_name;
 pub use screen_queries::PendingDeviation;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -55,15 +56,18 @@ impl Store {
                 })?;
             }
         }
+        if let Some(why) = sqlite_errors::refuse_non_file(path) {
+            bail!(why);
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| anyhow!("Could not open the database {}: {e}.", path.display()))?;
+        let explain = |e| sqlite_errors::explain(e, path);
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| explain(e.into()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        schema::configure(&conn).map_err(|e| explain_open_error(path, e))?;
-        schema::migrate(&conn).map_err(|e| explain_open_error(path, e))?;
+        schema::configure(&conn).map_err(explain)?;
+        schema::migrate(&conn).map_err(explain)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
@@ -73,6 +77,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Words a SQLite failure on this database as a sentence (see `sqlite_errors`).
+    pub fn explain(&self, e: anyhow::Error) -> anyhow::Error {
+        sqlite_errors::explain(e, &self.path)
     }
 
     /// SQLite's `data_version`: changes when another connection commits, so a
@@ -89,23 +98,5 @@ impl Store {
             .conn
             .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
         Ok(n > 0)
-    }
-}
-
-/// Turns SQLite's terse open-time errors into sentences a person can act on.
-fn explain_open_error(path: &Path, e: anyhow::Error) -> anyhow::Error {
-    let text = format!("{e:#}");
-    if text.contains("file is not a database") || text.contains("malformed") {
-        anyhow!(
-            "{} is not a traveler database, or it is damaged ({text}). Restore it from a backup or pass another file with --db.",
-            path.display()
-        )
-    } else if text.contains("database is locked") || text.contains("busy") {
-        anyhow!(
-            "The database {} is locked by another program; try again in a moment.",
-            path.display()
-        )
-    } else {
-        e
     }
 }
