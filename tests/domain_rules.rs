@@ -1291,6 +1291,32 @@ fn a_disposition_is_signed_with_the_pin_again_and_a_rationale() {
 }
 
 #[test]
+fn a_pin_reset_by_an_admin_lets_its_owner_do_nothing_but_replace_it() {
+    let mut sim = Sim::with_run();
+    let reset = |login: &str| Command::SetUserSecret {
+        login: login.into(),
+        secret_hash: "$argon2id$reset".into(),
+    };
+    sim.ok("adm", reset("op1"));
+    let reasons = sim.refused(
+        "op1",
+        Command::CheckIn {
+            step: "prep".into(),
+        },
+    );
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("Your PIN was set by adm: set a new PIN of your own first"),
+        "{reasons:?}"
+    );
+    // Changing someone else's secret is not the way out either.
+    sim.refused("op1", reset("op2"));
+    // Their own new secret is, and then work goes on.
+    sim.ok("op1", reset("op1"));
+    sim.check_in("op1", "prep");
+}
+
+#[test]
 fn a_pin_reset_by_an_admin_cannot_sign_until_its_owner_sets_their_own() {
     let mut sim = Sim::with_run();
     bore_filled(&mut sim);
@@ -1305,7 +1331,7 @@ fn a_pin_reset_by_an_admin_cannot_sign_until_its_owner_sets_their_own() {
         .expect_err("refused");
     assert_eq!(
         r.reasons,
-        ["Your PIN was set by adm: set a new PIN of your own before signing."]
+        ["Your PIN was set by adm: set a new PIN of your own first (the terminal asks for it when you sign in; on the command line `traveler user set-pin qe1 --pin NEW`)."]
     );
     // The owner's own new secret clears the mark; signing works again.
     sim.ok("qe1", reset("qe1"));
@@ -2431,7 +2457,7 @@ fn settings_are_admin_only_and_bad_keys_or_values_are_explained() {
     let r = sim.refused("adm", set("colour", "blue"));
     assert_eq!(
         r,
-        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder."]
+        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder, close_labour_on_sign_out, close_labour_on_quit, close_labour_on_lock."]
     );
     let r = sim.refused("adm", set("lockout_minutes", "0"));
     assert_eq!(
@@ -2956,5 +2982,50 @@ fn escaping_shows_every_unsafe_character_and_leaves_the_rest() {
     assert_eq!(
         escape_unprintable("a\nb\rc\td\u{1b}[31me\u{7}\u{202e}f\u{200b}g\u{7f}"),
         "a\\nb\\rc\\td\\u{1b}[31me\\u{7}\\u{202e}f\\u{200b}g\\u{7f}"
+    );
+}
+
+#[test]
+fn leaving_the_terminal_closes_only_the_leavers_sessions_as_the_settings_say() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op1", "prep");
+    sim.check_in("op2", "prep");
+    let leave = |cause| Command::CloseSessionsOnLeaving {
+        step: "prep".into(),
+        cause,
+    };
+    // A lock closes nothing by default: the setting is off, and says so.
+    assert_eq!(
+        sim.refused("op1", leave(LeaveCause::Lock)),
+        ["Setting close_labour_on_lock is off: sessions stay open."]
+    );
+    let events = sim.ok("op1", leave(LeaveCause::Quit));
+    assert!(
+        matches!(
+            events.as_slice(),
+            [Event::SessionClosed { user, cause: Some(LeaveCause::Quit), .. }] if user == "op1"
+        ),
+        "{events:?}"
+    );
+    let open: Vec<&str> = sim
+        .step("prep")
+        .sessions
+        .iter()
+        .filter(|s| s.ended_at.is_none())
+        .map(|s| s.user.as_str())
+        .collect();
+    assert_eq!(open, ["op2"], "op2 is still at work");
+    // Nothing left open is nothing to do, not a refusal.
+    assert!(sim.ok("op1", leave(LeaveCause::SignOut)).is_empty());
+    sim.ok(
+        "adm",
+        Command::SetSetting {
+            key: "close_labour_on_sign_out".into(),
+            value: "false".into(),
+        },
+    );
+    assert_eq!(
+        sim.refused("op2", leave(LeaveCause::SignOut)),
+        ["Setting close_labour_on_sign_out is off: sessions stay open."]
     );
 }

@@ -512,6 +512,12 @@ fn sigterm_gives_the_terminal_back_in_its_normal_mode() {
         config.display(),
         db.display()
     );
+    // op1 is checked in (from the command line) when their terminal is stopped.
+    cli(
+        &db,
+        Some(("op1", "1111")),
+        &["step", "checkin", "PU-77", "fit"],
+    );
     let t = Tmux::start_as("term", &command);
     t.sign_in("op1", "1111");
     let pid = traveler_pid(&t);
@@ -529,6 +535,12 @@ fn sigterm_gives_the_terminal_back_in_its_normal_mode() {
         .filter(|l| l.ends_with("icanon") || l.ends_with("echo"))
         .collect();
     assert_eq!(modes, ["icanon", "echo"], "{screen}");
+    // close_labour_on_quit is on by default: stopping the terminal closed
+    // op1's session, and the trail says why.
+    let shown = cli(&db, None, &["--json", "run", "show", "PU-77"]);
+    assert!(!shown.contains("\"checked_in\":[\"op1\"]"), "{shown}");
+    let log = cli(&db, None, &["audit", "log", "--run", "PU-77"]);
+    assert!(log.contains("closed when the terminal was closed"), "{log}");
 }
 
 #[test]

@@ -1092,3 +1092,192 @@ fn a_correction_asks_for_a_reason_and_a_first_value_does_not() {
     assert_eq!(step.fields[1].values.len(), 1);
     assert_eq!(step.fields[1].values[0].reason, None);
 }
+
+#[test]
+fn a_pin_reset_by_an_admin_is_replaced_twice_typed_before_anything_opens() {
+    let mut fx = Fixture::with_pump();
+    let run = fx.create_run("PU-1");
+    let given = traveler::store::hash_secret("9999").expect("hash");
+    fx.ok(
+        &admin(),
+        None,
+        Command::SetUserSecret {
+            login: "op".into(),
+            secret_hash: given,
+        },
+    );
+    let mut app = App {
+        fx,
+        state: State::new("test-station", Keymap::defaults(), Utc::now()),
+        run,
+    };
+    let sign_in = |app: &mut App, pin: &str| {
+        app.typ("op");
+        app.act(Action::Open);
+        app.typ(pin);
+        app.act(Action::Open);
+    };
+    let new_pin = |app: &mut App, first: &str, again: &str| {
+        app.typ(first);
+        app.act(Action::Open);
+        app.typ(again);
+        app.act(Action::Open);
+    };
+    sign_in(&mut app, "9999");
+    assert!(app.state.session.is_none(), "nobody is in yet");
+    assert_eq!(app.state.screen, Screen::SignIn);
+    let asked = app
+        .state
+        .sign_in
+        .new_pin
+        .as_ref()
+        .expect("a new PIN is asked for");
+    assert_eq!(asked.set_by, "admin");
+
+    new_pin(&mut app, "4321", "4320");
+    let error = app.state.sign_in.error.clone().unwrap_or_default();
+    assert!(error.contains("The two PINs differ"), "{error}");
+    new_pin(&mut app, "9999", "9999");
+    let error = app.state.sign_in.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("must differ from the one admin set"),
+        "{error}"
+    );
+    new_pin(&mut app, "12", "12");
+    let error = app.state.sign_in.error.clone().unwrap_or_default();
+    assert!(error.contains("at least 4"), "{error}");
+    assert!(app.state.session.is_none());
+
+    new_pin(&mut app, "4321", "4321");
+    assert_eq!(
+        app.state.session.as_ref().map(|a| a.login.as_str()),
+        Some("op")
+    );
+    assert_eq!(app.state.screen, Screen::Board);
+    let user = app.fx.store.user("op").expect("load").expect("exists");
+    assert_eq!(user.secret_set_by, None, "the PIN is the user's own now");
+    let now = Utc::now();
+    assert!(app
+        .fx
+        .store
+        .authenticate("op", "4321", "t", now, false)
+        .is_ok());
+    assert!(app
+        .fx
+        .store
+        .authenticate("op", "9999", "t", now, false)
+        .is_err());
+}
+
+// --- labour on leaving ----------------------------------------------------------
+
+impl App {
+    /// Sessions on `step` still open, by login.
+    fn open_sessions(&self, step: &str) -> Vec<String> {
+        self.db_step(step)
+            .sessions
+            .into_iter()
+            .filter(|s| s.ended_at.is_none())
+            .map(|s| s.user)
+            .collect()
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) {
+        self.fx.ok(
+            &admin(),
+            None,
+            Command::SetSetting {
+                key: key.into(),
+                value: value.into(),
+            },
+        );
+    }
+}
+
+#[test]
+fn quitting_closes_the_users_labour_and_says_why_in_the_trail() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    assert_eq!(app.open_sessions("bore"), ["op"]);
+    app.state.overlay = None;
+    app.act(Action::Quit);
+    assert!(app.state.quit);
+    assert!(
+        app.open_sessions("bore").is_empty(),
+        "quit closes the session"
+    );
+    let log = app.fx.store.audit_log(Some(app.run), 5).expect("log");
+    let closed = log
+        .iter()
+        .find(|r| r.action == "check_out")
+        .expect("a check-out row");
+    assert_eq!(closed.user, "op");
+    assert_eq!(
+        closed.reason.as_deref(),
+        Some("closed when the terminal was closed")
+    );
+}
+
+#[test]
+fn with_the_setting_off_quitting_leaves_labour_open() {
+    let mut app = App::new(operator());
+    app.set_setting("close_labour_on_quit", "false");
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.state.overlay = None;
+    app.act(Action::Quit);
+    assert!(app.state.quit);
+    assert_eq!(app.open_sessions("bore"), ["op"]);
+}
+
+#[test]
+fn a_lock_keeps_labour_open_by_default_and_the_next_user_signing_in_closes_it() {
+    let mut app = App::new(operator());
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.state.overlay = None;
+    app.act(Action::Lock);
+    assert!(app.state.locked);
+    assert_eq!(app.open_sessions("bore"), ["op"], "a lock is a pause");
+    // The same user back: nothing closes.
+    app.typ("1234");
+    app.act(Action::Open);
+    assert!(!app.state.locked, "{:?}", app.state.sign_in.error);
+    assert_eq!(app.open_sessions("bore"), ["op"]);
+    // Someone else over the lock: op has left the station.
+    app.act(Action::Lock);
+    app.act(Action::Back);
+    app.typ("op2");
+    app.act(Action::Open);
+    app.typ("1234");
+    app.act(Action::Open);
+    assert_eq!(
+        app.state.session.as_ref().map(|a| a.login.as_str()),
+        Some("op2"),
+        "{:?}",
+        app.state.sign_in.error
+    );
+    assert!(app.open_sessions("bore").is_empty());
+    let said = app
+        .state
+        .status
+        .as_ref()
+        .map(|s| s.lines.join(" "))
+        .unwrap_or_default();
+    assert!(
+        said.contains("op's 1 open labour session was closed"),
+        "{said}"
+    );
+}
+
+#[test]
+fn with_close_on_lock_on_a_lock_closes_labour() {
+    let mut app = App::new(operator());
+    app.set_setting("close_labour_on_lock", "true");
+    app.open_step("bore");
+    app.act(Action::CheckIn);
+    app.state.overlay = None;
+    app.act(Action::Lock);
+    assert!(app.open_sessions("bore").is_empty());
+}

@@ -678,7 +678,18 @@ fn help_lists_the_screen_and_closes() {
 #[test]
 fn quit_without_unsaved_work_quits() {
     let mut s = signed_in(op1());
-    assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
+    // The user's labour is closed first (the org's setting decides), then
+    // the loop ends.
+    assert_eq!(
+        act(&mut s, Action::Quit),
+        vec![
+            Effect::CloseSessionsOnLeaving {
+                actor: op1(),
+                cause: LeaveCause::Quit
+            },
+            Effect::Quit
+        ]
+    );
     assert!(s.quit);
 }
 

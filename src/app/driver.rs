@@ -82,6 +82,8 @@ fn event_loop(
             return Ok(None);
         }
         if let Some(reason) = shutdown.requested() {
+            // Closed from outside: the user's labour closes as on quit.
+            dispatch(state, store, &station, Some(Msg::Stopping))?;
             return Ok(Some(reason));
         }
         let mut messages: VecDeque<Msg> = VecDeque::new();

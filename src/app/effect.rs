@@ -24,6 +24,17 @@ pub enum Effect {
         login: String,
         secret: String,
     },
+    /// The signed-in user replaces a PIN someone else set by their own.
+    ReplaceGivenPin {
+        actor: Actor,
+        secret: String,
+    },
+    /// Closes `actor`'s open labour sessions as they leave the terminal, if
+    /// the org's setting for `cause` says so.
+    CloseSessionsOnLeaving {
+        actor: Actor,
+        cause: crate::domain::LeaveCause,
+    },
     LoadBoard(BoardQuery),
     FindRun {
         reference: String,

@@ -64,6 +64,20 @@ pub enum Msg {
     /// Another terminal committed a change.
     DataChanged,
     SignedIn(Result<Actor, String>),
+    /// The PIN was right but someone else set it: ask for a new one.
+    NewPinNeeded {
+        actor: Actor,
+        set_by: String,
+    },
+    /// The new PIN was refused (too short, the same as the given one).
+    NewPinRefused(String),
+    /// The terminal is being closed from outside (SIGTERM, hang-up).
+    Stopping,
+    /// The store closed `count` open labour sessions of `login` as they left.
+    SessionsClosed {
+        login: String,
+        count: usize,
+    },
     BoardLoaded(BoardPage),
     RunFound {
         reference: String,

@@ -57,11 +57,28 @@ impl Runner<'_> {
         let now = Utc::now();
         Some(match effect {
             Effect::Quit => return None,
-            Effect::Authenticate { login, secret } => Msg::SignedIn(
-                self.store
+            Effect::Authenticate { login, secret } => {
+                match self
+                    .store
                     .authenticate(&login, &secret, &self.station, now, false)
-                    .map_err(|e| auth_sentence(self.store.path(), &e)),
-            ),
+                {
+                    Ok(actor) => match self.store.secret_set_by(&actor.login) {
+                        Ok(Some(set_by)) => Msg::NewPinNeeded { actor, set_by },
+                        Ok(None) => Msg::SignedIn(Ok(actor)),
+                        Err(e) => Msg::SignedIn(Err(sentence(self.store.path(), &e))),
+                    },
+                    Err(e) => Msg::SignedIn(Err(auth_sentence(self.store.path(), &e))),
+                }
+            }
+            Effect::CloseSessionsOnLeaving { actor, cause } => {
+                return self.close_sessions_on_leaving(&actor, cause, now);
+            }
+            Effect::ReplaceGivenPin { actor, secret } => {
+                match self.store.replace_given_secret(&actor, &secret, now) {
+                    Ok(()) => Msg::SignedIn(Ok(actor)),
+                    Err(e) => Msg::NewPinRefused(auth_sentence(self.store.path(), &e)),
+                }
+            }
             Effect::LoadBoard(query) => match self.board(&query) {
                 Ok(page) => Msg::BoardLoaded(page),
                 Err(e) => Msg::LoadFailed(format!(
@@ -173,6 +190,37 @@ impl Runner<'_> {
                     },
                 }
             }
+        })
+    }
+
+    /// Closes what `actor` left open, one step at a time through the domain
+    /// (which refuses when the org's setting for `cause` is off). Says how
+    /// many closed; nothing when none did.
+    fn close_sessions_on_leaving(
+        &mut self,
+        actor: &Actor,
+        cause: crate::domain::LeaveCause,
+        now: Time,
+    ) -> Option<Msg> {
+        let open = self.store.open_sessions_of(&actor.login).ok()?;
+        let mut count = 0;
+        for (run, step) in open {
+            let request = Request {
+                actor: actor.clone(),
+                run: Some(run),
+                command: Command::CloseSessionsOnLeaving { step, cause },
+                seen: Seen::default(),
+                now,
+            };
+            match self.store.execute(request) {
+                Ok(events) => count += events.len(),
+                Err(ExecError::Refused(_)) => return None,
+                Err(ExecError::Failed(_)) => continue,
+            }
+        }
+        (count > 0).then(|| Msg::SessionsClosed {
+            login: actor.login.clone(),
+            count,
         })
     }
 

@@ -82,6 +82,21 @@ pub struct SignIn {
     pub focus: SignInFocus,
     pub error: Option<String>,
     pub busy: bool,
+    /// Set after a sign-in with a PIN someone else set: the new PIN, twice,
+    /// before the user gets in.
+    pub new_pin: Option<NewPin>,
+}
+
+/// The user signed in with a PIN someone else set (an admin's reset) and
+/// chooses their own before going on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPin {
+    pub actor: crate::domain::Actor,
+    pub set_by: String,
+    pub first: TextInput,
+    pub again: TextInput,
+    /// The cursor is in the second box.
+    pub on_again: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

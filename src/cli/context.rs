@@ -96,7 +96,6 @@ impl Ctx {
         run: Option<RunId>,
         command: Command,
     ) -> Result<Vec<Event>, CliError> {
-        self.refuse_borrowed_secret(&actor, &command)?;
         let req = Request {
             actor,
             run,
@@ -107,22 +106,6 @@ impl Ctx {
         Ok(self.store.execute(req)?)
     }
 
-    /// A PIN someone else set (an admin's reset) must be replaced by its
-    /// owner before they do anything else.
-    fn refuse_borrowed_secret(&self, actor: &Actor, command: &Command) -> Result<(), CliError> {
-        let changes_own =
-            matches!(command, Command::SetUserSecret { login, .. } if *login == actor.login);
-        if !changes_own {
-            if let Some(by) = self.store.secret_set_by(&actor.login)? {
-                return Err(CliError::Refused(Refusal::one(format!(
-                    "Your PIN was set by {by}: set a new PIN of your own first, with `traveler --user {login} --pin PIN user set-pin {login} --pin NEW`.",
-                    login = actor.login
-                ))));
-            }
-        }
-        Ok(())
-    }
-
     /// Runs a command that names a staged attachment, kept only if accepted.
     pub fn exec_attaching(
         &mut self,
@@ -131,7 +114,6 @@ impl Ctx {
         command: Command,
         staged: StagedAttachment,
     ) -> Result<Vec<Event>, CliError> {
-        self.refuse_borrowed_secret(&actor, &command)?;
         let req = Request {
             actor,
             run,

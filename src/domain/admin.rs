@@ -292,13 +292,16 @@ fn tracking_mismatch(part: &str, tracking: Tracking, given: Tracking) -> Option<
 }
 
 /// The setting keys and what each accepts.
-pub const SETTING_KEYS: [(&str, &str); 6] = [
+pub const SETTING_KEYS: [(&str, &str); 9] = [
     ("block_completion_on_open_issues", "true or false"),
     ("require_scan_for_installs", "true or false"),
     ("signer_not_performer", "true or false"),
     ("lockout_attempts", "a whole number from 1 to 1000"),
     ("lockout_minutes", "a whole number from 1 to 100000"),
     ("deviation_not_by_recorder", "true or false"),
+    ("close_labour_on_sign_out", "true or false"),
+    ("close_labour_on_quit", "true or false"),
+    ("close_labour_on_lock", "true or false"),
 ];
 
 /// The current value of a setting as text.
@@ -310,6 +313,9 @@ pub fn setting_value(s: &Settings, key: &str) -> Option<String> {
         "lockout_attempts" => s.lockout_attempts.to_string(),
         "lockout_minutes" => s.lockout_minutes.to_string(),
         "deviation_not_by_recorder" => s.deviation_not_by_recorder.to_string(),
+        "close_labour_on_sign_out" => s.close_labour_on_sign_out.to_string(),
+        "close_labour_on_quit" => s.close_labour_on_quit.to_string(),
+        "close_labour_on_lock" => s.close_labour_on_lock.to_string(),
         _ => return None,
     })
 }

@@ -146,6 +146,9 @@ pub(crate) fn set_setting(s: &mut Settings, key: &str, value: &str) {
         "require_scan_for_installs" => s.require_scan_for_installs = flag,
         "signer_not_performer" => s.signer_not_performer = flag,
         "deviation_not_by_recorder" => s.deviation_not_by_recorder = flag,
+        "close_labour_on_sign_out" => s.close_labour_on_sign_out = flag,
+        "close_labour_on_quit" => s.close_labour_on_quit = flag,
+        "close_labour_on_lock" => s.close_labour_on_lock = flag,
         "lockout_attempts" => {
             if let Ok(n) = value.parse() {
                 s.lockout_attempts = n;

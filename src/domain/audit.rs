@@ -234,12 +234,13 @@ impl Event {
                 session,
                 user,
                 at,
+                cause,
             } => p(
                 "check_out",
                 in_run(run, &format!("step {step} / session {session}")),
                 None,
                 Some(json!({ "user": user, "ended_at": at })),
-                None,
+                cause.map(|c| c.sentence().to_string()),
             ),
             SessionEdited {
                 step,

@@ -22,6 +22,7 @@ macro_rules! step_of {
         match $command {
             Command::CheckIn { step }
             | Command::CheckOut { step }
+            | Command::CloseSessionsOnLeaving { step, .. }
             | Command::Complete { step }
             | Command::Hold { step, .. }
             | Command::Resume { step }
@@ -122,6 +123,12 @@ pub enum Command {
     },
     CheckOut {
         step: String,
+    },
+    /// The terminal closes the acting user's open sessions on a step as they
+    /// leave it, when the org's setting for `cause` is on.
+    CloseSessionsOnLeaving {
+        step: String,
+        cause: LeaveCause,
     },
     Complete {
         step: String,
@@ -258,6 +265,7 @@ impl Command {
             Command::RecheckCompletion => "recheck_completion",
             Command::CheckIn { .. } => "check_in",
             Command::CheckOut { .. } => "check_out",
+            Command::CloseSessionsOnLeaving { .. } => "close_sessions_on_leaving",
             Command::Complete { .. } => "complete_step",
             Command::Hold { .. } => "hold_step",
             Command::Resume { .. } => "resume_step",

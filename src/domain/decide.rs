@@ -22,6 +22,7 @@ use super::{admin, fields, installs, issues, procedures, redlines, runs, signoff
 /// answer. Nothing is changed; the caller applies the events if it gets them.
 pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
     permissions::permission(&req.actor, &req.command).map_err(Refusal::one)?;
+    permissions::own_secret_first(world, &req.actor, &req.command).map_err(Refusal::one)?;
     let mut cx = Ctx::new(world, req);
     use Command::*;
     let mut events = match &req.command {
@@ -49,6 +50,7 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
         RecheckCompletion => cx.run().map(|_| Vec::new()),
         CheckIn { step } => steps::check_in(&mut cx, step),
         CheckOut { step } => steps::check_out(&cx, step),
+        CloseSessionsOnLeaving { step, cause } => steps::close_on_leaving(&cx, step, *cause),
         Complete { step } => steps::complete(&cx, step),
         Hold { step, reason } => steps::hold(&cx, step, reason),
         Resume { step } => steps::resume(&mut cx, step),
@@ -336,6 +338,7 @@ pub(crate) fn close_all_sessions(step: &RunStep, at: Time) -> Vec<Event> {
             session: s.id,
             user: s.user.clone(),
             at,
+            cause: None,
         })
         .collect()
 }

@@ -15,20 +15,6 @@ pub(crate) fn secret_is_signers_own(cx: &Ctx) -> bool {
         .is_none_or(|u| u.secret_set_by.is_none())
 }
 
-/// Adds the refusal for signing with a secret someone else set.
-pub(crate) fn need_own_secret(cx: &Ctx, reasons: &mut Vec<String>) {
-    if let Some(by) = cx
-        .world
-        .users
-        .get(cx.by())
-        .and_then(|u| u.secret_set_by.as_deref())
-    {
-        reasons.push(format!(
-            "Your PIN was set by {by}: set a new PIN of your own before signing."
-        ));
-    }
-}
-
 /// The signature record of a decision, adding to `reasons` what is missing:
 /// the secret re-entered (`what` names the action: "Accepting a deviation")
 /// and a rationale.
@@ -42,7 +28,6 @@ pub(crate) fn decision_signature(
     if !cx.actor().reauthenticated {
         reasons.push(format!("{what} is signed: give your login and PIN again."));
     }
-    need_own_secret(cx, reasons);
     need_text(reasons, "A rationale", rationale);
     DecisionSignature {
         by: cx.by().to_string(),

@@ -100,6 +100,9 @@ pub enum Event {
         session: u64,
         user: String,
         at: Time,
+        /// Set when the terminal closed it as the user left (no check-out).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<LeaveCause>,
     },
     SessionEdited {
         step: String,

@@ -597,6 +597,16 @@ pub struct Settings {
     /// A deviation may not be accepted by anyone who saved a value of its field.
     #[serde(default = "default_true")]
     pub deviation_not_by_recorder: bool,
+    /// The terminal closes a user's labour sessions when another user signs
+    /// in over the lock.
+    #[serde(default = "default_true")]
+    pub close_labour_on_sign_out: bool,
+    /// ... when the terminal is closed.
+    #[serde(default = "default_true")]
+    pub close_labour_on_quit: bool,
+    /// ... when the screen locks.
+    #[serde(default)]
+    pub close_labour_on_lock: bool,
 }
 
 impl Default for Settings {
@@ -608,6 +618,50 @@ impl Default for Settings {
             lockout_attempts: 5,
             lockout_minutes: 5,
             deviation_not_by_recorder: true,
+            close_labour_on_sign_out: true,
+            close_labour_on_quit: true,
+            close_labour_on_lock: false,
+        }
+    }
+}
+
+/// Why the terminal closed a user's labour sessions without a check-out:
+/// they left the station, and the org's settings ask for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveCause {
+    /// Another user signed in at the terminal over the lock.
+    SignOut,
+    /// The terminal was closed (quit, SIGTERM, its terminal went away).
+    Quit,
+    /// The screen locked (by hand or after idle minutes).
+    Lock,
+}
+
+impl LeaveCause {
+    /// The setting that decides whether this cause closes sessions.
+    pub fn setting(self) -> &'static str {
+        match self {
+            LeaveCause::SignOut => "close_labour_on_sign_out",
+            LeaveCause::Quit => "close_labour_on_quit",
+            LeaveCause::Lock => "close_labour_on_lock",
+        }
+    }
+
+    pub fn applies(self, settings: &Settings) -> bool {
+        match self {
+            LeaveCause::SignOut => settings.close_labour_on_sign_out,
+            LeaveCause::Quit => settings.close_labour_on_quit,
+            LeaveCause::Lock => settings.close_labour_on_lock,
+        }
+    }
+
+    /// As the audit trail words it.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            LeaveCause::SignOut => "closed when another user signed in at the terminal",
+            LeaveCause::Quit => "closed when the terminal was closed",
+            LeaveCause::Lock => "closed when the screen locked",
         }
     }
 }

@@ -51,6 +51,7 @@ pub fn required_roles(cmd: &Command) -> Option<(&'static [&'static str], &'stati
         ReopenRun { .. } => (ADMIN_ONLY, "Reopening a complete run"),
         CheckIn { .. } => (WORKERS, "Checking in"),
         CheckOut { .. } => (WORKERS, "Checking out"),
+        CloseSessionsOnLeaving { .. } => (WORKERS, "Closing labour sessions on leaving"),
         Complete { .. } => (WORKERS, "Completing a step"),
         Hold { .. } => (WORKERS, "Holding a step"),
         Resume { .. } => (WORKERS, "Resuming a step"),
@@ -93,6 +94,27 @@ fn has_text(actor: &Actor) -> String {
 
 /// Ok when the actor's roles allow the command (sign-offs excepted: they
 /// depend on the field's role and are checked by [`may_sign`]).
+/// A user whose secret someone else set (an admin's reset) may only replace
+/// it with their own; everything else waits. Sign-in bookkeeping is not the
+/// user acting, so it is let through.
+pub fn own_secret_first(world: &World, actor: &Actor, cmd: &Command) -> Result<(), String> {
+    let Some(by) = world
+        .users
+        .get(&actor.login)
+        .and_then(|u| u.secret_set_by.as_deref())
+    else {
+        return Ok(());
+    };
+    match cmd {
+        Command::SetUserSecret { login, .. } if *login == actor.login => Ok(()),
+        Command::RecordLoginFailure { .. } | Command::RecordLoginSuccess { .. } => Ok(()),
+        _ => Err(format!(
+            "Your PIN was set by {by}: set a new PIN of your own first (the terminal asks for it when you sign in; on the command line `traveler user set-pin {login} --pin NEW`).",
+            login = actor.login
+        )),
+    }
+}
+
 pub fn permission(actor: &Actor, cmd: &Command) -> Result<(), String> {
     if let Command::SetUserSecret { login, .. } = cmd {
         if login == &actor.login || actor.has_role(ADMIN) {

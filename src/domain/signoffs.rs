@@ -2,7 +2,7 @@
 //! signed, and whether an approval still counts.
 
 use super::decide::{refuse_if_any, Ctx};
-use super::decision_signatures::{need_own_secret, secret_is_signers_own};
+use super::decision_signatures::secret_is_signers_own;
 use super::event::Event;
 use super::model::*;
 use super::permissions::may_sign;
@@ -96,7 +96,6 @@ pub(crate) fn sign(
     if !cx.actor().reauthenticated {
         reasons.push("Signing needs your PIN again.".to_string());
     }
-    need_own_secret(cx, &mut reasons);
     if !matches!(step.state, StepState::InProgress | StepState::OnHold) {
         reasons.push(format!(
             "Step '{}' is {}: sign-offs are taken while it is in progress or on hold.",

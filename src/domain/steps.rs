@@ -93,6 +93,7 @@ pub(crate) fn check_out(cx: &Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
             session: s.id,
             user: s.user.clone(),
             at: cx.now(),
+            cause: None,
         })
         .collect();
     if mine.is_empty() {
@@ -102,6 +103,35 @@ pub(crate) fn check_out(cx: &Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
         )));
     }
     Ok(mine)
+}
+
+/// The acting user's open sessions on the step, closed as they leave the
+/// terminal; refused when the org's setting for the cause is off. Nothing
+/// open is nothing to do, not a refusal (the terminal asks for every step).
+pub(crate) fn close_on_leaving(
+    cx: &Ctx,
+    key: &str,
+    cause: LeaveCause,
+) -> Result<Vec<Event>, Refusal> {
+    if !cause.applies(&cx.world.settings) {
+        return Err(Refusal::one(format!(
+            "Setting {} is off: sessions stay open.",
+            cause.setting()
+        )));
+    }
+    let (_run, step) = cx.step(key)?;
+    Ok(step
+        .sessions
+        .iter()
+        .filter(|s| s.ended_at.is_none() && s.user == cx.by())
+        .map(|s| Event::SessionClosed {
+            step: step.key.clone(),
+            session: s.id,
+            user: s.user.clone(),
+            at: cx.now(),
+            cause: Some(cause),
+        })
+        .collect())
 }
 
 /// Complete: refused with every blocker at once; otherwise checks everyone

@@ -58,7 +58,7 @@ pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("Could not hash the secret: {e}"))
 }
 
-fn secret_matches(secret: &str, hash: &str) -> bool {
+pub(super) fn secret_matches(secret: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default()
             .verify_password(secret.as_bytes(), &parsed)

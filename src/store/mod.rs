@@ -12,6 +12,8 @@ pub mod bounded_file;
 pub mod demo_mark;
 mod execute;
 pub mod health;
+mod labour_queries;
+mod own_secret;
 mod queries;
 pub mod replay;
 mod rows;

@@ -50,18 +50,44 @@ pub fn render(settings: &Settings, theme: &Theme, frame: &mut Frame, area: Rect)
             yes_no(settings.deviation_not_by_recorder).to_string(),
             "who saved a value may not accept its deviation",
         ),
+        (
+            "close_labour_on_sign_out",
+            yes_no(settings.close_labour_on_sign_out).to_string(),
+            "labour closes when another user signs in",
+        ),
+        (
+            "close_labour_on_quit",
+            yes_no(settings.close_labour_on_quit).to_string(),
+            "labour closes when the terminal is closed",
+        ),
+        (
+            "close_labour_on_lock",
+            yes_no(settings.close_labour_on_lock).to_string(),
+            "labour closes when the screen locks",
+        ),
     ];
     let mut lines = vec![Line::from(Span::styled(
         "Every terminal enforces these rules (read-only here).",
         theme.dim,
     ))];
     lines.push(Line::raw(""));
+    // Each rule's meaning goes under it when the screen is tall enough for
+    // all of them (header, rows, footer and borders); otherwise one line a rule.
+    let with_meanings = rows.len() * 2 + 7 <= usize::from(area.height);
     for (key, value, meaning) in rows {
         lines.push(Line::from(vec![
             Span::styled(format!("{key:<32}"), theme.text),
             Span::styled(format!("{value:<5}"), theme.heading),
         ]));
-        lines.push(Line::from(Span::styled(format!("  {meaning}"), theme.dim)));
+        if with_meanings {
+            lines.push(Line::from(Span::styled(format!("  {meaning}"), theme.dim)));
+        }
+    }
+    if !with_meanings {
+        lines.push(Line::from(Span::styled(
+            "A taller terminal shows what each rule means.",
+            theme.dim,
+        )));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(

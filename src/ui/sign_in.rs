@@ -4,7 +4,7 @@
 use super::sanitize::clean;
 use super::theme::Theme;
 use super::{centered, field_form::text_box};
-use crate::app::state::{SignInFocus, State};
+use crate::app::state::{SignIn, SignInFocus, State};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -15,7 +15,35 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = 60.min(area.width);
     let inner_width = usize::from(width.saturating_sub(16)).max(8);
     let mut lines: Vec<Line> = Vec::new();
-    if state.locked {
+    if let Some(new) = &form.new_pin {
+        lines.push(Line::styled(
+            format!("Your PIN was set by {}.", clean(&new.set_by)),
+            theme.warn,
+        ));
+        lines.push(Line::raw(format!(
+            "{}: choose a new PIN of your own, and type it twice.",
+            clean(&new.actor.name)
+        )));
+        lines.push(Line::raw(""));
+        for (label, input, focused) in [
+            ("New PIN", &new.first, !new.on_again),
+            ("Again", &new.again, new.on_again),
+        ] {
+            let mut row = vec![Span::styled(
+                format!("{label:>7} "),
+                if focused { theme.heading } else { theme.text },
+            )];
+            row.extend(text_box(
+                input.value(),
+                input.cursor(),
+                focused && !form.busy,
+                true,
+                inner_width,
+                theme,
+            ));
+            lines.push(Line::from(row));
+        }
+    } else if state.locked {
         let name = state
             .session
             .as_ref()
@@ -43,7 +71,41 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw("Type your login, or scan your badge."));
         lines.push(Line::styled("Then your PIN, and Enter.", theme.dim));
     }
+    if form.new_pin.is_none() {
+        lines.push(Line::raw(""));
+        login_and_pin(form, inner_width, theme, &mut lines);
+    }
     lines.push(Line::raw(""));
+    if form.busy {
+        lines.push(Line::styled("Checking…", theme.dim));
+    } else if let Some(error) = &form.error {
+        lines.push(Line::styled(format!("✗ {}", clean(error)), theme.bad));
+    }
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let what = if form.new_pin.is_some() {
+        "New PIN"
+    } else {
+        "Sign in"
+    };
+    let title = format!(" {what} · station {} ", clean(&state.station));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(Span::styled(title, theme.heading));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let padded = Rect {
+        x: inner.x + 1,
+        y: inner.y + 1,
+        width: inner.width.saturating_sub(2),
+        height: inner.height.saturating_sub(1),
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
+}
+
+fn login_and_pin(form: &SignIn, inner_width: usize, theme: &Theme, lines: &mut Vec<Line<'static>>) {
     let login_focus = form.focus == SignInFocus::Login;
     let mut login = vec![Span::styled(
         format!("{:>7} ", "Login"),
@@ -79,27 +141,4 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme,
     ));
     lines.push(Line::from(pin));
-    lines.push(Line::raw(""));
-    if form.busy {
-        lines.push(Line::styled("Checking…", theme.dim));
-    } else if let Some(error) = &form.error {
-        lines.push(Line::styled(format!("✗ {}", clean(error)), theme.bad));
-    }
-    let height = (lines.len() as u16 + 4).min(area.height);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let title = format!(" Sign in · station {} ", clean(&state.station));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.heading));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let padded = Rect {
-        x: inner.x + 1,
-        y: inner.y + 1,
-        width: inner.width.saturating_sub(2),
-        height: inner.height.saturating_sub(1),
-    };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), padded);
 }

@@ -3,6 +3,7 @@
 
 mod board;
 mod forms;
+mod leaving;
 mod overlays;
 mod quality;
 mod results;
@@ -54,6 +55,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::DataChanged => refresh(state),
         Msg::SignedIn(result) => sign_in::signed_in(state, result),
+        Msg::NewPinNeeded { actor, set_by } => {
+            sign_in::new_pin_needed(state, actor, set_by);
+            Vec::new()
+        }
+        Msg::Stopping => leaving::signed_in_user_leaves(state, crate::domain::LeaveCause::Quit),
+        Msg::SessionsClosed { login, count } => {
+            leaving::sessions_closed(state, &login, count);
+            Vec::new()
+        }
+        Msg::NewPinRefused(sentence) => {
+            sign_in::new_pin_refused(state, sentence);
+            Vec::new()
+        }
         Msg::BoardLoaded(page) => {
             board::loaded(state, page);
             Vec::new()
@@ -90,6 +104,7 @@ fn tick(state: &mut State, now: Time) -> Vec<Effect> {
             "Locked after {} minutes without a key. Everything typed is kept.",
             state.idle_lock_minutes
         )));
+        return leaving::signed_in_user_leaves(state, crate::domain::LeaveCause::Lock);
     }
     Vec::new()
 }
@@ -158,7 +173,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Some(login) => format!("Locked by {login}. Everything typed is kept."),
                 None => "Locked.".to_string(),
             }));
-            return Vec::new();
+            return leaving::signed_in_user_leaves(state, crate::domain::LeaveCause::Lock);
         }
         _ => {}
     }
@@ -181,8 +196,7 @@ fn quit(state: &mut State) -> Vec<Effect> {
         });
         Vec::new()
     } else {
-        state.quit = true;
-        vec![Effect::Quit]
+        leaving::quit_now(state)
     }
 }
 

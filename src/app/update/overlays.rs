@@ -35,10 +35,7 @@ pub fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => {
             state.overlay = None;
             match then {
-                Confirmed::Quit => {
-                    state.quit = true;
-                    vec![Effect::Quit]
-                }
+                Confirmed::Quit => super::leaving::quit_now(state),
                 Confirmed::LeaveStep => back_out(state),
                 Confirmed::CloseIssue(issue) => match state.session.clone() {
                     Some(actor) => vec![Effect::Execute {

@@ -5,7 +5,7 @@
 use super::board;
 use crate::app::action::Action;
 use crate::app::effect::Effect;
-use crate::app::state::{Screen, SignIn, SignInFocus, State, Status};
+use crate::app::state::{NewPin, Screen, SignIn, SignInFocus, State, Status};
 use crate::app::text_input::Edit;
 use crate::domain::Actor;
 
@@ -31,9 +31,91 @@ pub fn on_edit(state: &mut State, edit: &Edit) {
         return;
     }
     form.error = None;
+    if let Some(new) = &mut form.new_pin {
+        new_pin_box(new).apply(edit);
+        return;
+    }
     match form.focus {
         SignInFocus::Login => form.login.apply(edit),
         SignInFocus::Pin => form.pin.apply(edit),
+    }
+}
+
+fn new_pin_box(new: &mut NewPin) -> &mut crate::app::text_input::TextInput {
+    if new.on_again {
+        &mut new.again
+    } else {
+        &mut new.first
+    }
+}
+
+/// The PIN was right, but someone else set it: the user types a new one
+/// twice before getting in. Nothing is open until then.
+pub fn new_pin_needed(state: &mut State, actor: crate::domain::Actor, set_by: String) {
+    let form = &mut state.sign_in;
+    form.busy = false;
+    form.error = None;
+    form.new_pin = Some(NewPin {
+        actor,
+        set_by,
+        first: Default::default(),
+        again: Default::default(),
+        on_again: false,
+    });
+}
+
+pub fn new_pin_refused(state: &mut State, sentence: String) {
+    let form = &mut state.sign_in;
+    form.busy = false;
+    form.error = Some(sentence);
+    if let Some(new) = &mut form.new_pin {
+        new.first.clear();
+        new.again.clear();
+        new.on_again = false;
+    }
+}
+
+fn on_new_pin_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let form = &mut state.sign_in;
+    let Some(new) = &mut form.new_pin else {
+        return Vec::new();
+    };
+    match action {
+        Action::NextField | Action::PrevField => {
+            new.on_again = !new.on_again;
+            Vec::new()
+        }
+        Action::Back => {
+            // Leaving keeps the given PIN and signs nobody in.
+            state.sign_in = SignIn::default();
+            state.sign_in.error =
+                Some("Not signed in: a new PIN of your own is needed first.".into());
+            Vec::new()
+        }
+        Action::Open => {
+            if new.first.is_empty() {
+                new.on_again = false;
+                return Vec::new();
+            }
+            if !new.on_again || new.again.is_empty() {
+                new.on_again = true;
+                return Vec::new();
+            }
+            if new.first.value() != new.again.value() {
+                new.first.clear();
+                new.again.clear();
+                new.on_again = false;
+                form.error = Some("The two PINs differ; type the new PIN twice again.".into());
+                return Vec::new();
+            }
+            let secret = new.first.value().to_string();
+            let actor = new.actor.clone();
+            new.first.clear();
+            new.again.clear();
+            form.busy = true;
+            vec![Effect::ReplaceGivenPin { actor, secret }]
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -41,6 +123,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let form = &mut state.sign_in;
     if form.busy {
         return Vec::new();
+    }
+    if form.new_pin.is_some() {
+        return on_new_pin_action(state, action);
     }
     match action {
         Action::NextField | Action::PrevField => {
@@ -87,6 +172,11 @@ pub fn on_scan(state: &mut State, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     form.error = None;
+    if let Some(new) = &mut form.new_pin {
+        // A scan here is typed into the box, and its Enter moves on.
+        new_pin_box(new).insert_str(text.trim());
+        return on_new_pin_action(state, Action::Open);
+    }
     match form.focus {
         SignInFocus::Login => {
             form.login.set(text.trim());
@@ -113,6 +203,13 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
     state.sign_in = SignIn::default();
     state.last_input = state.now;
     let previous = state.session.replace(actor.clone());
+    let mut effects = Vec::new();
+    if let Some(p) = previous.as_ref().filter(|p| p.login != actor.login) {
+        effects.push(super::leaving::close_sessions(
+            p,
+            crate::domain::LeaveCause::SignOut,
+        ));
+    }
     if state.locked {
         state.locked = false;
         state.status = Some(match previous {
@@ -125,7 +222,7 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
             )),
             None => Status::info(format!("Signed in as {}.", actor.name)),
         });
-        return Vec::new();
+        return effects;
     }
     state.screen = Screen::Board;
     state.status = Some(Status::info(format!(
