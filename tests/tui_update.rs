@@ -126,6 +126,36 @@ fn another_user_may_sign_in_over_the_lock() {
     assert_eq!(s.screen, Screen::Step, "the screen under the lock is kept");
 }
 
+#[test]
+fn what_one_user_left_unsaved_is_discarded_when_another_signs_in_over_the_lock() {
+    let mut s = on_bore_step(op1());
+    act(&mut s, Action::Open);
+    type_text(&mut s, "25.01");
+    assert!(s.has_unsaved_work());
+    act(&mut s, Action::Lock);
+    act(&mut s, Action::Back);
+    type_text(&mut s, "qe1");
+    act(&mut s, Action::Open);
+    type_text(&mut s, "2222");
+    act(&mut s, Action::Open);
+    send(&mut s, Msg::SignedIn(Ok(qe1())));
+    assert_eq!(s.screen, Screen::Step);
+    assert!(
+        !s.has_unsaved_work(),
+        "qe1 cannot save op1's typing as theirs"
+    );
+    assert!(s.step.as_ref().unwrap().drafts.is_empty());
+    let said = s
+        .status
+        .as_ref()
+        .map(|st| st.lines.join(" "))
+        .unwrap_or_default();
+    assert!(
+        said.contains("What Operator One typed and did not save was discarded"),
+        "{said}"
+    );
+}
+
 // --- board ------------------------------------------------------------------
 
 fn page(generation: u64, n: i64, full: bool) -> BoardPage {

@@ -431,6 +431,21 @@ impl State {
         let form_work = matches!(&self.overlay, Some(Overlay::Form(f)) if f.has_input());
         step_work || form_work
     }
+
+    /// Drops what was typed and not saved (field drafts, the scan box, an
+    /// open form), so nobody else can save it under their own name. True
+    /// when there was any.
+    pub fn discard_unsaved_work(&mut self) -> bool {
+        let had = self.has_unsaved_work();
+        if let Some(step) = &mut self.step {
+            step.drafts.clear();
+            step.scan.clear();
+        }
+        if matches!(&self.overlay, Some(Overlay::Form(_))) {
+            self.overlay = None;
+        }
+        had
+    }
 }
 
 impl StepView {

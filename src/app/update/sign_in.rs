@@ -216,8 +216,12 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
             Some(p) if p.login == actor.login => {
                 Status::info(format!("Unlocked. Welcome back, {}.", actor.name))
             }
+            Some(p) if state.discard_unsaved_work() => Status::info(format!(
+                "Signed in as {}. What {} typed and did not save was discarded.",
+                actor.name, p.name
+            )),
             Some(p) => Status::info(format!(
-                "Signed in as {}. The screen is as {} left it; nothing was saved for them.",
+                "Signed in as {}. The screen is as {} left it.",
                 actor.name, p.name
             )),
             None => Status::info(format!("Signed in as {}.", actor.name)),
