@@ -1355,7 +1355,12 @@ fn an_attachment_is_kept_only_when_accepted_and_only_its_owner_may_read_it() {
     let photo = shop.db.with_file_name("photo.jpg");
     std::fs::write(&photo, b"not really a jpeg").expect("photo");
     let photo = photo.to_str().expect("path");
-    // Quality is not checked in: refused, and no copy is left behind.
+    // Quality is not checked in (and check-in on entry is off here):
+    // refused, and no copy is left behind.
+    shop.ok(
+        ("admin", "4444"),
+        &["settings", "set", "auto_checkin", "false"],
+    );
     shop.cmd(
         Some(QE1),
         &["field", "set", "DOC-1", "photo", "Picture", photo],

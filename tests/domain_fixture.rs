@@ -301,6 +301,17 @@ impl Sim {
     }
 
     #[track_caller]
+    /// Changes an org setting as the admin.
+    pub fn setting(&mut self, key: &str, value: &str) {
+        self.ok(
+            "adm",
+            Command::SetSetting {
+                key: key.into(),
+                value: value.into(),
+            },
+        );
+    }
+
     pub fn refused(&mut self, login: &str, command: Command) -> Vec<String> {
         let before = self.world.clone();
         let c = command.clone();

@@ -571,6 +571,7 @@ fn values_are_never_overwritten_and_each_save_records_its_verdict() {
 #[test]
 fn filling_a_field_needs_the_step_in_progress_and_the_user_checked_in() {
     let mut sim = Sim::with_run();
+    sim.setting("auto_checkin", "false");
     let r = sim.refused("op1", set_cmd("prep", "Inspection date", "2024-05-01"));
     assert_eq!(
         r,
@@ -815,9 +816,16 @@ fn a_save_equal_to_the_current_value_is_no_event_and_voids_nothing() {
     }
     assert_eq!(sim.world, before, "nothing changed");
     assert_eq!(qa_status(&sim), SignoffStatus::Approved);
-    // an unchanged save still needs the step open and the user checked in
+    // an unchanged save checks nobody in...
+    let events = sim
+        .exec("op2", set_cmd("bore", "Leak test", "pass"))
+        .expect("unchanged");
+    assert!(events.is_empty(), "{events:?}");
+    // ...and without check-in on entry, still needs the user checked in
+    sim.setting("auto_checkin", "false");
     let r = sim.refused("op2", set_cmd("bore", "Leak test", "pass"));
     assert_eq!(r, ["You are not checked into step 'bore'."]);
+    sim.setting("auto_checkin", "true");
     // text compares exactly
     let mut sim = Sim::with_run();
     sim.check_in("op1", "prep");
@@ -913,7 +921,9 @@ fn changing_a_saved_value_needs_a_reason_kept_in_its_history_and_audit() {
         ["The reason for 'Bore diameter' contains a bell character (\\u{7}); only line breaks and tabs may be used besides printable text."]
     );
     // every reason at once: not checked in, and no reason
+    sim.setting("auto_checkin", "false");
     let r = sim.refused("op2", set_cmd("bore", "Bore diameter", "25.03"));
+    sim.setting("auto_checkin", "true");
     assert_eq!(r.len(), 2, "{r:?}");
     assert_eq!(r[0], "You are not checked into step 'bore'.");
     assert_has(&r, "needs a reason");
@@ -2457,7 +2467,7 @@ fn settings_are_admin_only_and_bad_keys_or_values_are_explained() {
     let r = sim.refused("adm", set("colour", "blue"));
     assert_eq!(
         r,
-        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder, close_labour_on_sign_out, close_labour_on_quit, close_labour_on_lock."]
+        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder, close_labour_on_sign_out, close_labour_on_quit, close_labour_on_lock, auto_checkin."]
     );
     let r = sim.refused("adm", set("lockout_minutes", "0"));
     assert_eq!(
@@ -3028,4 +3038,47 @@ fn leaving_the_terminal_closes_only_the_leavers_sessions_as_the_settings_say() {
         sim.refused("op2", leave(LeaveCause::SignOut)),
         ["Setting close_labour_on_sign_out is off: sessions stay open."]
     );
+}
+
+#[test]
+fn the_first_value_or_install_on_a_step_checks_the_user_in_with_it() {
+    let mut sim = Sim::with_run();
+    let events = sim.set("op1", "prep", "Inspection date", "2024-05-01");
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            Event::RunStarted { .. } => "run started",
+            Event::StepStateChanged { .. } => "step state",
+            Event::SessionOpened { .. } => "session",
+            Event::FieldValueSaved { .. } => "value",
+            _ => "other",
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"session") && kinds.ends_with(&["value"]),
+        "{kinds:?}"
+    );
+    assert_eq!(sim.step("prep").state, StepState::InProgress);
+    assert_eq!(sim.run().state, RunState::InProgress);
+    // Someone else joining the step in progress is checked in too.
+    sim.set("op2", "prep", "Notes", "second pair of hands");
+    let open: Vec<&str> = sim
+        .step("prep")
+        .sessions
+        .iter()
+        .filter(|s| s.ended_at.is_none())
+        .map(|s| s.user.as_str())
+        .collect();
+    assert_eq!(open, ["op1", "op2"]);
+    // A refused entry checks nobody in: both or neither.
+    let mut sim = Sim::with_run();
+    sim.finish_prep();
+    let before = sim.world.clone();
+    let r = sim.refused("op2", set_cmd("bore", "Bore diameter", "not a number"));
+    assert!(!r.is_empty());
+    assert_eq!(sim.world, before);
+    // A step that waits on another is not checked into by an entry.
+    let mut sim = Sim::with_run();
+    let r = sim.refused("op1", set_cmd("bore", "Bore diameter", "25.01"));
+    assert!(r.iter().any(|x| x.contains("prep")), "{r:?}");
 }

@@ -1281,3 +1281,46 @@ fn with_close_on_lock_on_a_lock_closes_labour() {
     app.act(Action::Lock);
     assert!(app.open_sessions("bore").is_empty());
 }
+
+// --- moving on after complete ----------------------------------------------------
+
+#[test]
+fn completing_a_step_moves_to_the_next_step_that_can_be_worked() {
+    let mut app = App::new(operator());
+    let run = app.run;
+    app.fx
+        .set(&operator(), run, "bore", "Bore diameter", "25.01");
+    app.fx
+        .set(&operator(), run, "bore", "Surface finish", "pass");
+    app.open_step("bore");
+    app.act(Action::Complete);
+    assert_eq!(app.db_step("bore").state, StepState::Complete);
+    assert_eq!(app.state.screen, Screen::Step, "{:?}", app.state.status);
+    assert_eq!(
+        app.state.step.as_ref().map(|s| s.key.as_str()),
+        Some("seals")
+    );
+}
+
+#[test]
+fn completing_the_last_step_goes_back_to_the_board() {
+    let one_step = r#"
+key = "PUMP-ASSY"
+title = "Pump check"
+kind = "inspection"
+produces = "PUMP-100"
+
+[[step]]
+key = "look"
+title = "Look it over"
+instructions = "Look."
+"#;
+    let mut fx = Fixture::with_pump_text(one_step);
+    let run = fx.create_run("PU-1");
+    let mut app = App::signed_in(fx, run, operator());
+    app.open_step("look");
+    app.act(Action::CheckIn);
+    app.act(Action::Complete);
+    assert_eq!(app.db_run().state, RunState::Complete);
+    assert_eq!(app.state.screen, Screen::Board, "{:?}", app.state.status);
+}

@@ -345,6 +345,9 @@ pub struct State {
     pub board: Board,
     pub run: Option<RunView>,
     pub step: Option<StepView>,
+    /// The step just completed: when the run reloads, the screen moves on
+    /// to the next step that can be worked.
+    pub advance_after: Option<String>,
     pub quality: QualityView,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
@@ -369,6 +372,7 @@ impl State {
             board: Board::default(),
             run: None,
             step: None,
+            advance_after: None,
             quality: QualityView::default(),
             overlay: None,
             status: None,

@@ -292,7 +292,7 @@ fn tracking_mismatch(part: &str, tracking: Tracking, given: Tracking) -> Option<
 }
 
 /// The setting keys and what each accepts.
-pub const SETTING_KEYS: [(&str, &str); 9] = [
+pub const SETTING_KEYS: [(&str, &str); 10] = [
     ("block_completion_on_open_issues", "true or false"),
     ("require_scan_for_installs", "true or false"),
     ("signer_not_performer", "true or false"),
@@ -302,6 +302,7 @@ pub const SETTING_KEYS: [(&str, &str); 9] = [
     ("close_labour_on_sign_out", "true or false"),
     ("close_labour_on_quit", "true or false"),
     ("close_labour_on_lock", "true or false"),
+    ("auto_checkin", "true or false"),
 ];
 
 /// The current value of a setting as text.
@@ -316,6 +317,7 @@ pub fn setting_value(s: &Settings, key: &str) -> Option<String> {
         "close_labour_on_sign_out" => s.close_labour_on_sign_out.to_string(),
         "close_labour_on_quit" => s.close_labour_on_quit.to_string(),
         "close_labour_on_lock" => s.close_labour_on_lock.to_string(),
+        "auto_checkin" => s.auto_checkin.to_string(),
         _ => return None,
     })
 }

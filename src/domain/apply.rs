@@ -149,6 +149,7 @@ pub(crate) fn set_setting(s: &mut Settings, key: &str, value: &str) {
         "close_labour_on_sign_out" => s.close_labour_on_sign_out = flag,
         "close_labour_on_quit" => s.close_labour_on_quit = flag,
         "close_labour_on_lock" => s.close_labour_on_lock = flag,
+        "auto_checkin" => s.auto_checkin = flag,
         "lockout_attempts" => {
             if let Ok(n) = value.parse() {
                 s.lockout_attempts = n;

@@ -10,7 +10,7 @@
 //! out from `run.next_local_id` in event order; `apply` moves the counter on.
 
 use super::blockers;
-use super::command::{Command, Request};
+use super::command::{Command, Request, Seen};
 use super::event::Event;
 use super::model::*;
 use super::permissions;
@@ -20,7 +20,58 @@ use super::{admin, fields, installs, issues, procedures, redlines, runs, signoff
 
 /// Decides one request against the world. Pure: same world and request, same
 /// answer. Nothing is changed; the caller applies the events if it gets them.
+///
+/// With `auto_checkin` on, a value or an install on a step the user is not
+/// checked into (todo, or in progress) is a check-in and the entry, decided
+/// in that order and accepted or refused together.
 pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
+    let Some(step) = auto_check_in_step(world, req) else {
+        return decide_one(world, req);
+    };
+    let check_in = Request {
+        command: Command::CheckIn { step: step.clone() },
+        ..req.clone()
+    };
+    let mut events = decide_one(world, &check_in)?;
+    let mut after = world.clone();
+    for event in &events {
+        super::apply::apply(&mut after, event, req.now, &req.actor.login);
+    }
+    // The user saw the step before their own check-in moved its version on.
+    let entry = Request {
+        seen: Seen {
+            step_version: req.seen.step_version.and_then(|_| {
+                let run = after.run.as_ref()?;
+                Some(find_step(run, &step)?.version)
+            }),
+            ..req.seen.clone()
+        },
+        ..req.clone()
+    };
+    let entered = decide_one(&after, &entry)?;
+    if entered.is_empty() {
+        // A save that changes nothing checks nobody in either.
+        return Ok(entered);
+    }
+    events.extend(entered);
+    Ok(events)
+}
+
+/// The step a data entry would check the user into first, if any.
+fn auto_check_in_step(world: &World, req: &Request) -> Option<String> {
+    if !world.settings.auto_checkin {
+        return None;
+    }
+    let key = match &req.command {
+        Command::SetField { step, .. } | Command::Install { step, .. } => step,
+        _ => return None,
+    };
+    let step = find_step(world.run.as_ref()?, key)?;
+    let open = matches!(step.state, StepState::Todo | StepState::InProgress);
+    (open && !is_checked_in(step, &req.actor.login)).then(|| step.key.clone())
+}
+
+fn decide_one(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
     permissions::permission(&req.actor, &req.command).map_err(Refusal::one)?;
     permissions::own_secret_first(world, &req.actor, &req.command).map_err(Refusal::one)?;
     let mut cx = Ctx::new(world, req);

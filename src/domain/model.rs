@@ -607,6 +607,10 @@ pub struct Settings {
     /// ... when the screen locks.
     #[serde(default)]
     pub close_labour_on_lock: bool,
+    /// Filling a field or installing on a step one is not checked into
+    /// (todo, or in progress) checks one in first, in the same action.
+    #[serde(default = "default_true")]
+    pub auto_checkin: bool,
 }
 
 impl Default for Settings {
@@ -621,6 +625,7 @@ impl Default for Settings {
             close_labour_on_sign_out: true,
             close_labour_on_quit: true,
             close_labour_on_lock: false,
+            auto_checkin: true,
         }
     }
 }

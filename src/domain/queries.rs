@@ -125,3 +125,22 @@ pub fn dependency_complete(run: &Run, key: &str) -> bool {
     }
     false
 }
+
+/// The step to work after `done`: the first one after it (then from the
+/// top) that is todo or in progress with every step it comes after
+/// complete. `None` when nothing can be worked now.
+pub fn next_workable_step<'a>(run: &'a Run, done: &str) -> Option<&'a RunStep> {
+    let workable = |s: &&RunStep| {
+        s.key != done
+            && s.superseded_by.is_none()
+            && matches!(s.state, StepState::Todo | StepState::InProgress)
+            && s.after.iter().all(|dep| dependency_complete(run, dep))
+    };
+    let from = run
+        .steps
+        .iter()
+        .position(|s| s.key == done)
+        .map_or(0, |i| i + 1);
+    let (before, after) = run.steps.split_at(from.min(run.steps.len()));
+    after.iter().chain(before).find(workable)
+}

@@ -65,6 +65,11 @@ pub fn render(settings: &Settings, theme: &Theme, frame: &mut Frame, area: Rect)
             yes_no(settings.close_labour_on_lock).to_string(),
             "labour closes when the screen locks",
         ),
+        (
+            "auto_checkin",
+            yes_no(settings.auto_checkin).to_string(),
+            "the first value or install on a step checks one in",
+        ),
     ];
     let mut lines = vec![Line::from(Span::styled(
         "Every terminal enforces these rules (read-only here).",

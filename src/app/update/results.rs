@@ -65,7 +65,20 @@ fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
                 state.overlay = None;
             }
         }
-        ExecTag::StepAction | ExecTag::Complete | ExecTag::Quality => {}
+        ExecTag::Complete => {
+            if events
+                .iter()
+                .any(|e| matches!(e, Event::RunCompleted { .. }))
+            {
+                // Nothing is left to work: back to the board.
+                state.status = Some(Status::success(text));
+                state.screen = Screen::Board;
+                state.step = None;
+                return board::reload(state);
+            }
+            state.advance_after = state.step.as_ref().map(|s| s.key.clone());
+        }
+        ExecTag::StepAction | ExecTag::Quality => {}
     }
     if let Some(step) = &mut state.step {
         step.refused = None;

@@ -34,6 +34,20 @@ pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
         }
     }
     super::step::rebase_drafts(state);
+    let open_step = match state.advance_after.take() {
+        Some(done) => match next_step_to_work(state, &done) {
+            Some(next) => Some(next),
+            None => {
+                state.screen = Screen::Run;
+                state.step = None;
+                if let Some(status) = &mut state.status {
+                    status.lines.push("No other step can be worked now.".into());
+                }
+                return;
+            }
+        },
+        None => open_step,
+    };
     if let Some(key) = open_step {
         let return_to = if state.screen == Screen::Quality {
             Screen::Quality
@@ -54,6 +68,12 @@ pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
     if !same_run || matches!(state.screen, Screen::Board | Screen::Quality) {
         state.screen = Screen::Run;
     }
+}
+
+/// After completing `done`, the next step that can be worked, if any.
+fn next_step_to_work(state: &State, done: &str) -> Option<String> {
+    let run = &state.run.as_ref()?.bundle.run;
+    crate::domain::next_workable_step(run, done).map(|s| s.key.clone())
 }
 
 /// The cursor starts on the active step: the first one not complete.
