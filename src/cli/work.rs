@@ -78,6 +78,24 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 || super::show::run_detail(&run, &issues, &waiting),
             )
         }
+        RunCmd::Export {
+            run,
+            all,
+            since,
+            format,
+            out,
+            force,
+        } => super::export::export(
+            ctx,
+            super::export::ExportArgs {
+                run,
+                all,
+                since,
+                format,
+                out,
+                force,
+            },
+        ),
         RunCmd::Fail {
             run,
             reason,
