@@ -50,10 +50,9 @@ pub fn export(ctx: &mut Ctx, args: ExportArgs) -> CliResult {
             Ok(())
         });
     }
-    let reference = args
-        .run
-        .as_deref()
-        .ok_or_else(|| anyhow!("Name the run to export (`#12`, `run:12` or a serial), or give --all."))?;
+    let reference = args.run.as_deref().ok_or_else(|| {
+        anyhow!("Name the run to export (`#12`, `run:12` or a serial), or give --all.")
+    })?;
     let id = ctx.run_ref(reference)?;
     let rec = record::gather(&ctx.store, id, Utc::now())?;
     emit(&args, |w| match args.format {

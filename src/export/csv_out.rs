@@ -161,7 +161,11 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
             m.by.clone(),
             t(&m.at),
             m.reason.clone().unwrap_or_default(),
-            format!("from {}; audit event {}", m.from.clone().unwrap_or_default(), m.seq),
+            format!(
+                "from {}; audit event {}",
+                m.from.clone().unwrap_or_default(),
+                m.seq
+            ),
         ])?;
     }
     for step in &r.steps {
@@ -277,10 +281,7 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
     Ok(())
 }
 
-fn step_rows(
-    put: &mut impl FnMut([String; 11]) -> Result<()>,
-    step: &StepRecord,
-) -> Result<()> {
+fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord) -> Result<()> {
     let key = || format!("{} {}", step.position, step.key);
     put([
         s("step"),
@@ -295,7 +296,11 @@ fn step_rows(
         s(""),
         format!(
             "{}{}",
-            if step.required { "required" } else { "optional" },
+            if step.required {
+                "required"
+            } else {
+                "optional"
+            },
             step.superseded_by
                 .as_ref()
                 .map(|b| format!("; superseded by {b}"))
@@ -333,7 +338,9 @@ fn step_rows(
                 format!(
                     "value {}{}{}",
                     v.id,
-                    v.replaces.map(|r| format!(", replaces {r}")).unwrap_or_default(),
+                    v.replaces
+                        .map(|r| format!(", replaces {r}"))
+                        .unwrap_or_default(),
                     v.file_sha256
                         .as_ref()
                         .map(|h| format!(", sha256 {h}"))
@@ -373,7 +380,9 @@ fn step_rows(
                 "part {} for {}{}{}{}",
                 i.part,
                 i.requirement,
-                i.tracking.map(|t| format!(", {}", state_name(&t))).unwrap_or_default(),
+                i.tracking
+                    .map(|t| format!(", {}", state_name(&t)))
+                    .unwrap_or_default(),
                 if i.scanned { ", scanned" } else { "" },
                 match (&i.removed_by, &i.removed_at) {
                     (Some(by), Some(at)) => format!(", removed by {by} at {}", t(at)),
@@ -402,7 +411,9 @@ fn step_rows(
             s("labour"),
             key(),
             format!("session {}", l.session),
-            l.minutes.map(|m| format!("{m} min")).unwrap_or_else(|| s("open")),
+            l.minutes
+                .map(|m| format!("{m} min"))
+                .unwrap_or_else(|| s("open")),
             s(""),
             s(""),
             s(""),

@@ -146,7 +146,11 @@ pub fn render(r: &RunRecord) -> String {
             ],
             vec![
                 "Exported".into(),
-                format!("{} ({})", utc(&r.exported_at), text(&local_text(r.exported_at))),
+                format!(
+                    "{} ({})",
+                    utc(&r.exported_at),
+                    text(&local_text(r.exported_at))
+                ),
             ],
         ],
     );
@@ -165,7 +169,12 @@ pub fn render(r: &RunRecord) -> String {
             ]
         })
         .collect();
-    table(&mut out, "history", &["When", "By", "From", "To", "Reason", "Event"], &moves);
+    table(
+        &mut out,
+        "history",
+        &["When", "By", "From", "To", "Reason", "Event"],
+        &moves,
+    );
 
     out.push_str("<h2>Steps</h2>\n");
     for step in &r.steps {
@@ -191,7 +200,9 @@ pub fn render(r: &RunRecord) -> String {
     table(
         &mut out,
         "redlines",
-        &["#", "Step", "Change", "Reason", "State", "Proposed", "Decided"],
+        &[
+            "#", "Step", "Change", "Reason", "State", "Proposed", "Decided",
+        ],
         &rows,
     );
 
@@ -235,7 +246,14 @@ pub fn render(r: &RunRecord) -> String {
     table(
         &mut out,
         "issues",
-        &["#", "Issue", "State", "Disposition", "Raised", "Dispositions and closing"],
+        &[
+            "#",
+            "Issue",
+            "State",
+            "Disposition",
+            "Raised",
+            "Dispositions and closing",
+        ],
         &rows,
     );
 
@@ -245,8 +263,14 @@ pub fn render(r: &RunRecord) -> String {
         &mut out,
         "signatures",
         &[
-            "Signed", "Printed name", "Login", "Time (UTC)", "Time (local)", "Meaning",
-            "Comment", "Binds to (SHA-256)",
+            "Signed",
+            "Printed name",
+            "Login",
+            "Time (UTC)",
+            "Time (local)",
+            "Meaning",
+            "Comment",
+            "Binds to (SHA-256)",
         ],
         &rows,
     );
@@ -270,7 +294,9 @@ pub fn render(r: &RunRecord) -> String {
     table(
         &mut out,
         "events small",
-        &["Event", "When", "User", "Station", "Action", "Entity", "Reason"],
+        &[
+            "Event", "When", "User", "Station", "Action", "Entity", "Reason",
+        ],
         &rows,
     );
 
@@ -356,7 +382,12 @@ fn step_html(out: &mut String, step: &StepRecord) {
         let _ = write!(out, "<p class=\"small\">{}</p>\n", text(&step.instructions));
     }
     if let (Some(by), Some(at)) = (&step.completed_by, &step.completed_at) {
-        let _ = write!(out, "<p class=\"small\">Completed by {} at {}.</p>\n", text(by), utc(at));
+        let _ = write!(
+            out,
+            "<p class=\"small\">Completed by {} at {}.</p>\n",
+            text(by),
+            utc(at)
+        );
     }
     let history: Vec<Vec<String>> = step
         .history
@@ -372,7 +403,12 @@ fn step_html(out: &mut String, step: &StepRecord) {
         })
         .collect();
     if !history.is_empty() {
-        table(out, "step-history", &["When", "By", "From", "To", "Reason"], &history);
+        table(
+            out,
+            "step-history",
+            &["When", "By", "From", "To", "Reason"],
+            &history,
+        );
     }
     let fields: Vec<Vec<String>> = step.fields.iter().flat_map(field_rows).collect();
     if !fields.is_empty() {
@@ -412,7 +448,15 @@ fn step_html(out: &mut String, step: &StepRecord) {
         table(
             out,
             "installs",
-            &["Requirement", "Part", "Serial / lot", "Tracking", "By", "When", "Entry"],
+            &[
+                "Requirement",
+                "Part",
+                "Serial / lot",
+                "Tracking",
+                "By",
+                "When",
+                "Entry",
+            ],
             &installs,
         );
     }
@@ -443,7 +487,12 @@ fn step_html(out: &mut String, step: &StepRecord) {
         })
         .collect();
     if !labour.is_empty() {
-        table(out, "labour", &["Session", "User", "In", "Out", "Time"], &labour);
+        table(
+            out,
+            "labour",
+            &["Session", "User", "In", "Out", "Time"],
+            &labour,
+        );
     }
     let comments: Vec<Vec<String>> = step
         .comments
@@ -460,7 +509,11 @@ fn step_html(out: &mut String, step: &StepRecord) {
 /// deviation accepted on one of them.
 fn field_rows(f: &FieldRecord) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    let unit = f.unit.as_deref().map(|u| format!(" {}", text(u))).unwrap_or_default();
+    let unit = f
+        .unit
+        .as_deref()
+        .map(|u| format!(" {}", text(u)))
+        .unwrap_or_default();
     let rule = if f.rule.is_empty() {
         "—".to_string()
     } else {

@@ -14,7 +14,11 @@ use std::path::Path;
 /// flushed to disk, then renamed into place. An existing file is refused
 /// unless `force`; the check and the rename are one step (a file made
 /// meanwhile is not replaced either).
-pub fn write_new(path: &Path, force: bool, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub fn write_new(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     if path.exists() && !force {
         bail!(
             "{} already exists; give another --out file, or add --force to replace it.",

@@ -345,7 +345,9 @@ fn step_record(store: &Store, step: &RunStep, trail: &[TrailEvent]) -> Result<St
     let mut exceptions = Vec::new();
     for req in &step.requirements {
         for i in &req.installs {
-            let tracking = store.inventory_item(&i.identifier)?.map(|item| item.tracking);
+            let tracking = store
+                .inventory_item(&i.identifier)?
+                .map(|item| item.tracking);
             installs.push(InstallRecord {
                 requirement: req.def.part.clone(),
                 identifier: i.identifier.clone(),
@@ -552,9 +554,7 @@ fn manifest(
                         step: s,
                         field: f,
                         signature,
-                    }) if *s == step.key && *f == field.def.name && signature == sig => {
-                        Some(t.seq)
-                    }
+                    }) if *s == step.key && *f == field.def.name && signature == sig => Some(t.seq),
                     _ => None,
                 });
                 entries.push(ManifestEntry {

@@ -28,7 +28,10 @@ pub struct TrailEvent {
 
 const TRAIL_COLUMNS: &str = "seq, at, user, station, action, entity, reason, hash, event";
 
-fn read_trail(stmt: &mut rusqlite::CachedStatement<'_>, arg: &dyn rusqlite::ToSql) -> Result<Vec<TrailEvent>> {
+fn read_trail(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    arg: &dyn rusqlite::ToSql,
+) -> Result<Vec<TrailEvent>> {
     let rows = stmt.query_map([arg], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -101,7 +104,12 @@ impl Store {
 
     /// Runs changed at or after `since`, by id, after `after_id`: one page
     /// of a batch export.
-    pub fn runs_changed_since(&self, since: Time, after_id: RunId, limit: usize) -> Result<Vec<Run>> {
+    pub fn runs_changed_since(
+        &self,
+        since: Time,
+        after_id: RunId,
+        limit: usize,
+    ) -> Result<Vec<Run>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT doc FROM runs WHERE id > ?1 AND updated_at >= ?2 ORDER BY id LIMIT ?3",
         )?;

@@ -102,7 +102,9 @@ fn current_installs(run: &Run) -> impl Iterator<Item = Installed> + '_ {
 impl Store {
     /// The as-built tree of a unit; an error naming it when it is not in inventory.
     pub fn trace_down(&self, identifier: &str) -> Result<AsBuilt> {
-        let item = self.inventory_item(identifier)?.ok_or_else(|| unknown(identifier))?;
+        let item = self
+            .inventory_item(identifier)?
+            .ok_or_else(|| unknown(identifier))?;
         let runs = self.runs_on(identifier)?;
         let mut path = HashSet::from([identifier.to_string()]);
         let installed = self.installed_in(&runs, 1, &mut path)?;
@@ -140,8 +142,9 @@ impl Store {
     /// Every unit that holds `identifier`, at every level, with the run and
     /// step it went in at; an error naming it when it is not in inventory.
     pub fn trace_up(&self, identifier: &str) -> Result<WhereUsed> {
-        let item: InventoryItem =
-            self.inventory_item(identifier)?.ok_or_else(|| unknown(identifier))?;
+        let item: InventoryItem = self
+            .inventory_item(identifier)?
+            .ok_or_else(|| unknown(identifier))?;
         let mut path = HashSet::from([identifier.to_string()]);
         let used_in = self.holders(identifier, 1, &mut path)?;
         let mut units = BTreeSet::new();
