@@ -602,7 +602,7 @@ fn the_html_record_is_one_escaped_self_contained_printable_page() {
     );
 
     // Header: procedure and version.
-    let header = texts(&doc, "table.header td").join(" | ");
+    let header = texts(&doc, "table.header tr").join(" | ");
     assert!(
         header.contains("PUMP-ASSY v1")
             && header.contains("Pump assembly")

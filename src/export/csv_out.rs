@@ -1,6 +1,6 @@
 //! CSV for spreadsheets: RFC 4180 quoting (the `csv` crate, CRLF line
 //! ends), and every cell made safe to open: a cell starting with `=`, `+`,
-//! `-` or `@` gets a leading apostrophe so no spreadsheet runs it as a
+//! `-`, `@` or a tab gets a leading apostrophe so no spreadsheet runs it as a
 //! formula, and control characters other than line break and tab (which
 //! traveler never accepts) are written as visible escapes.
 
@@ -22,7 +22,8 @@ pub fn cell(text: &str) -> String {
             }
         })
         .collect();
-    if escaped.starts_with(['=', '+', '-', '@']) {
+    // A leading tab is on OWASP's list too: some spreadsheets skip it.
+    if escaped.starts_with(['=', '+', '-', '@', '\t']) {
         format!("'{escaped}")
     } else {
         escaped
@@ -161,11 +162,10 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
             m.by.clone(),
             t(&m.at),
             m.reason.clone().unwrap_or_default(),
-            format!(
-                "from {}; audit event {}",
-                m.from.clone().unwrap_or_default(),
-                m.seq
-            ),
+            match &m.from {
+                Some(from) => format!("from {from}; audit event {}", m.seq),
+                None => format!("audit event {}", m.seq),
+            },
         ])?;
     }
     for step in &r.steps {
@@ -276,7 +276,6 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
             a.line.clone(),
         ])?;
     }
-    drop(put);
     w.flush()?;
     Ok(())
 }
@@ -439,4 +438,47 @@ fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_that_could_be_a_formula_gets_an_apostrophe() {
+        for risky in ["=1+1", "+1", "-2", "@SUM(A1)", "=HYPERLINK(\"x\")", "\t=1"] {
+            assert_eq!(cell(risky), format!("'{risky}"));
+        }
+        for plain in ["1.5", "pass", "a=b", " =1", "'quoted"] {
+            assert_eq!(cell(plain), plain);
+        }
+    }
+
+    #[test]
+    fn controls_other_than_line_break_and_tab_are_written_visibly() {
+        assert_eq!(cell("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(cell("line\nnext\tcol"), "line\nnext\tcol");
+        // A control can not hide a formula start either.
+        assert_eq!(cell("\r=1"), "\\u{d}=1");
+    }
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        let mut w = writer(Vec::new());
+        row(
+            &mut w,
+            &[
+                "plain".into(),
+                "a,b".into(),
+                "say \"hi\"".into(),
+                "two\nlines".into(),
+            ],
+        )
+        .expect("row");
+        let bytes = w.into_inner().expect("flush");
+        assert_eq!(
+            String::from_utf8(bytes).expect("utf-8"),
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n"
+        );
+    }
 }

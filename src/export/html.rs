@@ -6,7 +6,7 @@
 //! overrides and zero-width characters shown as visible escapes.
 
 use super::record::{local_text, FieldRecord, ManifestEntry, RunRecord, StepRecord};
-use crate::domain::{escape_unprintable, Time, Verdict};
+use crate::domain::{escape_unprintable, FieldType, Time, Verdict};
 use crate::store::state_name;
 use std::fmt::Write;
 
@@ -93,6 +93,17 @@ fn table(out: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
     out.push_str("</tbody></table>\n");
 }
 
+/// The run's particulars: a name and its value (already HTML) per row.
+fn header_table(out: &mut String, rows: &[Vec<String>]) {
+    out.push_str("<table class=\"header\"><tbody>\n");
+    for row in rows {
+        if let [name, value] = row.as_slice() {
+            let _ = writeln!(out, "<tr><th>{}</th><td>{value}</td></tr>", text(name));
+        }
+    }
+    out.push_str("</tbody></table>\n");
+}
+
 fn verdict_mark(v: Verdict) -> &'static str {
     // Never colour alone: the sign and the word carry the verdict.
     match v {
@@ -106,19 +117,17 @@ pub fn render(r: &RunRecord) -> String {
     let run = &r.run;
     let mut out = String::new();
     let title = format!("Run #{} — {} — {}", run.id, run.serial, run.title);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style></head><body>\n",
+         <title>{}</title>\n<style>{STYLE}</style></head><body>",
         text(&title)
     );
-    let _ = write!(out, "<h1>{}</h1>\n", text(&title));
-    table(
+    let _ = writeln!(out, "<h1>{}</h1>", text(&title));
+    header_table(
         &mut out,
-        "header",
-        &["", ""],
         &[
             vec![
                 "Procedure".into(),
@@ -303,11 +312,11 @@ pub fn render(r: &RunRecord) -> String {
     out.push_str("<h2>Audit chain anchor</h2>\n");
     match &r.anchor {
         Some(a) => {
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<p class=\"keep\">The run's last event, {} at {}, has the chain hash below; \
                  <span class=\"mono\">traveler audit verify --anchor LINE</span> checks that the \
-                 database still holds it.</p>\n<p class=\"mono anchor\">{}</p>\n",
+                 database still holds it.</p>\n<p class=\"mono anchor\">{}</p>",
                 a.seq,
                 text(&a.at),
                 text(&a.line)
@@ -365,9 +374,9 @@ fn signature_row(m: &ManifestEntry) -> Vec<String> {
 }
 
 fn step_html(out: &mut String, step: &StepRecord) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section class=\"step\"><h3>{} {} <span class=\"small\">[{}] — {}{}{}</span></h3>\n",
+        "<section class=\"step\"><h3>{} {} <span class=\"small\">[{}] — {}{}{}</span></h3>",
         text(&step.position),
         text(&step.title),
         text(&step.key),
@@ -379,12 +388,12 @@ fn step_html(out: &mut String, step: &StepRecord) {
             .unwrap_or_default()
     );
     if !step.instructions.is_empty() {
-        let _ = write!(out, "<p class=\"small\">{}</p>\n", text(&step.instructions));
+        let _ = writeln!(out, "<p class=\"small\">{}</p>", text(&step.instructions));
     }
     if let (Some(by), Some(at)) = (&step.completed_by, &step.completed_at) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"small\">Completed by {} at {}.</p>\n",
+            "<p class=\"small\">Completed by {} at {}.</p>",
             text(by),
             utc(at)
         );
@@ -461,9 +470,9 @@ fn step_html(out: &mut String, step: &StepRecord) {
         );
     }
     for e in &step.exceptions {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p>Requirement {} excepted via issue {} by {} at {}: {}</p>\n",
+            "<p>Requirement {} excepted via issue {} by {} at {}: {}</p>",
             text(&e.requirement),
             e.issue,
             text(&e.by),
@@ -519,7 +528,17 @@ fn field_rows(f: &FieldRecord) -> Vec<Vec<String>> {
     } else {
         text(&f.rule)
     };
-    if f.values.is_empty() {
+    if f.field_type == FieldType::Signoff {
+        rows.push(vec![
+            text(&f.name),
+            "sign-off: see the signature manifest".into(),
+            rule.clone(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ]);
+    } else if f.values.is_empty() {
         rows.push(vec![
             text(&f.name),
             "— (no value)".into(),
@@ -558,4 +577,25 @@ fn field_rows(f: &FieldRecord) -> Vec<Vec<String>> {
         ]);
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn stored_text_cannot_become_markup() {
+        assert_eq!(
+            text("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn line_breaks_show_and_reordering_characters_are_visible() {
+        assert_eq!(text("one\ntwo"), "one<br>two");
+        let shown = text("abc\u{202e}def");
+        assert!(!shown.contains('\u{202e}'), "{shown}");
+        assert!(shown.contains("202e"), "{shown}");
+    }
 }
