@@ -305,6 +305,28 @@ fn trace_up_finds_every_unit_at_every_level_that_holds_a_lot_or_a_serial() {
         Some(3)
     );
 
+    // A lot taken back out of a unit no longer counts for it.
+    demo.ok(
+        ("operator2", "5555"),
+        &["install", "PU-1014", "seals", "SL-2611-A"],
+    );
+    let held = demo.json(&["trace", "up", "SL-2611-A"]);
+    assert!(held["units"]
+        .as_array()
+        .expect("units")
+        .contains(&Json::from("PU-1014")));
+    demo.ok(
+        ("operator2", "5555"),
+        &["uninstall", "PU-1014", "seals", "SL-2611-A"],
+    );
+    let held = demo.json(&["trace", "up", "SL-2611-A"]);
+    assert!(
+        !held["units"]
+            .as_array()
+            .expect("units")
+            .contains(&Json::from("PU-1014")),
+        "{held}"
+    );
     // Stock never installed is held by no unit.
     let unused = demo.json(&["trace", "up", "IMP-0015"]);
     assert_eq!(unused["used_in"], serde_json::json!([]));

@@ -292,25 +292,28 @@ pub enum RunCmd {
     },
     /// The complete record of a run (JSON, CSV or one printable HTML page),
     /// or with --all the values of many runs as CSV, one row per value.
-    Export {
-        /// The run (`#12`, `run:12` or its unit's serial); or --all.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        run: Option<String>,
-        /// Every run changed on or after --since (CSV only).
-        #[arg(long)]
-        all: bool,
-        /// With --all: YYYY-MM-DD (from 00:00 UTC) or an RFC 3339 time.
-        #[arg(long, requires = "all")]
-        since: Option<String>,
-        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
-        format: ExportFormat,
-        /// Write to FILE (atomically) instead of standard output.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Replace FILE if it exists.
-        #[arg(long, requires = "out")]
-        force: bool,
-    },
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The run (`#12`, `run:12` or its unit's serial); or --all.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub run: Option<String>,
+    /// Every run changed on or after --since (CSV only).
+    #[arg(long)]
+    pub all: bool,
+    /// With --all: YYYY-MM-DD (from 00:00 UTC) or an RFC 3339 time.
+    #[arg(long, requires = "all")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

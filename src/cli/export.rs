@@ -2,22 +2,12 @@
 //! output, or with `--out FILE` written atomically, never over an existing
 //! file unless `--force`.
 
-use super::args::ExportFormat;
+use super::args::{ExportArgs, ExportFormat};
 use super::context::{out as print_out, CliError, CliResult, Ctx};
 use crate::export::{csv_out, html, record, write_new};
 use anyhow::{anyhow, Result};
 use chrono::{NaiveDate, Utc};
 use std::io::Write;
-use std::path::PathBuf;
-
-pub struct ExportArgs {
-    pub run: Option<String>,
-    pub all: bool,
-    pub since: Option<String>,
-    pub format: ExportFormat,
-    pub out: Option<PathBuf>,
-    pub force: bool,
-}
 
 /// How many runs a batch export reads at a time.
 const PAGE: usize = 500;

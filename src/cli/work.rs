@@ -78,24 +78,7 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 || super::show::run_detail(&run, &issues, &waiting),
             )
         }
-        RunCmd::Export {
-            run,
-            all,
-            since,
-            format,
-            out,
-            force,
-        } => super::export::export(
-            ctx,
-            super::export::ExportArgs {
-                run,
-                all,
-                since,
-                format,
-                out,
-                force,
-            },
-        ),
+        RunCmd::Export(args) => super::export::export(ctx, args),
         RunCmd::Fail {
             run,
             reason,

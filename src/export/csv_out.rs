@@ -124,24 +124,58 @@ pub const RECORD_COLUMNS: [&str; 11] = [
     "detail",
 ];
 
+/// One row of a run's record, by column name; what an element lacks stays empty.
+#[derive(Default)]
+struct Line {
+    section: &'static str,
+    step: String,
+    subject: String,
+    value: String,
+    unit: String,
+    rule: String,
+    verdict: String,
+    by: String,
+    at: String,
+    reason: String,
+    detail: String,
+}
+
+impl Line {
+    fn new(section: &'static str) -> Line {
+        Line {
+            section,
+            ..Line::default()
+        }
+    }
+
+    fn cells(self) -> [String; 11] {
+        [
+            self.section.to_string(),
+            self.step,
+            self.subject,
+            self.value,
+            self.unit,
+            self.rule,
+            self.verdict,
+            self.by,
+            self.at,
+            self.reason,
+            self.detail,
+        ]
+    }
+}
+
 /// One run's whole record, one row per element, `section` saying which.
 pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
     let mut w = writer(out);
     row(&mut w, &RECORD_COLUMNS.map(s))?;
-    let mut put = |cells: [String; 11]| row(&mut w, &cells);
+    let mut lines = Vec::new();
     let run = &r.run;
-    put([
-        s("run"),
-        s(""),
-        format!("#{} {}", run.id, run.serial),
-        s(run.state.name()),
-        s(""),
-        s(""),
-        s(""),
-        s(""),
-        t(&run.created_at),
-        s(""),
-        format!(
+    lines.push(Line {
+        subject: format!("#{} {}", run.id, run.serial),
+        value: s(run.state.name()),
+        at: t(&run.created_at),
+        detail: format!(
             "{} v{} {}; part {}; {}",
             run.procedure_key,
             run.procedure_version,
@@ -149,102 +183,87 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
             run.part,
             run.title
         ),
-    ])?;
+        ..Line::new("run")
+    });
     for m in &r.run_history {
-        put([
-            s("run_state"),
-            s(""),
-            s("run"),
-            m.to.clone(),
-            s(""),
-            s(""),
-            s(""),
-            m.by.clone(),
-            t(&m.at),
-            m.reason.clone().unwrap_or_default(),
-            match &m.from {
+        lines.push(Line {
+            subject: s("run"),
+            value: m.to.clone(),
+            by: m.by.clone(),
+            at: t(&m.at),
+            reason: m.reason.clone().unwrap_or_default(),
+            detail: match &m.from {
                 Some(from) => format!("from {from}; audit event {}", m.seq),
                 None => format!("audit event {}", m.seq),
             },
-        ])?;
+            ..Line::new("run_state")
+        });
     }
     for step in &r.steps {
-        step_rows(&mut put, step)?;
+        step_lines(&mut lines, step);
     }
     for rl in &r.redlines {
-        put([
-            s("redline"),
-            rl.step.clone(),
-            format!("redline {} ({})", rl.id, rl.kind),
-            state_name(&rl.state),
-            s(""),
-            s(""),
-            s(""),
-            rl.proposed_by.clone(),
-            t(&rl.proposed_at),
-            rl.reason.clone(),
-            format!(
+        lines.push(Line {
+            step: rl.step.clone(),
+            subject: format!("redline {} ({})", rl.id, rl.kind),
+            value: state_name(&rl.state),
+            by: rl.proposed_by.clone(),
+            at: t(&rl.proposed_at),
+            reason: rl.reason.clone(),
+            detail: format!(
                 "{}; decided by {} at {}",
                 rl.change,
                 rl.decided_by.clone().unwrap_or_default(),
                 opt_t(&rl.decided_at)
             ),
-        ])?;
+            ..Line::new("redline")
+        });
     }
     for i in &r.issues {
-        put([
-            s("issue"),
-            i.step.clone().unwrap_or_default(),
-            format!("issue {}: {}", i.id, i.title),
-            state_name(&i.state),
-            s(""),
-            s(""),
-            s(""),
-            i.raised_by.clone(),
-            t(&i.raised_at),
-            i.description.clone(),
-            format!(
+        let step = i.step.clone().unwrap_or_default();
+        lines.push(Line {
+            step: step.clone(),
+            subject: format!("issue {}: {}", i.id, i.title),
+            value: state_name(&i.state),
+            by: i.raised_by.clone(),
+            at: t(&i.raised_at),
+            reason: i.description.clone(),
+            detail: format!(
                 "disposition {}",
                 i.disposition.map(|d| d.name()).unwrap_or("none")
             ),
-        ])?;
+            ..Line::new("issue")
+        });
         for a in &i.approvals {
-            put([
-                s("issue_action"),
-                i.step.clone().unwrap_or_default(),
-                format!("issue {}", i.id),
-                a.action.clone(),
-                s(""),
-                s(""),
-                s(""),
-                a.by.clone(),
-                t(&a.at),
-                a.signature
+            lines.push(Line {
+                step: step.clone(),
+                subject: format!("issue {}", i.id),
+                value: a.action.clone(),
+                by: a.by.clone(),
+                at: t(&a.at),
+                reason: a
+                    .signature
                     .as_ref()
                     .map(|sig| sig.rationale.clone())
                     .unwrap_or_default(),
-                s(""),
-            ])?;
+                ..Line::new("issue_action")
+            });
         }
     }
     for m in &r.signatures {
-        put([
-            s("signature"),
-            m.step.clone().unwrap_or_default(),
-            format!(
+        lines.push(Line {
+            step: m.step.clone().unwrap_or_default(),
+            subject: format!(
                 "{} {}{}",
                 state_name(&m.kind),
                 m.field.clone().unwrap_or_default(),
                 m.issue.map(|i| format!(" issue {i}")).unwrap_or_default()
             ),
-            m.meaning.clone(),
-            s(""),
-            s(""),
-            s(""),
-            format!("{} ({})", m.name, m.login),
-            t(&m.at_utc),
-            m.comment.clone().unwrap_or_default(),
-            format!(
+            value: m.meaning.clone(),
+            by: format!("{} ({})", m.name, m.login),
+            at: t(&m.at_utc),
+            reason: m.comment.clone().unwrap_or_default(),
+            detail: format!(
                 "local {}; sha256 {} of {}; PIN {}{}",
                 m.at_local,
                 m.sha256.clone().unwrap_or_default(),
@@ -259,41 +278,34 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
                     .map(|p| format!("; PIN reset by {} at {} after signing", p.by, t(&p.at)))
                     .unwrap_or_default()
             ),
-        ])?;
+            ..Line::new("signature")
+        });
     }
     if let Some(a) = &r.anchor {
-        put([
-            s("anchor"),
-            s(""),
-            format!("audit event {}", a.seq),
-            a.hash.clone(),
-            s(""),
-            s(""),
-            s(""),
-            s(""),
-            a.at.clone(),
-            s(""),
-            a.line.clone(),
-        ])?;
+        lines.push(Line {
+            subject: format!("audit event {}", a.seq),
+            value: a.hash.clone(),
+            at: a.at.clone(),
+            detail: a.line.clone(),
+            ..Line::new("anchor")
+        });
+    }
+    for line in lines {
+        row(&mut w, &line.cells())?;
     }
     w.flush()?;
     Ok(())
 }
 
-fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord) -> Result<()> {
-    let key = || format!("{} {}", step.position, step.key);
-    put([
-        s("step"),
-        key(),
-        step.title.clone(),
-        s(step.state.name()),
-        s(""),
-        s(""),
-        s(""),
-        step.completed_by.clone().unwrap_or_default(),
-        opt_t(&step.completed_at),
-        s(""),
-        format!(
+fn step_lines(lines: &mut Vec<Line>, step: &StepRecord) {
+    let key = format!("{} {}", step.position, step.key);
+    lines.push(Line {
+        step: key.clone(),
+        subject: step.title.clone(),
+        value: s(step.state.name()),
+        by: step.completed_by.clone().unwrap_or_default(),
+        at: opt_t(&step.completed_at),
+        detail: format!(
             "{}{}",
             if step.required {
                 "required"
@@ -305,36 +317,33 @@ fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord
                 .map(|b| format!("; superseded by {b}"))
                 .unwrap_or_default()
         ),
-    ])?;
+        ..Line::new("step")
+    });
     for m in &step.history {
-        put([
-            s("step_state"),
-            key(),
-            m.from.clone().unwrap_or_default(),
-            m.to.clone(),
-            s(""),
-            s(""),
-            s(""),
-            m.by.clone(),
-            t(&m.at),
-            m.reason.clone().unwrap_or_default(),
-            format!("audit event {}", m.seq),
-        ])?;
+        lines.push(Line {
+            step: key.clone(),
+            subject: m.from.clone().unwrap_or_default(),
+            value: m.to.clone(),
+            by: m.by.clone(),
+            at: t(&m.at),
+            reason: m.reason.clone().unwrap_or_default(),
+            detail: format!("audit event {}", m.seq),
+            ..Line::new("step_state")
+        });
     }
     for f in &step.fields {
         for v in &f.values {
-            put([
-                s(if v.current { "value" } else { "earlier_value" }),
-                key(),
-                f.name.clone(),
-                v.value.clone(),
-                f.unit.clone().unwrap_or_default(),
-                f.rule.clone(),
-                state_name(&v.verdict),
-                v.by.clone(),
-                t(&v.at),
-                v.reason.clone().unwrap_or_default(),
-                format!(
+            lines.push(Line {
+                step: key.clone(),
+                subject: f.name.clone(),
+                value: v.value.clone(),
+                unit: f.unit.clone().unwrap_or_default(),
+                rule: f.rule.clone(),
+                verdict: state_name(&v.verdict),
+                by: v.by.clone(),
+                at: t(&v.at),
+                reason: v.reason.clone().unwrap_or_default(),
+                detail: format!(
                     "value {}{}{}",
                     v.id,
                     v.replaces
@@ -345,37 +354,30 @@ fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord
                         .map(|h| format!(", sha256 {h}"))
                         .unwrap_or_default()
                 ),
-            ])?;
+                ..Line::new(if v.current { "value" } else { "earlier_value" })
+            });
         }
         for d in &f.deviations {
-            put([
-                s("deviation"),
-                key(),
-                f.name.clone(),
-                format!("value {}", d.value_id),
-                s(""),
-                s(""),
-                s(""),
-                d.by.clone(),
-                t(&d.at),
-                d.rationale.clone(),
-                format!("issue {}", d.issue),
-            ])?;
+            lines.push(Line {
+                step: key.clone(),
+                subject: f.name.clone(),
+                value: format!("value {}", d.value_id),
+                by: d.by.clone(),
+                at: t(&d.at),
+                reason: d.rationale.clone(),
+                detail: format!("issue {}", d.issue),
+                ..Line::new("deviation")
+            });
         }
     }
     for i in &step.installs {
-        put([
-            s("install"),
-            key(),
-            i.identifier.clone(),
-            s(i.quantity),
-            s(""),
-            s(""),
-            s(""),
-            i.by.clone(),
-            t(&i.at),
-            s(""),
-            format!(
+        lines.push(Line {
+            step: key.clone(),
+            subject: i.identifier.clone(),
+            value: s(i.quantity),
+            by: i.by.clone(),
+            at: t(&i.at),
+            detail: format!(
                 "part {} for {}{}{}{}",
                 i.part,
                 i.requirement,
@@ -388,56 +390,43 @@ fn step_rows(put: &mut impl FnMut([String; 11]) -> Result<()>, step: &StepRecord
                     _ => String::new(),
                 }
             ),
-        ])?;
+            ..Line::new("install")
+        });
     }
     for e in &step.exceptions {
-        put([
-            s("exception"),
-            key(),
-            e.requirement.clone(),
-            format!("issue {}", e.issue),
-            s(""),
-            s(""),
-            s(""),
-            e.by.clone(),
-            t(&e.at),
-            e.reason.clone(),
-            s(""),
-        ])?;
+        lines.push(Line {
+            step: key.clone(),
+            subject: e.requirement.clone(),
+            value: format!("issue {}", e.issue),
+            by: e.by.clone(),
+            at: t(&e.at),
+            reason: e.reason.clone(),
+            ..Line::new("exception")
+        });
     }
     for l in &step.labour {
-        put([
-            s("labour"),
-            key(),
-            format!("session {}", l.session),
-            l.minutes
+        lines.push(Line {
+            step: key.clone(),
+            subject: format!("session {}", l.session),
+            value: l
+                .minutes
                 .map(|m| format!("{m} min"))
                 .unwrap_or_else(|| s("open")),
-            s(""),
-            s(""),
-            s(""),
-            l.user.clone(),
-            t(&l.started_at),
-            s(""),
-            format!("ended {}", opt_t(&l.ended_at)),
-        ])?;
+            by: l.user.clone(),
+            at: t(&l.started_at),
+            detail: format!("ended {}", opt_t(&l.ended_at)),
+            ..Line::new("labour")
+        });
     }
     for c in &step.comments {
-        put([
-            s("comment"),
-            key(),
-            s(""),
-            c.text.clone(),
-            s(""),
-            s(""),
-            s(""),
-            c.by.clone(),
-            t(&c.at),
-            s(""),
-            s(""),
-        ])?;
+        lines.push(Line {
+            step: key.clone(),
+            value: c.text.clone(),
+            by: c.by.clone(),
+            at: t(&c.at),
+            ..Line::new("comment")
+        });
     }
-    Ok(())
 }
 
 #[cfg(test)]

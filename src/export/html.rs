@@ -5,7 +5,7 @@
 //! text goes through `text`: HTML-escaped, with terminal controls, bidi
 //! overrides and zero-width characters shown as visible escapes.
 
-use super::record::{local_text, FieldRecord, ManifestEntry, RunRecord, StepRecord};
+use super::record::{local_text, FieldRecord, ManifestEntry, RunRecord, StateMove, StepRecord};
 use crate::domain::{escape_unprintable, FieldType, Time, Verdict};
 use crate::store::state_name;
 use std::fmt::Write;
@@ -104,6 +104,29 @@ fn header_table(out: &mut String, rows: &[Vec<String>]) {
     out.push_str("</tbody></table>\n");
 }
 
+/// State changes: when, who, from, to, why, and the audit event.
+fn moves_table(out: &mut String, class: &str, moves: &[StateMove]) {
+    let rows: Vec<Vec<String>> = moves
+        .iter()
+        .map(|m| {
+            vec![
+                utc(&m.at),
+                text(&m.by),
+                opt(&m.from),
+                text(&m.to),
+                opt(&m.reason),
+                m.seq.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        class,
+        &["When", "By", "From", "To", "Reason", "Event"],
+        &rows,
+    );
+}
+
 fn verdict_mark(v: Verdict) -> &'static str {
     // Never colour alone: the sign and the word carry the verdict.
     match v {
@@ -164,26 +187,7 @@ pub fn render(r: &RunRecord) -> String {
         ],
     );
     out.push_str("<h2>Run history</h2>\n");
-    let moves: Vec<Vec<String>> = r
-        .run_history
-        .iter()
-        .map(|m| {
-            vec![
-                utc(&m.at),
-                text(&m.by),
-                opt(&m.from),
-                text(&m.to),
-                opt(&m.reason),
-                m.seq.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &mut out,
-        "history",
-        &["When", "By", "From", "To", "Reason", "Event"],
-        &moves,
-    );
+    moves_table(&mut out, "history", &r.run_history);
 
     out.push_str("<h2>Steps</h2>\n");
     for step in &r.steps {
@@ -398,26 +402,8 @@ fn step_html(out: &mut String, step: &StepRecord) {
             utc(at)
         );
     }
-    let history: Vec<Vec<String>> = step
-        .history
-        .iter()
-        .map(|m| {
-            vec![
-                utc(&m.at),
-                text(&m.by),
-                opt(&m.from),
-                text(&m.to),
-                opt(&m.reason),
-            ]
-        })
-        .collect();
-    if !history.is_empty() {
-        table(
-            out,
-            "step-history",
-            &["When", "By", "From", "To", "Reason"],
-            &history,
-        );
+    if !step.history.is_empty() {
+        moves_table(out, "step-history", &step.history);
     }
     let fields: Vec<Vec<String>> = step.fields.iter().flat_map(field_rows).collect();
     if !fields.is_empty() {

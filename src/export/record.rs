@@ -21,7 +21,8 @@ pub struct RunRecord {
     pub run_history: Vec<StateMove>,
     pub steps: Vec<StepRecord>,
     pub redlines: Vec<RedlineRecord>,
-    pub issues: Vec<IssueRecord>,
+    /// The quality issues raised on the run, with their dispositions.
+    pub issues: Vec<Issue>,
     pub signatures: Vec<ManifestEntry>,
     /// Every audit event written on the run, oldest first.
     pub events: Vec<TrailEvent>,
@@ -154,21 +155,6 @@ pub struct RedlineRecord {
     pub decided_at: Option<Time>,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct IssueRecord {
-    pub id: IssueId,
-    pub title: String,
-    pub description: String,
-    pub state: IssueState,
-    pub disposition: Option<Disposition>,
-    pub step: Option<String>,
-    pub field: Option<String>,
-    pub inventory: Option<String>,
-    pub raised_by: String,
-    pub raised_at: Time,
-    pub approvals: Vec<IssueApproval>,
-}
-
 /// What a signature is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -276,7 +262,7 @@ pub fn gather(store: &Store, id: RunId, now: Time) -> Result<RunRecord> {
         run_history: run_history(&trail),
         steps,
         redlines: run.redlines.iter().map(redline_record).collect(),
-        issues: issues.iter().map(issue_record).collect(),
+        issues,
         signatures,
         anchor: store.run_anchor(id)?.map(AnchorRecord::from),
         events: trail,
@@ -472,22 +458,6 @@ fn redline_record(r: &Redline) -> RedlineRecord {
         proposed_at: r.proposed_at,
         decided_by: r.decided_by.clone(),
         decided_at: r.decided_at,
-    }
-}
-
-fn issue_record(i: &Issue) -> IssueRecord {
-    IssueRecord {
-        id: i.id,
-        title: i.title.clone(),
-        description: i.description.clone(),
-        state: i.state,
-        disposition: i.disposition,
-        step: i.step.clone(),
-        field: i.field.clone(),
-        inventory: i.inventory.clone(),
-        raised_by: i.raised_by.clone(),
-        raised_at: i.raised_at,
-        approvals: i.approvals.clone(),
     }
 }
 
