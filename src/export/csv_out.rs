@@ -373,19 +373,19 @@ fn step_lines(lines: &mut Vec<Line>, step: &StepRecord) {
     for i in &step.installs {
         lines.push(Line {
             step: key.clone(),
-            subject: i.identifier.clone(),
-            value: s(i.quantity),
-            by: i.by.clone(),
-            at: t(&i.at),
+            subject: i.install.identifier.clone(),
+            value: s(i.install.quantity),
+            by: i.install.by.clone(),
+            at: t(&i.install.at),
             detail: format!(
                 "part {} for {}{}{}{}",
-                i.part,
+                i.install.part,
                 i.requirement,
                 i.tracking
                     .map(|t| format!(", {}", state_name(&t)))
                     .unwrap_or_default(),
-                if i.scanned { ", scanned" } else { "" },
-                match (&i.removed_by, &i.removed_at) {
+                if i.install.scanned { ", scanned" } else { "" },
+                match (&i.install.removed_by, &i.install.removed_at) {
                     (Some(by), Some(at)) => format!(", removed by {by} at {}", t(at)),
                     _ => String::new(),
                 }
@@ -397,24 +397,24 @@ fn step_lines(lines: &mut Vec<Line>, step: &StepRecord) {
         lines.push(Line {
             step: key.clone(),
             subject: e.requirement.clone(),
-            value: format!("issue {}", e.issue),
-            by: e.by.clone(),
-            at: t(&e.at),
-            reason: e.reason.clone(),
+            value: format!("issue {}", e.exception.issue),
+            by: e.exception.by.clone(),
+            at: t(&e.exception.at),
+            reason: e.exception.reason.clone(),
             ..Line::new("exception")
         });
     }
     for l in &step.labour {
         lines.push(Line {
             step: key.clone(),
-            subject: format!("session {}", l.session),
+            subject: format!("session {}", l.session.id),
             value: l
                 .minutes
                 .map(|m| format!("{m} min"))
                 .unwrap_or_else(|| s("open")),
-            by: l.user.clone(),
-            at: t(&l.started_at),
-            detail: format!("ended {}", opt_t(&l.ended_at)),
+            by: l.session.user.clone(),
+            at: t(&l.session.started_at),
+            detail: format!("ended {}", opt_t(&l.session.ended_at)),
             ..Line::new("labour")
         });
     }

@@ -418,14 +418,14 @@ fn step_html(out: &mut String, step: &StepRecord) {
         .installs
         .iter()
         .map(|i| {
-            let shown = format!("{} ×{}", text(&i.identifier), i.quantity);
+            let shown = format!("{} ×{}", text(&i.install.identifier), i.install.quantity);
             vec![
                 text(&i.requirement),
-                text(&i.part),
-                match &i.removed_at {
+                text(&i.install.part),
+                match &i.install.removed_at {
                     Some(at) => format!(
                         "<del>{shown}</del> removed by {} at {}",
-                        opt(&i.removed_by),
+                        opt(&i.install.removed_by),
                         utc(at)
                     ),
                     None => shown,
@@ -433,9 +433,14 @@ fn step_html(out: &mut String, step: &StepRecord) {
                 i.tracking
                     .map(|t| text(&state_name(&t)))
                     .unwrap_or_else(|| "—".into()),
-                text(&i.by),
-                utc(&i.at),
-                if i.scanned { "scanned" } else { "typed" }.into(),
+                text(&i.install.by),
+                utc(&i.install.at),
+                if i.install.scanned {
+                    "scanned"
+                } else {
+                    "typed"
+                }
+                .into(),
             ]
         })
         .collect();
@@ -460,10 +465,10 @@ fn step_html(out: &mut String, step: &StepRecord) {
             out,
             "<p>Requirement {} excepted via issue {} by {} at {}: {}</p>",
             text(&e.requirement),
-            e.issue,
-            text(&e.by),
-            utc(&e.at),
-            text(&e.reason)
+            e.exception.issue,
+            text(&e.exception.by),
+            utc(&e.exception.at),
+            text(&e.exception.reason)
         );
     }
     let labour: Vec<Vec<String>> = step
@@ -471,10 +476,10 @@ fn step_html(out: &mut String, step: &StepRecord) {
         .iter()
         .map(|l| {
             vec![
-                l.session.to_string(),
-                text(&l.user),
-                utc(&l.started_at),
-                opt_utc(&l.ended_at),
+                l.session.id.to_string(),
+                text(&l.session.user),
+                utc(&l.session.started_at),
+                opt_utc(&l.session.ended_at),
                 l.minutes
                     .map(|m| format!("{m} min"))
                     .unwrap_or_else(|| "open".into()),

@@ -106,35 +106,27 @@ pub struct ValueRecord {
     pub file_sha256: Option<String>,
 }
 
+/// An install (or one taken back out), with its requirement and how its
+/// item is tracked.
 #[derive(Clone, Debug, Serialize)]
 pub struct InstallRecord {
     pub requirement: String,
-    pub identifier: String,
-    pub part: String,
     pub tracking: Option<Tracking>,
-    pub quantity: i64,
-    pub by: String,
-    pub at: Time,
-    pub scanned: bool,
-    pub removed_by: Option<String>,
-    pub removed_at: Option<Time>,
+    #[serde(flatten)]
+    pub install: Installation,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ExceptionRecord {
     pub requirement: String,
-    pub issue: IssueId,
-    pub reason: String,
-    pub by: String,
-    pub at: Time,
+    #[serde(flatten)]
+    pub exception: RequirementException,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct LabourRecord {
-    pub session: u64,
-    pub user: String,
-    pub started_at: Time,
-    pub ended_at: Option<Time>,
+    #[serde(flatten)]
+    pub session: LabourSession,
     /// Whole minutes, for a closed session.
     pub minutes: Option<i64>,
 }
@@ -336,24 +328,14 @@ fn step_record(store: &Store, step: &RunStep, trail: &[TrailEvent]) -> Result<St
                 .map(|item| item.tracking);
             installs.push(InstallRecord {
                 requirement: req.def.part.clone(),
-                identifier: i.identifier.clone(),
-                part: i.part.clone(),
                 tracking,
-                quantity: i.quantity,
-                by: i.by.clone(),
-                at: i.at,
-                scanned: i.scanned,
-                removed_by: i.removed_by.clone(),
-                removed_at: i.removed_at,
+                install: i.clone(),
             });
         }
         if let Some(e) = &req.exception {
             exceptions.push(ExceptionRecord {
                 requirement: req.def.part.clone(),
-                issue: e.issue,
-                reason: e.reason.clone(),
-                by: e.by.clone(),
-                at: e.at,
+                exception: e.clone(),
             });
         }
     }
@@ -375,10 +357,7 @@ fn step_record(store: &Store, step: &RunStep, trail: &[TrailEvent]) -> Result<St
             .sessions
             .iter()
             .map(|s| LabourRecord {
-                session: s.id,
-                user: s.user.clone(),
-                started_at: s.started_at,
-                ended_at: s.ended_at,
+                session: s.clone(),
                 minutes: s.ended_at.map(|e| (e - s.started_at).num_minutes()),
             })
             .collect(),
