@@ -216,8 +216,8 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
             })
         }
         InventoryCmd::Tree { serial } => {
-            let mut lines = Vec::new();
-            tree_lines(ctx, &serial, 0, &mut lines)?;
+            let tree = ctx.store.trace_down(&serial)?;
+            let lines = super::trace::legacy_tree_lines(&tree);
             let mut text = String::new();
             for line in &lines {
                 push_line(&mut text, line);
@@ -225,46 +225,6 @@ pub fn inventory(ctx: &mut Ctx, cmd: InventoryCmd) -> CliResult {
             ctx.print(&lines, || text)
         }
     }
-}
-
-/// The as-built tree: what the runs on a unit installed into it (serials and
-/// the lot quantities taken), and below each serial what went into that.
-fn tree_lines(ctx: &Ctx, identifier: &str, depth: usize, out: &mut Vec<String>) -> CliResult {
-    let item = ctx.store.inventory_item(identifier)?.ok_or_else(|| {
-        CliError::Failed(anyhow!(
-            "There is no serial or lot '{identifier}' in inventory."
-        ))
-    })?;
-    if depth == 0 {
-        out.push(format!(
-            "{} {} ({})",
-            item.part,
-            item.identifier,
-            crate::store::state_name(&item.state)
-        ));
-    }
-    if depth > 16 {
-        return Ok(());
-    }
-    for run in ctx.store.runs_on(identifier)? {
-        for step in &run.steps {
-            for req in &step.requirements {
-                for install in req.installs.iter().filter(|i| i.removed_at.is_none()) {
-                    out.push(format!(
-                        "{}{} {} ×{} (run {}, step {})",
-                        "  ".repeat(depth + 1),
-                        install.part,
-                        install.identifier,
-                        install.quantity,
-                        run.id,
-                        step.key
-                    ));
-                    tree_lines(ctx, &install.identifier, depth + 1, out)?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 pub fn procedure(ctx: &mut Ctx, cmd: ProcedureCmd) -> CliResult {

@@ -120,6 +120,9 @@ pub enum Cmd {
     Settings(SettingsCmd),
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Traceability: the as-built tree of a unit, or where a serial or lot was used.
+    #[command(subcommand)]
+    Trace(TraceCmd),
     /// Whether the database is healthy: SQLite integrity, schema, audit chain
     /// (and anchors), replay of the trail against the state tables, labour
     /// sessions left open, attachments. Exit 0 healthy, 1 naming each problem.
@@ -203,7 +206,8 @@ pub enum InventoryCmd {
         quantity: Option<i64>,
     },
     List,
-    /// The as-built tree under a serial.
+    /// The as-built tree under a serial (deprecated: `trace down` shows it
+    /// with the step, time and installer of each install).
     Tree {
         serial: String,
     },
@@ -286,6 +290,37 @@ pub enum RunCmd {
         #[arg(long)]
         reason: String,
     },
+    /// The complete record of a run (JSON, CSV or one printable HTML page),
+    /// or with --all the values of many runs as CSV, one row per value.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The run (`#12`, `run:12` or its unit's serial); or --all.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub run: Option<String>,
+    /// Every run changed on or after --since (CSV only).
+    #[arg(long)]
+    pub all: bool,
+    /// With --all: YYYY-MM-DD (from 00:00 UTC) or an RFC 3339 time.
+    #[arg(long, requires = "all")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -514,4 +549,14 @@ pub enum AuditCmd {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TraceCmd {
+    /// The as-built tree of a unit: every serial and lot installed in it,
+    /// recursively, with the run, step, time and installer.
+    Down { unit: String },
+    /// Where a serial or lot was used (the recall query): every unit, at
+    /// every level, that holds it, with the run and step.
+    Up { identifier: String },
 }

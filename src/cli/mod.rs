@@ -5,8 +5,10 @@ pub mod admin;
 pub mod args;
 pub mod audit;
 pub mod context;
+pub mod export;
 pub mod quality;
 pub mod show;
+pub mod trace;
 pub mod work;
 
 use crate::config::Config;
@@ -158,6 +160,7 @@ fn run_on(
         Cmd::Requirement(c) => quality::requirement(&mut ctx, c),
         Cmd::Redline(c) => quality::redline(&mut ctx, c),
         Cmd::Audit(c) => audit::audit(&mut ctx, c),
+        Cmd::Trace(c) => trace::trace(&ctx, c),
         Cmd::Check {
             anchors,
             session_hours,

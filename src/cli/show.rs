@@ -54,12 +54,14 @@ pub fn decision_signature_text(s: &DecisionSignature) -> String {
 }
 
 fn when(t: &Option<Time>) -> String {
-    t.map(|t| {
-        t.with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    })
-    .unwrap_or_else(|| "-".into())
+    t.map(local_time).unwrap_or_else(|| "-".into())
+}
+
+/// A time as the station's local date and minute, as text output shows it.
+pub fn local_time(t: Time) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// `waiting` is what holds a run whose required steps are all complete

@@ -78,6 +78,7 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 || super::show::run_detail(&run, &issues, &waiting),
             )
         }
+        RunCmd::Export(args) => super::export::export(ctx, args),
         RunCmd::Fail {
             run,
             reason,

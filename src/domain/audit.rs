@@ -17,6 +17,24 @@ fn in_run(run: Option<RunId>, rest: &str) -> String {
     }
 }
 
+/// The audit entity of an inventory item: every event that touches the item
+/// names it so, with the run it happened in, which is how the where-used
+/// query (`Store::trace_up`) finds the runs that installed a lot.
+pub fn inventory_entity(identifier: &str) -> String {
+    format!("inventory {identifier}")
+}
+
+/// The audit entity of a user (their secret's changes are read back from
+/// the trail for the signature manifest of `run export`).
+pub fn user_entity(login: &str) -> String {
+    format!("user {login}")
+}
+
+/// The audit entity of a quality issue.
+pub fn issue_entity(issue: IssueId) -> String {
+    format!("issue {issue}")
+}
+
 fn to_json<T: serde::Serialize>(x: &T) -> Json {
     serde_json::to_value(x).unwrap_or(Json::Null)
 }
@@ -40,7 +58,7 @@ impl Event {
         match self {
             UserAdded { user } => p(
                 "user_added",
-                format!("user {}", user.login),
+                user_entity(&user.login),
                 None,
                 Some(json!({
                     "login": user.login,
@@ -53,14 +71,14 @@ impl Event {
             ),
             UserActiveSet { login, active } => p(
                 "user_active_set",
-                format!("user {login}"),
+                user_entity(login),
                 Some(json!({ "active": !active })),
                 Some(json!({ "active": active })),
                 None,
             ),
             UserSecretSet { login, .. } => p(
                 "user_secret_set",
-                format!("user {login}"),
+                user_entity(login),
                 Some(json!({ "secret": HIDDEN })),
                 Some(json!({ "secret": HIDDEN })),
                 None,
@@ -71,14 +89,14 @@ impl Event {
                 locked_until,
             } => p(
                 "login_failed",
-                format!("user {login}"),
+                user_entity(login),
                 None,
                 Some(json!({ "failed_attempts": failed_attempts, "locked_until": locked_until })),
                 None,
             ),
             LoginSucceeded { login } => p(
                 "login_succeeded",
-                format!("user {login}"),
+                user_entity(login),
                 None,
                 Some(json!({ "failed_attempts": 0 })),
                 None,
@@ -99,7 +117,7 @@ impl Event {
             ),
             InventoryReceived { item } => p(
                 "inventory_received",
-                format!("inventory {}", item.identifier),
+                inventory_entity(&item.identifier),
                 None,
                 Some(to_json(item)),
                 None,
@@ -110,7 +128,7 @@ impl Event {
                 to,
             } => p(
                 "inventory_state_changed",
-                format!("inventory {identifier}"),
+                inventory_entity(identifier),
                 Some(json!({ "state": from })),
                 Some(json!({ "state": to })),
                 None,
@@ -121,14 +139,14 @@ impl Event {
                 to,
             } => p(
                 "inventory_quantity_changed",
-                format!("inventory {identifier}"),
+                inventory_entity(identifier),
                 Some(json!({ "quantity": from })),
                 Some(json!({ "quantity": to })),
                 None,
             ),
             InventoryParentSet { identifier, parent } => p(
                 "inventory_parent_set",
-                format!("inventory {identifier}"),
+                inventory_entity(identifier),
                 None,
                 Some(json!({ "parent": parent })),
                 None,
@@ -370,7 +388,7 @@ impl Event {
             ),
             IssueRaised { issue } => p(
                 "issue_raised",
-                format!("issue {}", issue.id),
+                issue_entity(issue.id),
                 None,
                 Some(json!({
                     "title": issue.title,
@@ -389,14 +407,14 @@ impl Event {
                 signature,
             } => p(
                 "issue_disposition_set",
-                format!("issue {issue}"),
+                issue_entity(*issue),
                 Some(json!({ "disposition": from })),
                 Some(json!({ "disposition": to })),
                 signature.as_ref().map(|s| s.rationale.clone()),
             ),
             IssueStateChanged { issue, from, to } => p(
                 "issue_state_changed",
-                format!("issue {issue}"),
+                issue_entity(*issue),
                 Some(json!({ "state": from })),
                 Some(json!({ "state": to })),
                 None,

@@ -70,6 +70,24 @@ pub fn head(conn: &Connection) -> Result<Option<Anchor>> {
         .optional()?)
 }
 
+/// The newest event written on one run: the anchor a run's exported record
+/// ends with (`audit verify --anchor` takes its line).
+pub fn of_run(conn: &Connection, run: i64) -> Result<Option<Anchor>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash, at FROM audit WHERE run = ?1 ORDER BY seq DESC LIMIT 1",
+            [run],
+            |r| {
+                Ok(Anchor {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                    at: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Whether the chain still holds `anchor`: Ok(None) when it does, else a
 /// sentence saying what became of it.
 pub fn check(conn: &Connection, anchor: &Anchor) -> Result<Option<String>> {

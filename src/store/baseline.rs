@@ -34,9 +34,9 @@ impl Baseline {
     fn entity(&self) -> (String, Option<i64>) {
         match self {
             Baseline::Settings { .. } => ("settings".to_string(), None),
-            Baseline::User { user } => (format!("user {}", user.login), None),
+            Baseline::User { user } => (crate::domain::user_entity(&user.login), None),
             Baseline::Part { part } => (format!("part {}", part.number), None),
-            Baseline::Item { item } => (format!("inventory {}", item.identifier), None),
+            Baseline::Item { item } => (crate::domain::inventory_entity(&item.identifier), None),
             Baseline::Procedure { procedure } => (
                 format!("procedure {} v{}", procedure.key, procedure.version),
                 None,

@@ -15,18 +15,22 @@ pub mod health;
 mod labour_queries;
 mod own_secret;
 mod queries;
+mod record_queries;
 pub mod replay;
 mod rows;
 pub mod schema;
 mod screen_queries;
 pub mod sqlite_errors;
+pub mod trace;
 mod world;
 
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
+pub use record_queries::TrailEvent;
 pub use rows::enum_name as state_name;
+pub use rows::time_text;
 pub use screen_queries::PendingDeviation;
 
 use anyhow::{bail, Context, Result};

@@ -87,6 +87,12 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit ADD COLUMN event TEXT;
     "#,
+    // 5: where-used (`trace up`) finds the runs that installed a lot through
+    // the events naming it (a lot has no parent: it may feed several units),
+    // and the export's signature manifest reads a signer's PIN changes.
+    r#"
+    CREATE INDEX audit_entity ON audit(entity, run);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
