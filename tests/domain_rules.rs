@@ -226,7 +226,7 @@ fn completion_is_refused_with_every_blocker_in_spec_order() {
     let expected = [
         "Field 'Leak test' is required and has no value.",
         "Field 'Finish' is required and has no value.",
-        "Field 'Bore diameter' is out of range: 25.3 mm, expected 25.00 ± 0.05 mm; no deviation is accepted.",
+        "Field 'Bore diameter' is out of range: 25.3 mm, expected 25.00 ± 0.05 → 24.95–25.05 mm; no deviation is accepted.",
         "Build requirement BEARING still needs 1 of 1 installed.",
         "Build requirement SCREW still needs 4 of 4 installed.",
         "Sign-off 'QA' is expecting approval by quality.",
@@ -546,7 +546,7 @@ fn verdicts_are_inclusive_and_rule_text_reads_well() {
     for (def, v, want) in table {
         assert_eq!(verdict(def, v), want, "{} {v}", def.name);
     }
-    assert_eq!(rule_text(&tol), "25.00 ± 0.05 mm");
+    assert_eq!(rule_text(&tol), "25.00 ± 0.05 → 24.95–25.05 mm");
     assert_eq!(rule_text(&range), "10 – 12 V");
     assert_eq!(rule_text(&min), "≥ 10 N·m");
     assert_eq!(rule_text(&none), "");

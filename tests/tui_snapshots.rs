@@ -380,7 +380,7 @@ fn quality_screen() {
             position: "2".into(),
             field: "Bore diameter".into(),
             value: "25.3 mm".into(),
-            rule: "25.00 ± 0.05 mm".into(),
+            rule: "25.00 ± 0.05 → 24.95–25.05 mm".into(),
             by: "op1".into(),
         }],
         signoffs: vec![PendingSignoff {

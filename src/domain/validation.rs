@@ -89,8 +89,13 @@ pub fn rule_text(def: &FieldDef) -> String {
     if let Some(target) = v.target {
         match v.tolerance {
             Some(tol) => {
+                // The limits too, so nobody does the arithmetic at the bench.
                 let d = decimals(target).max(decimals(tol));
-                parts.push(with_unit(format!("{target:.d$} ± {tol:.d$}"), &def.unit));
+                let (low, high) = (target - tol, target + tol);
+                parts.push(with_unit(
+                    format!("{target:.d$} ± {tol:.d$} → {low:.d$}–{high:.d$}"),
+                    &def.unit,
+                ));
             }
             None => parts.push(with_unit(format!("= {target}"), &def.unit)),
         }

@@ -192,9 +192,12 @@ pub fn field_lines(
                     theme,
                 ));
                 let (judgement, why) = draft_judgement(field, input.value(), theme);
-                push_unit_rule(&mut first, field, &rule, theme);
+                // The verdict sits by the value; the rule follows, and is
+                // what a narrow screen cuts.
+                push_unit(&mut first, field);
                 first.push(Span::raw("  "));
                 first.push(judgement);
+                place_rule(&mut first, &mut extra, &rule, width, theme);
                 if let Some(why) = why {
                     let room = usize::from(width).saturating_sub(5).max(20);
                     for part in super::step_view::wrap(&why, room) {
@@ -259,12 +262,13 @@ pub fn field_lines(
                 theme.dim
             };
             first.push(Span::styled(text, style));
-            push_unit_rule(&mut first, field, &rule, theme);
+            push_unit(&mut first, field);
             first.push(Span::raw("  "));
             first.push(match draft {
                 Some(d) => draft_judgement(field, &d.editor.raw(), theme).0,
                 None => saved_judgement(field, theme),
             });
+            place_rule(&mut first, &mut extra, &rule, width, theme);
             if focused {
                 if let Some(v) = saved {
                     let mut who =
@@ -286,13 +290,31 @@ pub fn field_lines(
     std::iter::once(Line::from(first)).chain(extra).collect()
 }
 
-fn push_unit_rule(spans: &mut Vec<Span<'static>>, field: &Field, rule: &str, theme: &Theme) {
+fn push_unit(spans: &mut Vec<Span<'static>>, field: &Field) {
     let unit = unit_of(field);
     if !unit.is_empty() {
         spans.push(Span::raw(format!(" {unit}")));
     }
-    if !rule.is_empty() {
-        spans.push(Span::styled(format!("  rule {}", clean(rule)), theme.dim));
+}
+
+/// The rule after the verdict, or on a line of its own under the field when
+/// the row has no room for all of it (the limits are never cut).
+fn place_rule(
+    first: &mut Vec<Span<'static>>,
+    extra: &mut Vec<Line<'static>>,
+    rule: &str,
+    width: u16,
+    theme: &Theme,
+) {
+    if rule.is_empty() {
+        return;
+    }
+    let text = format!("  rule {}", clean(rule));
+    let used: usize = first.iter().map(|s| cells(&s.content)).sum();
+    if used + cells(&text) <= usize::from(width) {
+        first.push(Span::styled(text, theme.dim));
+    } else {
+        extra.push(Line::styled(format!("  {text}"), theme.dim));
     }
 }
 
