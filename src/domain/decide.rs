@@ -30,6 +30,7 @@ pub fn decide(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
         | SetUserSecret { .. }
         | RecordLoginFailure { .. }
         | RecordLoginSuccess { .. }
+        | RehashOwnSecret { .. }
         | AddPart { .. }
         | ReceiveInventory { .. }
         | SetSetting { .. } => admin::decide(&cx),

@@ -36,7 +36,7 @@ pub fn required_roles(cmd: &Command) -> Option<(&'static [&'static str], &'stati
     use Command::*;
     let r: (&'static [&'static str], &'static str) = match cmd {
         RecordLoginFailure { .. } | RecordLoginSuccess { .. } | SignOff { .. } => return None,
-        SetUserSecret { .. } => return None,
+        SetUserSecret { .. } | RehashOwnSecret { .. } => return None,
         // Completion is automatic; re-checking it is no one's privilege.
         RecheckCompletion => return None,
         AddUser { .. } => (ADMIN_ONLY, "Adding a user"),
