@@ -474,7 +474,11 @@ fn hash_with_old_parameters(secret: &str) -> String {
 }
 
 fn stored_hash(f: &Fixture, login: &str) -> String {
-    f.store.user(login).expect("read").expect("user").secret_hash
+    f.store
+        .user(login)
+        .expect("read")
+        .expect("user")
+        .secret_hash
 }
 
 #[test]
@@ -518,9 +522,16 @@ fn an_old_parameter_hash_is_upgraded_at_the_next_sign_in_and_the_pin_still_works
     assert_eq!(rehashes.len(), 1, "{rows:?}");
     assert_eq!(rehashes[0].entity, "user veteran");
     assert_eq!(rehashes[0].user, "veteran");
-    assert!(!format!("{rows:?}").contains(&upgraded), "the hash is hidden");
+    assert!(
+        !format!("{rows:?}").contains(&upgraded),
+        "the hash is hidden"
+    );
     assert_eq!(
-        f.store.user("veteran").expect("read").expect("user").failed_attempts,
+        f.store
+            .user("veteran")
+            .expect("read")
+            .expect("user")
+            .failed_attempts,
         0,
         "the successful sign-in reset the count"
     );
@@ -544,7 +555,10 @@ fn an_old_parameter_hash_is_upgraded_at_the_next_sign_in_and_the_pin_still_works
     assert_eq!(rehash_count, 1);
 
     assert!(
-        matches!(f.store.verify_audit().expect("verify"), Verification::Intact(_)),
+        matches!(
+            f.store.verify_audit().expect("verify"),
+            Verification::Intact(_)
+        ),
         "the chain holds"
     );
     let report = f.store.replay_audit().expect("replay");
@@ -586,8 +600,14 @@ fn a_locked_login_with_an_old_hash_is_neither_evaluated_nor_upgraded() {
         },
     );
     for _ in 0..5 {
-        assert!(f.store.authenticate("op", "0000", "st", f.now, false).is_err());
+        assert!(f
+            .store
+            .authenticate("op", "0000", "st", f.now, false)
+            .is_err());
     }
-    assert!(f.store.authenticate("op", "1357", "st", f.now, false).is_err());
+    assert!(f
+        .store
+        .authenticate("op", "1357", "st", f.now, false)
+        .is_err());
     assert_eq!(stored_hash(&f, "op"), old);
 }
