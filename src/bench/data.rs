@@ -21,9 +21,9 @@ pub const CLI_SERIAL: &str = "GEN-0000330";
 /// PIN of every generated user.
 pub const PIN: &str = "0000";
 
-/// Builds a database of `runs` generated runs and the long-worked run at
-/// `path` (which must not exist yet).
-pub fn build(path: &Path, runs: usize) -> Result<()> {
+/// Builds a database of `runs` generated runs and the long-worked run with
+/// `heavy_values` values at `path` (which must not exist yet).
+pub fn build(path: &Path, runs: usize, heavy_values: usize) -> Result<()> {
     if runs <= 330 {
         return Err(anyhow!(
             "A benchmark database needs more than 330 runs (the probed serials are numbered up to 330); {runs} were asked for."
@@ -35,6 +35,6 @@ pub fn build(path: &Path, runs: usize) -> Result<()> {
         .single()
         .ok_or_else(|| anyhow!("The generator's start time is not a valid time."))?;
     generate(&mut store, runs, start)?;
-    run_with_values(&mut store, HEAVY_SERIAL, HEAVY_VALUES, start)?;
+    run_with_values(&mut store, HEAVY_SERIAL, heavy_values.max(1), start)?;
     Ok(())
 }
