@@ -52,3 +52,39 @@ fn values_on_bore(store: &Store, run: i64) -> usize {
         .and_then(|s| s.fields.iter().find(|f| f.def.name == "Bore diameter"))
         .map_or(0, |f| f.values.len())
 }
+
+#[test]
+fn the_processes_traveler_bench_spawns_do_their_job() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("bench.db");
+    data::build(&db, 331, 2).expect("build");
+    let out = assert_cmd::Command::cargo_bin("traveler")
+        .expect("binary")
+        .arg("--db")
+        .arg(&db)
+        .args(["bench-tui", "--repeat", "1"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let numbers: tui::TuiNumbers = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert!(numbers.resident_bytes > 0);
+
+    let scratch = dir.path().join("scratch.db");
+    for _ in 0..2 {
+        assert_cmd::Command::cargo_bin("traveler")
+            .expect("binary")
+            .arg("bare-txn")
+            .arg(&scratch)
+            .assert()
+            .success();
+    }
+    let rows: i64 = rusqlite::Connection::open(&scratch)
+        .expect("open")
+        .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows, 4, "two transactions of two rows");
+}
