@@ -1,139 +1,120 @@
-//! Benchmarks on a generated database of 100,000 runs (built once per
-//! machine under target/bench-data, rebuilt if missing): the board's first
-//! page, counts per state, opening a run, saving a field, checking the audit chain.
+//! Benchmarks at two sizes, 1,000 and 100,000 generated runs (built once per
+//! machine under target/bench-data, rebuilt if missing), with the bare
+//! SQLite baselines measured in the same run: the board load, the serial
+//! search key by key, opening a run, the quality screen, a save on a fresh
+//! run and on a run with 3,000 values, and the audit chain's verification.
+//! The operations are `traveler::bench::ops`, the ones `traveler bench`
+//! times, done the way the terminal does them.
 
-use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::path::PathBuf;
-use traveler::domain::*;
-use traveler::store::{RunFilter, Store};
+use std::path::{Path, PathBuf};
+use traveler::bench::{baseline, data, ops};
+use traveler::store::Store;
 
-const RUNS: usize = 100_000;
+const SIZES: [usize; 2] = [1_000, 100_000];
 /// Version of the generator's output; bump it when `generate` changes.
-const DATA_VERSION: u32 = 2;
+const DATA_VERSION: u32 = 3;
 
-fn database() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let path = dir.join(format!("runs-{RUNS}-v{DATA_VERSION}.db"));
-    let done = dir.join(format!("runs-{RUNS}-v{DATA_VERSION}.done"));
+fn bench_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
+}
+
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The generated database of `runs` runs, built on first use.
+fn database(runs: usize) -> PathBuf {
+    let dir = bench_dir();
+    let path = dir.join(format!("runs-{runs}-v{DATA_VERSION}.db"));
+    let done = dir.join(format!("runs-{runs}-v{DATA_VERSION}.done"));
     if !done.exists() {
-        let _ = std::fs::remove_file(&path);
-        let _ = std::fs::remove_file(path.with_extension("db-wal"));
-        let _ = std::fs::remove_file(path.with_extension("db-shm"));
+        remove_database(&path);
         std::fs::create_dir_all(&dir).expect("bench dir");
-        let mut store = Store::open(&path).expect("open");
-        let start = Utc
-            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-            .single()
-            .expect("time");
         let began = std::time::Instant::now();
-        traveler::generate::generate(&mut store, RUNS, start).expect("generate");
-        eprintln!("generated {RUNS} runs in {:.1?}", began.elapsed());
+        data::build(&path, runs, data::HEAVY_VALUES).expect("generate");
+        eprintln!("generated {runs} runs in {:.1?}", began.elapsed());
         std::fs::write(&done, b"ok").expect("mark");
     }
     path
 }
 
 /// A fresh copy of the generated database for this run, so what the
-/// benchmarks write (measurements pile up on one run) never skews the next run.
-fn working_copy(pristine: &std::path::Path) -> PathBuf {
-    let copy = pristine.with_file_name("working.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
-    }
+/// benchmarks write (values pile up on the runs) never skews the next run.
+fn working_copy(pristine: &Path, runs: usize) -> PathBuf {
+    let copy = pristine.with_file_name(format!("working-{runs}.db"));
+    remove_database(&copy);
     std::fs::copy(pristine, &copy).expect("copy the generated database");
     copy
 }
 
-fn benches(c: &mut Criterion) {
-    let path = working_copy(&database());
-    let mut store = Store::open(&path).expect("open");
-    c.bench_function("board: first page of 50 of 100k runs", |b| {
-        b.iter(|| {
-            store
-                .list_runs(&RunFilter::default(), None, 50)
-                .expect("page")
-        })
+fn baselines(c: &mut Criterion) {
+    let scratch = bench_dir().join("bare-txn.db");
+    remove_database(&scratch);
+    std::fs::create_dir_all(bench_dir()).expect("bench dir");
+    let mut bare = baseline::BareTxn::open(&scratch).expect("scratch");
+    let mut group = c.benchmark_group("bare SQLite");
+    group.bench_function("2-row IMMEDIATE txn, synchronous=FULL, WAL", |b| {
+        b.iter(|| bare.once().expect("txn"))
     });
-    c.bench_function("board: a page deep in the list (keyset)", |b| {
-        b.iter(|| {
-            store
-                .list_runs(&RunFilter::default(), Some(50_000), 50)
-                .expect("page")
-        })
-    });
-    c.bench_function("board: in-progress filter, first page", |b| {
-        let f = RunFilter {
-            state: Some(RunState::InProgress),
-            search: None,
-            untouched_before: None,
-        };
-        b.iter(|| store.list_runs(&f, None, 50).expect("page"))
-    });
-    c.bench_function("board: search a serial", |b| {
-        let f = RunFilter {
-            state: None,
-            search: Some("GEN-0054321".into()),
-            untouched_before: None,
-        };
-        b.iter(|| store.list_runs(&f, None, 50).expect("page"))
-    });
-    c.bench_function("board: counts per state", |b| {
-        b.iter(|| store.count_runs_by_state().expect("counts"))
-    });
-    c.bench_function("run: open by serial", |b| {
-        b.iter(|| {
-            let id = store
-                .find_run("GEN-0054320")
-                .expect("find")
-                .expect("exists");
-            store.run(id).expect("load").expect("run")
-        })
-    });
-    let id = store
-        .find_run("GEN-0054320")
-        .expect("find")
-        .expect("exists");
-    let operator = Actor {
-        login: "operator".into(),
-        name: "Generated operator".into(),
-        roles: vec![OPERATOR.into()],
-        station: "bench".into(),
-        reauthenticated: false,
-    };
-    let mut n = 0u64;
-    c.bench_function(
-        "step: save a measurement (IMMEDIATE txn, fsync, audit row)",
-        |b| {
-            b.iter(|| {
-                n += 1;
-                store
-                    .execute(Request {
-                        actor: operator.clone(),
-                        run: Some(id),
-                        command: Command::SetField {
-                            step: "bore".into(),
-                            field: "Bore diameter".into(),
-                            raw: format!("25.{:02}", n % 5),
-                            file_sha256: None,
-                            // Every save after the first corrects the value.
-                            reason: Some("re-measured".into()),
-                            void_approval: true,
-                        },
-                        seen: Seen::default(),
-                        now: Utc::now(),
-                    })
-                    .expect("saved")
-            })
-        },
-    );
-    let mut group = c.benchmark_group("audit");
-    group.sample_size(10);
-    group.bench_function("verify the whole chain", |b| {
-        b.iter(|| store.verify_audit().expect("verify"))
-    });
+    for runs in SIZES {
+        let db = database(runs);
+        group.bench_function(format!("first page, fresh connection, {runs} runs"), |b| {
+            b.iter(|| baseline::first_page(&db, 100).expect("page"))
+        });
+    }
     group.finish();
 }
 
-criterion_group!(engine, benches);
-criterion_main!(engine);
+fn engine(c: &mut Criterion) {
+    for runs in SIZES {
+        let path = working_copy(&database(runs), runs);
+        let mut store = Store::open(&path).expect("open");
+        let mut group = c.benchmark_group(format!("{runs} runs"));
+        group.bench_function("board load (page + counts + stuck)", |b| {
+            b.iter(|| ops::board_load(&mut store).expect("board"))
+        });
+        group.bench_function("serial search, 11 keys", |b| {
+            b.iter(|| ops::serial_search_keys(&mut store).expect("search"))
+        });
+        let probe = ops::probe_run(&store).expect("probe run");
+        group.bench_function("open a run (run + issues + history)", |b| {
+            b.iter(|| ops::open_run(&mut store, probe).expect("open"))
+        });
+        group.bench_function("quality screen load", |b| {
+            b.iter(|| ops::quality_load(&mut store).expect("quality"))
+        });
+        let mut n = 0u64;
+        group.bench_function("save a value on a fresh run", |b| {
+            // Each save gets a run of its own; making the run is not timed.
+            b.iter_custom(|iters| {
+                let mut took = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    n += 1;
+                    let run = ops::fresh_run(&mut store, &format!("FRESH-{n:06}")).expect("run");
+                    let began = std::time::Instant::now();
+                    ops::save_value(&mut store, run, n, false).expect("save");
+                    took += began.elapsed();
+                }
+                took
+            })
+        });
+        let heavy = ops::heavy_run(&store).expect("heavy run");
+        group.bench_function("save a value on a run with 3,000 values", |b| {
+            b.iter(|| {
+                n += 1;
+                ops::save_value(&mut store, heavy, n, true).expect("save")
+            })
+        });
+        group.sample_size(10);
+        group.bench_function("audit verify (whole chain)", |b| {
+            b.iter(|| ops::audit_verify(&mut store).expect("verify"))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, baselines, engine);
+criterion_main!(benches);

@@ -139,3 +139,60 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
     }
     Ok(())
 }
+
+/// Adds one run on `serial` whose bore diameter holds `values` saved values
+/// (the first, then corrections), for measuring a save on a long-worked run.
+/// Returns the run's id.
+pub fn run_with_values(
+    store: &mut Store,
+    serial: &str,
+    values: usize,
+    start: Time,
+) -> Result<RunId> {
+    let supervisor = actor("supervisor", SUPERVISOR);
+    let operator = actor("operator", OPERATOR);
+    store
+        .execute_all(vec![req(
+            &supervisor,
+            None,
+            Command::CreateRun {
+                procedure_key: "PUMP-ASSY".into(),
+                serial: serial.into(),
+                title: Some(format!("Generated pump with {values} values")),
+            },
+            start,
+        )])
+        .map_err(|e| anyhow!("Generating the run with many values failed: {e}"))?;
+    let run = store
+        .find_run(serial)?
+        .ok_or_else(|| anyhow!("The generated run {serial} is not in the database."))?;
+    let mut batch = vec![req(
+        &operator,
+        Some(run),
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+        start,
+    )];
+    for i in 0..values {
+        batch.push(req(
+            &operator,
+            Some(run),
+            Command::SetField {
+                step: "bore".into(),
+                field: "Bore diameter".into(),
+                raw: format!("25.0{}", i % 5),
+                file_sha256: None,
+                reason: (i > 0).then(|| "re-measured".to_string()),
+                void_approval: false,
+            },
+            start + Duration::seconds(i as i64),
+        ));
+        if batch.len() >= BATCH || i + 1 == values {
+            store
+                .execute_all(std::mem::take(&mut batch))
+                .map_err(|e| anyhow!("Generating value {i} of run {serial} failed: {e}"))?;
+        }
+    }
+    Ok(run)
+}

@@ -4,6 +4,7 @@
 //! trail, `cli` the command line, `app` and `ui` the terminal, `demo` the
 //! seeded demo database. Every change goes domain -> store.
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

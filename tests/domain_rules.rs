@@ -3082,3 +3082,47 @@ fn the_first_value_or_install_on_a_step_checks_the_user_in_with_it() {
     let r = sim.refused("op1", set_cmd("bore", "Bore diameter", "25.01"));
     assert!(r.iter().any(|x| x.contains("prep")), "{r:?}");
 }
+
+#[test]
+fn a_rehash_changes_only_the_actors_own_stored_hash() {
+    let mut sim = Sim::new();
+    let op2_before = sim.world.users["op2"].clone();
+    sim.ok(
+        "adm",
+        Command::SetUserSecret {
+            login: "op1".into(),
+            secret_hash: "reset-by-admin".into(),
+        },
+    );
+    sim.ok(
+        "op1",
+        Command::RecordLoginFailure {
+            login: "op1".into(),
+        },
+    );
+    let events = sim.ok(
+        "op1",
+        Command::RehashOwnSecret {
+            secret_hash: "$argon2id$NEWPARAMS".into(),
+        },
+    );
+    let op1 = &sim.world.users["op1"];
+    assert_eq!(op1.secret_hash, "$argon2id$NEWPARAMS");
+    assert_eq!(
+        op1.secret_set_by.as_deref(),
+        Some("adm"),
+        "still a reset PIN"
+    );
+    assert_eq!(op1.failed_attempts, 1, "a rehash is not a sign-in");
+    assert_eq!(sim.world.users["op2"], op2_before);
+    let parts = events.last().expect("event").audit_parts(None);
+    assert_eq!(parts.entity, "user op1");
+    assert!(!format!("{:?}{:?}", parts.before, parts.after).contains("NEWPARAMS"));
+    let r = sim.refused(
+        "op1",
+        Command::RehashOwnSecret {
+            secret_hash: "  ".into(),
+        },
+    );
+    assert_eq!(r, ["A secret is required."]);
+}

@@ -461,3 +461,153 @@ fn an_unknown_login_is_audited_and_answered_like_a_wrong_pin() {
         "{rows:?}"
     );
 }
+
+/// A hash made the way secrets were hashed before the PIN parameters were
+/// chosen: argon2's defaults (19 MiB, 2 passes).
+fn hash_with_old_parameters(secret: &str) -> String {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .expect("hash")
+        .to_string()
+}
+
+fn stored_hash(f: &Fixture, login: &str) -> String {
+    f.store
+        .user(login)
+        .expect("read")
+        .expect("user")
+        .secret_hash
+}
+
+#[test]
+fn an_old_parameter_hash_is_upgraded_at_the_next_sign_in_and_the_pin_still_works() {
+    let mut f = Fixture::new();
+    let old = hash_with_old_parameters("4711");
+    assert!(old.contains("m=19456,t=2"), "{old}");
+    f.ok(
+        &admin(),
+        None,
+        Command::AddUser {
+            login: "veteran".into(),
+            name: "Veteran".into(),
+            roles: vec![OPERATOR.into()],
+            secret_hash: old.clone(),
+        },
+    );
+    // A wrong PIN verifies against the old hash and upgrades nothing.
+    assert!(f
+        .store
+        .authenticate("veteran", "0000", "st", f.now, false)
+        .is_err());
+    assert_eq!(stored_hash(&f, "veteran"), old);
+
+    let actor = f
+        .store
+        .authenticate("veteran", "4711", "st", f.now, false)
+        .expect("the old hash verifies");
+    assert_eq!(actor.login, "veteran");
+    let upgraded = stored_hash(&f, "veteran");
+    assert_ne!(upgraded, old);
+    assert!(
+        upgraded.starts_with("$argon2id$v=19$m=4096,t=1,p=1$"),
+        "{upgraded}"
+    );
+    let rows = f.store.audit_log(None, 100).expect("log");
+    let rehashes: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "user_secret_rehashed")
+        .collect();
+    assert_eq!(rehashes.len(), 1, "{rows:?}");
+    assert_eq!(rehashes[0].entity, "user veteran");
+    assert_eq!(rehashes[0].user, "veteran");
+    assert!(
+        !format!("{rows:?}").contains(&upgraded),
+        "the hash is hidden"
+    );
+    assert_eq!(
+        f.store
+            .user("veteran")
+            .expect("read")
+            .expect("user")
+            .failed_attempts,
+        0,
+        "the successful sign-in reset the count"
+    );
+
+    // The same PIN still works, and a current hash is not rehashed again.
+    f.store
+        .authenticate("veteran", "4711", "st", f.now, true)
+        .expect("the upgraded hash verifies");
+    assert_eq!(stored_hash(&f, "veteran"), upgraded);
+    assert!(f
+        .store
+        .authenticate("veteran", "4712", "st", f.now, false)
+        .is_err());
+    let rehash_count = f
+        .store
+        .audit_log(None, 100)
+        .expect("log")
+        .iter()
+        .filter(|r| r.action == "user_secret_rehashed")
+        .count();
+    assert_eq!(rehash_count, 1);
+
+    assert!(
+        matches!(
+            f.store.verify_audit().expect("verify"),
+            Verification::Intact(_)
+        ),
+        "the chain holds"
+    );
+    let report = f.store.replay_audit().expect("replay");
+    assert!(report.consistent(), "{:?}", report.differences);
+}
+
+#[test]
+fn a_rehash_keeps_the_mark_of_a_pin_an_admin_set() {
+    let mut f = Fixture::new();
+    f.ok(
+        &admin(),
+        None,
+        Command::SetUserSecret {
+            login: "op".into(),
+            secret_hash: hash_with_old_parameters("2468"),
+        },
+    );
+    f.store
+        .authenticate("op", "2468", "st", f.now, false)
+        .expect("signs in");
+    assert!(stored_hash(&f, "op").contains("m=4096,t=1"));
+    assert_eq!(
+        f.store.secret_set_by("op").expect("read").as_deref(),
+        Some("admin"),
+        "the owner must still set a PIN of their own"
+    );
+}
+
+#[test]
+fn a_locked_login_with_an_old_hash_is_neither_evaluated_nor_upgraded() {
+    let mut f = Fixture::new();
+    let old = hash_with_old_parameters("1357");
+    f.ok(
+        &admin(),
+        None,
+        Command::SetUserSecret {
+            login: "op".into(),
+            secret_hash: old.clone(),
+        },
+    );
+    for _ in 0..5 {
+        assert!(f
+            .store
+            .authenticate("op", "0000", "st", f.now, false)
+            .is_err());
+    }
+    assert!(f
+        .store
+        .authenticate("op", "1357", "st", f.now, false)
+        .is_err());
+    assert_eq!(stored_hash(&f, "op"), old);
+}

@@ -134,6 +134,26 @@ pub enum Cmd {
         #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         session_hours: i64,
     },
+    /// Measure this machine: builds databases of 1,000 and 100,000 runs in a
+    /// temporary folder and prints what each screen and command costs at each
+    /// size next to bare SQLite doing the same (takes minutes; needs no --db).
+    Bench {
+        /// A database size in runs (more than 330); repeatable. Default: 1000 and 100000.
+        #[arg(long = "runs", value_parser = clap::value_parser!(u64).range(331..=10_000_000))]
+        runs: Vec<u64>,
+        /// Repetitions per number; the median is shown.
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        repeat: u64,
+    },
+    /// For `bench`: one bare 2-row SQLite transaction on the scratch file PATH.
+    #[command(hide = true)]
+    BareTxn { path: PathBuf },
+    /// For `bench`: the terminal's numbers on --db, as one JSON line.
+    #[command(hide = true)]
+    BenchTui {
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        repeat: u64,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -73,6 +73,13 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
     if let Cmd::Demo { no_tui, replace } = command {
         return crate::demo::run(cli.db, &config, no_tui, replace).map_err(CliError::Failed);
     }
+    match command {
+        Cmd::Bench { runs, repeat } => return bench(&runs, repeat),
+        Cmd::BareTxn { path } => {
+            return crate::bench::bare_txn_process(&path).map_err(CliError::Failed)
+        }
+        _ => {}
+    }
     let db = match (cli.db, &config.database) {
         (Some(p), _) => p,
         (None, Some(p)) => p.clone(),
@@ -84,6 +91,14 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
             db.display(),
             db.display()
         )));
+    }
+    if let Cmd::BenchTui { repeat } = command {
+        let numbers = crate::bench::tui::measure(&db, repeat as usize)?;
+        context::out(&format!(
+            "{}\n",
+            serde_json::to_string(&numbers).map_err(anyhow::Error::from)?
+        ));
+        return Ok(());
     }
     run_on(cli.auth, cli.json, &config, command, &db).map_err(|e| match e {
         CliError::Failed(e) => CliError::Failed(crate::store::sqlite_errors::explain(e, &db)),
@@ -125,7 +140,11 @@ fn run_on(
             pin,
             name,
         } => admin::init(&mut ctx, &login, &pin, &name),
-        Cmd::Demo { .. } | Cmd::Tui => Ok(()),
+        Cmd::Demo { .. }
+        | Cmd::Tui
+        | Cmd::Bench { .. }
+        | Cmd::BareTxn { .. }
+        | Cmd::BenchTui { .. } => Ok(()),
         Cmd::User(c) => admin::user(&mut ctx, c),
         Cmd::Part(c) => admin::part(&mut ctx, c),
         Cmd::Inventory(c) => admin::inventory(&mut ctx, c),
@@ -166,4 +185,19 @@ fn run_on(
             session_hours,
         } => audit::check(&mut ctx, &anchors, session_hours),
     }
+}
+
+/// `traveler bench`: the table on standard output, progress on standard error.
+fn bench(runs: &[u64], repeat: u64) -> Result<(), CliError> {
+    let runs: Vec<usize> = if runs.is_empty() {
+        vec![1_000, 100_000]
+    } else {
+        runs.iter().map(|&n| n as usize).collect()
+    };
+    let table = crate::bench::run(&crate::bench::Options {
+        runs,
+        repeat: repeat as usize,
+    })?;
+    context::out(&table);
+    Ok(())
 }

@@ -52,6 +52,11 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                 u.locked_until = None;
             }
         }
+        SecretRehashed { login, secret_hash } => {
+            if let Some(u) = world.users.get_mut(login) {
+                u.secret_hash = secret_hash.clone();
+            }
+        }
         UnknownLoginFailed { .. } => {}
         PartAdded { part } => {
             world.parts.insert(part.number.clone(), part.clone());

@@ -101,6 +101,13 @@ impl Event {
                 Some(json!({ "failed_attempts": 0 })),
                 None,
             ),
+            SecretRehashed { login, .. } => p(
+                "user_secret_rehashed",
+                format!("user {login}"),
+                Some(json!({ "secret": HIDDEN })),
+                Some(json!({ "secret": HIDDEN })),
+                None,
+            ),
             UnknownLoginFailed { login } => p(
                 "login_failed_unknown",
                 format!("login {login}"),

@@ -71,6 +71,12 @@ pub enum Command {
     RecordLoginSuccess {
         login: String,
     },
+    /// At the actor's own successful sign-in, their secret (just verified)
+    /// is stored again under the current hash parameters. Not a new secret:
+    /// who set it, the failure count and any lockout are unchanged.
+    RehashOwnSecret {
+        secret_hash: String,
+    },
     AddPart {
         number: String,
         description: String,
@@ -254,6 +260,7 @@ impl Command {
             Command::SetUserSecret { .. } => "set_user_secret",
             Command::RecordLoginFailure { .. } => "login_failure",
             Command::RecordLoginSuccess { .. } => "login_success",
+            Command::RehashOwnSecret { .. } => "rehash_own_secret",
             Command::AddPart { .. } => "add_part",
             Command::ReceiveInventory { .. } => "receive_inventory",
             Command::ImportProcedure { .. } => "import_procedure",

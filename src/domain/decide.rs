@@ -82,6 +82,7 @@ fn decide_one(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
         | SetUserSecret { .. }
         | RecordLoginFailure { .. }
         | RecordLoginSuccess { .. }
+        | RehashOwnSecret { .. }
         | AddPart { .. }
         | ReceiveInventory { .. }
         | SetSetting { .. } => admin::decide(&cx),

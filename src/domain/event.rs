@@ -29,6 +29,11 @@ pub enum Event {
     LoginSucceeded {
         login: String,
     },
+    /// The same secret stored under new hash parameters (at its owner's sign-in).
+    SecretRehashed {
+        login: String,
+        secret_hash: String,
+    },
     /// A secret was given for a login no user has: audited, changes nothing.
     UnknownLoginFailed {
         login: String,

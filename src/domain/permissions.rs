@@ -36,7 +36,7 @@ pub fn required_roles(cmd: &Command) -> Option<(&'static [&'static str], &'stati
     use Command::*;
     let r: (&'static [&'static str], &'static str) = match cmd {
         RecordLoginFailure { .. } | RecordLoginSuccess { .. } | SignOff { .. } => return None,
-        SetUserSecret { .. } => return None,
+        SetUserSecret { .. } | RehashOwnSecret { .. } => return None,
         // Completion is automatic; re-checking it is no one's privilege.
         RecheckCompletion => return None,
         AddUser { .. } => (ADMIN_ONLY, "Adding a user"),
@@ -107,7 +107,9 @@ pub fn own_secret_first(world: &World, actor: &Actor, cmd: &Command) -> Result<(
     };
     match cmd {
         Command::SetUserSecret { login, .. } if *login == actor.login => Ok(()),
-        Command::RecordLoginFailure { .. } | Command::RecordLoginSuccess { .. } => Ok(()),
+        Command::RecordLoginFailure { .. }
+        | Command::RecordLoginSuccess { .. }
+        | Command::RehashOwnSecret { .. } => Ok(()),
         _ => Err(format!(
             "Your PIN was set by {by}: set a new PIN of your own first (the terminal asks for it when you sign in; on the command line `traveler user set-pin {login} --pin NEW`).",
             login = actor.login

@@ -8,7 +8,7 @@ use crate::domain::{Actor, Command, Request, Seen, Settings, Time};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::{Connection, TransactionBehavior};
 use std::sync::OnceLock;
 
@@ -39,6 +39,41 @@ impl From<anyhow::Error> for AuthError {
 /// The shortest secret accepted: a PIN of four characters.
 pub const MIN_SECRET_LEN: usize = 4;
 
+/// Memory for hashing a new secret, in KiB (4 MiB). Why this little, and why
+/// one pass, is in README.md ("PIN hashing"): a PIN is guarded by the
+/// lockout, not by the hash cost.
+pub const SECRET_MEMORY_KIB: u32 = 4 * 1024;
+/// Passes over that memory for a new secret.
+pub const SECRET_PASSES: u32 = 1;
+/// Lanes for a new secret.
+pub const SECRET_LANES: u32 = 1;
+
+/// The argon2id hasher for new secrets. A stored hash is verified with the
+/// parameters its PHC string carries, so hashes made with other parameters
+/// keep verifying (and are upgraded at the next sign-in, see `needs_rehash`).
+fn hasher() -> anyhow::Result<Argon2<'static>> {
+    let params = Params::new(SECRET_MEMORY_KIB, SECRET_PASSES, SECRET_LANES, None)
+        .map_err(|e| anyhow::anyhow!("The secret hash parameters are invalid: {e}"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Whether a stored hash was made with other parameters than new secrets get
+/// (or another argon2 variant). An unreadable hash is not rehashed: it never
+/// verifies, so there is no sign-in to upgrade it at.
+pub fn needs_rehash(hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(u32::from(Version::V0x13))
+        || params.m_cost() != SECRET_MEMORY_KIB
+        || params.t_cost() != SECRET_PASSES
+        || params.p_cost() != SECRET_LANES
+}
+
 /// An argon2id PHC string for a new secret. A secret shorter than
 /// `MIN_SECRET_LEN` characters, or with spaces or control characters, is refused.
 pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
@@ -52,7 +87,7 @@ pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
         anyhow::bail!("A PIN may not contain spaces or control characters.");
     }
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    hasher()?
         .hash_password(secret.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| anyhow::anyhow!("Could not hash the secret: {e}"))
@@ -84,8 +119,9 @@ fn unknown_login_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(b"no user has this secret", &salt)
+        hasher()
+            .ok()
+            .and_then(|h| h.hash_password(b"no user has this secret", &salt).ok())
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
@@ -228,6 +264,13 @@ fn judge(
     if user.failed_attempts > 0 || user.locked_until.is_some() {
         let login = user.login.clone();
         record_login(tx, &actor, now, Command::RecordLoginSuccess { login })?;
+    }
+    if needs_rehash(&user.secret_hash) {
+        // The secret was verified a moment ago and satisfied the rules when
+        // it was set; should it not satisfy today's, the old hash stays.
+        if let Ok(secret_hash) = hash_secret(secret) {
+            record_login(tx, &actor, now, Command::RehashOwnSecret { secret_hash })?;
+        }
     }
     Ok(Ok(actor))
 }

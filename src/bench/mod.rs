@@ -1,0 +1,288 @@
+//! `traveler bench`: builds databases of the asked sizes in a temporary
+//! folder and prints, side by side, what each screen and command costs at
+//! each size and what bare SQLite needs for the same job, measured in the
+//! same run. `cargo bench` measures the same operations with criterion.
+
+pub mod baseline;
+pub mod data;
+pub mod ops;
+pub mod table;
+pub mod timing;
+pub mod tui;
+
+use anyhow::{anyhow, bail, Context, Result};
+use baseline::BareTxn;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use table::{Cell, Table};
+use timing::{median_measured, median_of};
+
+/// What to measure.
+pub struct Options {
+    /// Database sizes, in runs (each more than 330).
+    pub runs: Vec<usize>,
+    /// Repetitions per number (the median is shown).
+    pub repeat: usize,
+}
+
+/// Everything measured at one size.
+struct AtSize {
+    board: Duration,
+    search: Duration,
+    open_run: Duration,
+    quality: Duration,
+    save_fresh: Duration,
+    save_heavy: Duration,
+    audit_verify: Duration,
+    cli_action: Duration,
+    tui: tui::TuiNumbers,
+}
+
+/// Runs the whole benchmark and returns the table as text.
+pub fn run(options: &Options) -> Result<String> {
+    if options.runs.is_empty() {
+        bail!("Give at least one database size with --runs N.");
+    }
+    let folder = TempFolder::new()?;
+    let exe = std::env::current_exe().context("Could not find the traveler program to spawn")?;
+    let repeat = options.repeat.max(1);
+    let mut sizes = Vec::new();
+    for &runs in &options.runs {
+        let db = folder.path.join(format!("runs-{runs}.db"));
+        let began = Instant::now();
+        eprintln!("Generating {runs} runs…");
+        data::build(&db, runs, data::HEAVY_VALUES)?;
+        eprintln!("  generated in {:.1?}; measuring…", began.elapsed());
+        sizes.push((runs, measure_size(&exe, &db, repeat)?));
+    }
+    let bare_dir = folder.path.join("bare");
+    std::fs::create_dir_all(&bare_dir)?;
+    let mut bare = BareTxn::open(&bare_dir.join("in-process.db"))?;
+    let bare_txn = median_of(repeat.max(20), || bare.once())?;
+    let (_, largest) = options
+        .runs
+        .iter()
+        .copied()
+        .max()
+        .map(|r| (r, folder.path.join(format!("runs-{r}.db"))))
+        .ok_or_else(|| anyhow!("No database size was given."))?;
+    let first_page = median_of(repeat, || {
+        baseline::first_page(&largest, crate::app::state::BOARD_PAGE).map(|_| ())
+    })?;
+    let scratch = bare_dir.join("process.db");
+    let bare_process = median_measured(repeat, || {
+        spawn_timed(Command::new(&exe).arg("bare-txn").arg(&scratch))
+    })?;
+    Ok(report(&sizes, repeat, bare_txn, first_page, bare_process))
+}
+
+fn measure_size(exe: &Path, db: &Path, repeat: usize) -> Result<AtSize> {
+    let mut store = crate::store::Store::open(db)?;
+    let board = median_of(repeat, || ops::board_load(&mut store))?;
+    let search = median_of(repeat, || ops::serial_search_keys(&mut store))?;
+    let probe = ops::probe_run(&store)?;
+    let open_run = median_of(repeat, || ops::open_run(&mut store, probe))?;
+    let quality = median_of(repeat, || ops::quality_load(&mut store))?;
+    let mut n = 0u64;
+    let save_fresh = median_measured(repeat, || {
+        n += 1;
+        let run = ops::fresh_run(&mut store, &format!("FRESH-{n:05}"))?;
+        let began = Instant::now();
+        ops::save_value(&mut store, run, n, false)?;
+        Ok(began.elapsed())
+    })?;
+    let heavy = ops::heavy_run(&store)?;
+    let save_heavy = median_of(repeat, || {
+        n += 1;
+        ops::save_value(&mut store, heavy, n, true)
+    })?;
+    let audit_verify = median_of(repeat.min(5), || ops::audit_verify(&mut store))?;
+    drop(store);
+    let cli_action = median_measured(repeat, || {
+        n += 1;
+        spawn_timed(
+            Command::new(exe)
+                .arg("--db")
+                .arg(db)
+                .args(["--user", "operator", "--pin", data::PIN, "field", "set"])
+                .args([data::CLI_SERIAL, "bore", "Bore diameter"])
+                .arg(format!("25.0{}", n % 5))
+                .args(["--reason", "re-measured"]),
+        )
+    })?;
+    let output = Command::new(exe)
+        .arg("--db")
+        .arg(db)
+        .arg("bench-tui")
+        .args(["--repeat", &repeat.to_string()])
+        .output()
+        .context("Could not start traveler bench-tui")?;
+    if !output.status.success() {
+        bail!(
+            "traveler bench-tui failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let tui: tui::TuiNumbers =
+        serde_json::from_slice(&output.stdout).context("traveler bench-tui printed no numbers")?;
+    Ok(AtSize {
+        board,
+        search,
+        open_run,
+        quality,
+        save_fresh,
+        save_heavy,
+        audit_verify,
+        cli_action,
+        tui,
+    })
+}
+
+/// The wall time of one child process, start to exit; an error if it fails.
+fn spawn_timed(command: &mut Command) -> Result<Duration> {
+    let began = Instant::now();
+    let output = command
+        .output()
+        .context("Could not start a traveler process")?;
+    let took = began.elapsed();
+    if !output.status.success() {
+        bail!(
+            "A spawned traveler process failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(took)
+}
+
+/// The hidden `traveler bare-txn PATH`: one 2-row transaction in a process
+/// of its own, the baseline for a command-line action.
+pub fn bare_txn_process(path: &Path) -> Result<()> {
+    BareTxn::open(path)?.once()
+}
+
+fn report(
+    sizes: &[(usize, AtSize)],
+    repeat: usize,
+    bare_txn: Duration,
+    first_page: Duration,
+    bare_process: Duration,
+) -> String {
+    let mut t = Table::new(sizes.iter().map(|(runs, _)| *runs).collect());
+    let each = |f: &dyn Fn(&AtSize) -> Cell| sizes.iter().map(|(_, s)| f(s)).collect::<Vec<_>>();
+    let ms = |d: Duration| Cell::Time(d);
+    let ns = |n: u64| Cell::Time(Duration::from_nanos(n));
+    t.row(
+        "PIN Enter → first board frame (TUI)",
+        each(&|s| ns(s.tui.sign_in_to_board_ns)),
+        Some(("first page, fresh connection", first_page)),
+    );
+    t.row(
+        "any key → redrawn frame (TUI: update + draw)",
+        each(&|s| ns(s.tui.key_to_frame_ns)),
+        None,
+    );
+    t.row(
+        "board load (page + counts + stuck)",
+        each(&|s| ms(s.board)),
+        Some(("first page, fresh connection", first_page)),
+    );
+    t.row(
+        &format!(
+            "serial search, {} keys (a board load per key)",
+            ops::search_keys()
+        ),
+        each(&|s| ms(s.search)),
+        None,
+    );
+    t.row(
+        "open a run (run + issues + history)",
+        each(&|s| ms(s.open_run)),
+        None,
+    );
+    t.row("quality screen load", each(&|s| ms(s.quality)), None);
+    t.row(
+        "save a value on a fresh run",
+        each(&|s| ms(s.save_fresh)),
+        Some(("2-row IMMEDIATE txn, FULL, WAL", bare_txn)),
+    );
+    t.row(
+        &format!(
+            "save a value on a run with {} values",
+            table::grouped(data::HEAVY_VALUES)
+        ),
+        each(&|s| ms(s.save_heavy)),
+        Some(("2-row IMMEDIATE txn, FULL, WAL", bare_txn)),
+    );
+    t.row(
+        "audit verify (whole chain)",
+        each(&|s| ms(s.audit_verify)),
+        None,
+    );
+    t.row(
+        "CLI action, whole process (field set)",
+        each(&|s| ms(s.cli_action)),
+        Some(("2-row txn process", bare_process)),
+    );
+    t.row(
+        "TUI resident memory after every screen",
+        each(&|s| Cell::Bytes(s.tui.resident_bytes)),
+        None,
+    );
+    let mut out = t.render();
+    out.push_str(&format!(
+        "\nEach number is the median of {repeat} runs (the audit verify of up to 5; the key and \
+         the bare transaction of at least 20) on databases the generator made in a temporary \
+         folder, one after another in one process. TUI numbers drive the app's update, effect \
+         runner and drawing on a {}x{} test screen in a process of its own; the real terminal \
+         also waits up to {} ms after a lone key for a scanner's next character. Memory is \
+         that process's resident set (/proc/self/statm) after the board, a run, a step and the \
+         quality screen were shown. Processes are timed from spawn to exit. The ratio is the \
+         largest size over the smallest; × bare is the largest size over the bare SQLite \
+         baseline.\nMachine: {}.\n",
+        120,
+        40,
+        crate::app::scan::GAP.as_millis(),
+        machine()
+    ));
+    out
+}
+
+/// The processor and core count, as far as the system says.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown processor".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores available, {}", std::env::consts::OS)
+}
+
+/// A folder under the system's temporary folder, removed when dropped.
+struct TempFolder {
+    path: PathBuf,
+}
+
+impl TempFolder {
+    fn new() -> Result<TempFolder> {
+        let path = std::env::temp_dir().join(format!(
+            "traveler-bench-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_millis()
+        ));
+        std::fs::create_dir_all(&path)
+            .with_context(|| format!("Could not make the folder {}", path.display()))?;
+        Ok(TempFolder { path })
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
