@@ -22,7 +22,7 @@ mod world;
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
-pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
+pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary, STUCK_COUNT_CAP};
 pub use rows::enum_name as state_name;
 pub use screen_queries::PendingDeviation;
 

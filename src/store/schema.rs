@@ -87,6 +87,63 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit ADD COLUMN event TEXT;
     "#,
+    // 5: flat at factory scale. Derived tables kept by triggers on `runs`,
+    // so every run write (write_back's INSERT or UPDATE) updates them in its
+    // own statement and transaction, and no second path can forget them:
+    // - `run_state_counts`: how many runs are in each state (the board's
+    //   counts without a COUNT scan);
+    // - `runs_search`: FTS5 trigram over serial, title and procedure key
+    //   (external content: the text stays only in `runs`), for substring search;
+    // - NOCASE indexes for searches shorter than a trigram, which match
+    //   the start of the text only.
+    // Each is filled from the rows already there.
+    r#"
+    CREATE TABLE run_state_counts (
+        state TEXT PRIMARY KEY,
+        n INTEGER NOT NULL CHECK (n >= 0)
+    ) WITHOUT ROWID;
+    INSERT INTO run_state_counts (state, n) SELECT state, COUNT(*) FROM runs GROUP BY state;
+    CREATE TRIGGER runs_count_insert AFTER INSERT ON runs BEGIN
+        INSERT OR IGNORE INTO run_state_counts (state, n) VALUES (new.state, 0);
+        UPDATE run_state_counts SET n = n + 1 WHERE state = new.state;
+    END;
+    CREATE TRIGGER runs_count_update AFTER UPDATE OF state ON runs
+        WHEN old.state IS NOT new.state BEGIN
+        UPDATE run_state_counts SET n = n - 1 WHERE state = old.state;
+        INSERT OR IGNORE INTO run_state_counts (state, n) VALUES (new.state, 0);
+        UPDATE run_state_counts SET n = n + 1 WHERE state = new.state;
+    END;
+    CREATE TRIGGER runs_count_delete AFTER DELETE ON runs BEGIN
+        UPDATE run_state_counts SET n = n - 1 WHERE state = old.state;
+    END;
+
+    CREATE VIRTUAL TABLE runs_search USING fts5(
+        serial, title, procedure_key,
+        content = 'runs', content_rowid = 'id',
+        tokenize = 'trigram case_sensitive 0'
+    );
+    INSERT INTO runs_search (runs_search) VALUES ('rebuild');
+    CREATE TRIGGER runs_search_insert AFTER INSERT ON runs BEGIN
+        INSERT INTO runs_search (rowid, serial, title, procedure_key)
+            VALUES (new.id, new.serial, new.title, new.procedure_key);
+    END;
+    CREATE TRIGGER runs_search_update AFTER UPDATE OF serial, title, procedure_key ON runs
+        WHEN old.serial IS NOT new.serial OR old.title IS NOT new.title
+            OR old.procedure_key IS NOT new.procedure_key BEGIN
+        INSERT INTO runs_search (runs_search, rowid, serial, title, procedure_key)
+            VALUES ('delete', old.id, old.serial, old.title, old.procedure_key);
+        INSERT INTO runs_search (rowid, serial, title, procedure_key)
+            VALUES (new.id, new.serial, new.title, new.procedure_key);
+    END;
+    CREATE TRIGGER runs_search_delete AFTER DELETE ON runs BEGIN
+        INSERT INTO runs_search (runs_search, rowid, serial, title, procedure_key)
+            VALUES ('delete', old.id, old.serial, old.title, old.procedure_key);
+    END;
+
+    CREATE INDEX runs_serial_nocase ON runs(serial COLLATE NOCASE);
+    CREATE INDEX runs_title_nocase ON runs(title COLLATE NOCASE);
+    CREATE INDEX runs_procedure_nocase ON runs(procedure_key COLLATE NOCASE);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
