@@ -9,7 +9,8 @@ use std::path::Path;
 use traveler::demo::Seeder;
 use traveler::domain::*;
 use traveler::store::audit::Verification;
-use traveler::store::{schema, RunFilter, Store};
+use traveler::store::health::CheckOptions;
+use traveler::store::{schema, PendingDeviation, PendingSignoff, RunFilter, Store};
 
 fn raw(path: &Path) -> Connection {
     Connection::open(path).expect("raw open")
@@ -93,6 +94,8 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
     let path = dir.path().join("t.db");
     let mut store = seeded(&path);
     assert_eq!(kept_counts(&store), scanned_counts(&path));
+    assert_quality_tables_match(&store);
+    assert!(!store.pending_signoffs(&[]).expect("signoffs").is_empty());
     let admin = who("admin", ADMIN);
 
     // A new run, then its first check-in (todo → in progress).
@@ -128,6 +131,25 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
         RunState::InProgress
     );
     assert_eq!(kept_counts(&store), scanned_counts(&path));
+    assert_quality_tables_match(&store);
+
+    // An out-of-range value: it waits for a deviation on the quality screen.
+    run_cmd(
+        &mut store,
+        &admin,
+        Some(created),
+        Command::SetField {
+            step: step.clone(),
+            field: "Bore diameter".into(),
+            raw: "26.0".into(),
+            file_sha256: None,
+            reason: None,
+            void_approval: false,
+        },
+    );
+    let waiting = store.pending_deviations().expect("deviations");
+    assert!(waiting.iter().any(|d| d.run == created), "{waiting:?}");
+    assert_quality_tables_match(&store);
 
     // Failing it, and reopening a complete run.
     run_cmd(
@@ -141,6 +163,12 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
         },
     );
     assert_eq!(kept_counts(&store), scanned_counts(&path));
+    assert_quality_tables_match(&store);
+    assert!(!store
+        .pending_deviations()
+        .expect("deviations")
+        .iter()
+        .any(|d| d.run == created));
     let complete = first_run_in(&store, RunState::Complete);
     run_cmd(
         &mut store,
@@ -155,6 +183,7 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
         RunState::Complete
     );
     assert_eq!(kept_counts(&store), scanned_counts(&path));
+    assert_quality_tables_match(&store);
 
     // A setting that lets runs waiting on issues complete, in the same
     // transaction as the setting.
@@ -174,6 +203,7 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
         "the demo has a run waiting on an issue: {after:?}"
     );
     assert_eq!(after, scanned_counts(&path));
+    assert_quality_tables_match(&store);
 
     // A refused command writes nothing, counts included.
     let refused = store.execute(Request {
@@ -189,6 +219,100 @@ fn the_counts_per_state_follow_every_kind_of_run_write() {
     });
     assert!(refused.is_err());
     assert_eq!(kept_counts(&store), after);
+}
+
+/// The quality screen's rows as they were computed before schema 5: every
+/// run in progress parsed (the oracle the side tables must equal).
+fn old_quality_rows(store: &Store) -> (Vec<PendingSignoff>, Vec<PendingDeviation>) {
+    let filter = RunFilter {
+        state: Some(RunState::InProgress),
+        ..RunFilter::default()
+    };
+    let mut ids: Vec<RunId> = store
+        .list_runs(&filter, None, 100_000)
+        .expect("runs")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    let (mut signoffs, mut deviations) = (Vec::new(), Vec::new());
+    for id in ids {
+        let run = store.run(id).expect("load").expect("run");
+        for step in &run.steps {
+            let ready = step.superseded_by.is_none()
+                && !matches!(
+                    step.state,
+                    StepState::Complete | StepState::Todo | StepState::Skipped
+                );
+            for field in &step.fields {
+                if let (true, Some(role), FieldType::Signoff) =
+                    (ready, &field.def.role, field.def.field_type)
+                {
+                    if !matches!(signoff_status(step, field), SignoffStatus::Approved) {
+                        signoffs.push(PendingSignoff {
+                            run: run.id,
+                            serial: run.serial.clone(),
+                            step: step.key.clone(),
+                            position: step.position.clone(),
+                            field: field.def.name.clone(),
+                            role: role.clone(),
+                        });
+                    }
+                }
+                if !step.allow_out_of_range_with_issue || step.superseded_by.is_some() {
+                    continue;
+                }
+                let Some(value) = current_value(field) else {
+                    continue;
+                };
+                if value_needs_deviation(&field.def, &value.value)
+                    && !field.deviations.iter().any(|d| d.value_id == value.id)
+                {
+                    let unit = field.def.unit.as_deref().unwrap_or("");
+                    deviations.push(PendingDeviation {
+                        run: run.id,
+                        serial: run.serial.clone(),
+                        step: step.key.clone(),
+                        position: step.position.clone(),
+                        field: field.def.name.clone(),
+                        value: format!("{} {unit}", value_text(&value.value))
+                            .trim()
+                            .to_string(),
+                        rule: rule_text(&field.def),
+                        by: value.by.clone(),
+                    });
+                }
+            }
+        }
+    }
+    (signoffs, deviations)
+}
+
+fn assert_quality_tables_match(store: &Store) {
+    let (signoffs, deviations) = old_quality_rows(store);
+    assert_eq!(store.pending_signoffs(&[]).expect("signoffs"), signoffs);
+    assert_eq!(store.pending_deviations().expect("deviations"), deviations);
+    let quality = vec![QUALITY.to_string()];
+    let for_quality: Vec<PendingSignoff> =
+        signoffs.into_iter().filter(|s| s.role == QUALITY).collect();
+    assert_eq!(
+        store.pending_signoffs(&quality).expect("signoffs"),
+        for_quality
+    );
+    let checks = store
+        .health(&CheckOptions {
+            anchors: &[],
+            session_hours: 100_000,
+            now: chrono::Utc::now(),
+        })
+        .expect("check");
+    for name in ["run counts and search", "quality tables"] {
+        let check = checks
+            .iter()
+            .find(|c| c.check == name)
+            .unwrap_or_else(|| panic!("traveler check has '{name}'"));
+        assert!(check.ok(), "{check:?}");
+    }
 }
 
 /// Builds what schema 4 would have left: the same state tables and the same
@@ -241,6 +365,8 @@ fn a_schema_four_database_with_data_upgrades_with_its_counts_and_search_filled()
     );
     let report = store.replay_audit().expect("replay");
     assert!(report.consistent(), "{:?}", report.differences);
+    assert_quality_tables_match(&store);
+    assert!(!store.pending_signoffs(&[]).expect("signoffs").is_empty());
 
     // Every existing run is found by a substring of its serial.
     let serials: Vec<(RunId, String)> = {
@@ -457,4 +583,47 @@ fn the_search_finds_exactly_what_the_like_scan_found_whatever_is_typed() {
         old_like(&conn, &NASTY[0][1..]).len() > 1,
         "the set has real matches"
     );
+}
+
+#[test]
+fn traveler_check_names_derived_rows_edited_behind_its_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("t.db");
+    let store = seeded(&path);
+    let signoff_run: RunId = store.pending_signoffs(&[]).expect("signoffs")[0].run;
+    raw(&path)
+        .execute_batch(&format!(
+            "DELETE FROM quality_signoffs WHERE run = {signoff_run};
+             INSERT INTO quality_deviations VALUES (99999, 0, 'X', 'bore', '1', 'f', '1', '', 'op');
+             UPDATE run_state_counts SET n = n + 2 WHERE state = 'todo';
+             INSERT INTO runs_search (runs_search, rowid, serial, title, procedure_key)
+                 SELECT 'delete', id, serial, title, procedure_key FROM runs WHERE id = {signoff_run};"
+        ))
+        .expect("tamper");
+    let checks = store
+        .health(&CheckOptions {
+            anchors: &[],
+            session_hours: 100_000,
+            now: chrono::Utc::now(),
+        })
+        .expect("check");
+    let problems = |name: &str| -> String {
+        checks
+            .iter()
+            .find(|c| c.check == name)
+            .map(|c| c.problems.join(" "))
+            .unwrap_or_default()
+    };
+    let quality = problems("quality tables");
+    assert!(
+        quality.contains(&format!("sign-offs kept for run {signoff_run} ")),
+        "{quality}"
+    );
+    assert!(
+        quality.contains("run 99999, which is not in progress"),
+        "{quality}"
+    );
+    let counts = problems("run counts and search");
+    assert!(counts.contains("in state todo"), "{counts}");
+    assert!(counts.contains("search index"), "{counts}");
 }

@@ -12,6 +12,7 @@ pub mod bounded_file;
 pub mod demo_mark;
 mod execute;
 pub mod health;
+mod quality_index;
 mod queries;
 pub mod replay;
 mod rows;

@@ -231,11 +231,11 @@ impl Store {
         )
     }
 
-    /// Issues not yet closed, across all runs.
+    /// Issues not yet closed, across all runs (on the `issues_state` index).
     pub fn open_issues(&self) -> Result<Vec<Issue>> {
         self.docs(
             "quality issue",
-            "SELECT doc FROM issues WHERE state != 'closed' ORDER BY id",
+            "SELECT doc FROM issues WHERE state IN ('open', 'dispositioned') ORDER BY id",
             [],
         )
     }
@@ -291,49 +291,10 @@ impl Store {
     }
 
     /// Sign-offs not yet approved on runs in progress, for roles in `roles`
-    /// (all roles when empty), on steps whose other fields are filled.
+    /// (all roles when empty), on steps whose other fields are filled: the
+    /// rows `write_back` keeps (see `quality_index`), no documents parsed.
     pub fn pending_signoffs(&self, roles: &[String]) -> Result<Vec<PendingSignoff>> {
-        let runs: Vec<Run> = self.docs(
-            "run",
-            "SELECT doc FROM runs WHERE state = 'in_progress' ORDER BY id",
-            [],
-        )?;
-        let mut out = Vec::new();
-        for run in &runs {
-            for step in &run.steps {
-                if step.superseded_by.is_some()
-                    || matches!(
-                        step.state,
-                        StepState::Complete | StepState::Todo | StepState::Skipped
-                    )
-                {
-                    continue;
-                }
-                for field in &step.fields {
-                    let Some(role) = &field.def.role else {
-                        continue;
-                    };
-                    if field.def.field_type != FieldType::Signoff {
-                        continue;
-                    }
-                    if !roles.is_empty() && !roles.contains(role) {
-                        continue;
-                    }
-                    if matches!(signoff_status(step, field), SignoffStatus::Approved) {
-                        continue;
-                    }
-                    out.push(PendingSignoff {
-                        run: run.id,
-                        serial: run.serial.clone(),
-                        step: step.key.clone(),
-                        position: step.position.clone(),
-                        field: field.def.name.clone(),
-                        role: role.clone(),
-                    });
-                }
-            }
-        }
-        Ok(out)
+        super::quality_index::stored_signoffs(&self.conn, roles)
     }
 
     /// Audit events newest first, for one run (on the `audit_run` index) or

@@ -96,6 +96,9 @@ pub const MIGRATIONS: &[&str] = &[
     //   (external content: the text stays only in `runs`), for substring search;
     // - NOCASE indexes for searches shorter than a trigram, which match
     //   the start of the text only.
+    // - `quality_signoffs` and `quality_deviations`: the quality screen's
+    //   rows, derived from run documents in Rust, so `write_back` rewrites a
+    //   run's rows with the run (see `quality_index.rs`).
     // Each is filled from the rows already there.
     r#"
     CREATE TABLE run_state_counts (
@@ -143,11 +146,38 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX runs_serial_nocase ON runs(serial COLLATE NOCASE);
     CREATE INDEX runs_title_nocase ON runs(title COLLATE NOCASE);
     CREATE INDEX runs_procedure_nocase ON runs(procedure_key COLLATE NOCASE);
+
+    CREATE TABLE quality_signoffs (
+        run INTEGER NOT NULL,
+        ord INTEGER NOT NULL,
+        serial TEXT NOT NULL,
+        step TEXT NOT NULL,
+        position TEXT NOT NULL,
+        field TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (run, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX quality_signoffs_role ON quality_signoffs(role, run, ord);
+    CREATE TABLE quality_deviations (
+        run INTEGER NOT NULL,
+        ord INTEGER NOT NULL,
+        serial TEXT NOT NULL,
+        step TEXT NOT NULL,
+        position TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        by TEXT NOT NULL,
+        PRIMARY KEY (run, ord)
+    ) WITHOUT ROWID;
     "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
 const FULL_EVENTS_VERSION: i64 = 4;
+
+/// The schema version whose upgrade fills the quality screen's side tables.
+const QUALITY_INDEX_VERSION: i64 = 5;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -175,6 +205,9 @@ fn migrate_step(conn: &Connection, from: i64) -> Result<()> {
         if has_history {
             super::baseline::write_baselines(conn, &chrono::Utc::now())?;
         }
+    }
+    if to == QUALITY_INDEX_VERSION {
+        super::quality_index::fill(conn)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {to}"))?;
     Ok(())

@@ -259,6 +259,7 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
     if let Some(run) = &after.run {
         if before.run.as_ref() != Some(run) {
             write_run(conn, before.run.as_ref(), run)?;
+            super::quality_index::write(conn, run)?;
         }
     }
     for (identifier, item) in &after.inventory {
