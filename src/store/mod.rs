@@ -35,6 +35,9 @@ use std::time::Duration;
 /// How long a writer waits for another terminal's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE: usize = 64;
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -63,6 +66,9 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| anyhow!("Could not open the database {}: {e}.", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The hot queries are prepared once per connection (`prepare_cached`);
+        // the board's page query alone has a variant per filter combination.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::configure(&conn).map_err(|e| explain_open_error(path, e))?;
         schema::migrate(&conn).map_err(|e| explain_open_error(path, e))?;
         Ok(Store {

@@ -181,15 +181,13 @@ impl Store {
         Ok(match reference {
             RunRef::Id(id) => self
                 .conn
-                .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+                .prepare_cached("SELECT id FROM runs WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
                 .optional()?,
             RunRef::Serial(serial) => self
                 .conn
-                .query_row(
-                    "SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
-                    [serial],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1")?
+                .query_row([serial], |r| r.get(0))
                 .optional()?,
         })
     }
