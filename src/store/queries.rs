@@ -30,7 +30,8 @@ pub struct RunSummary {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunFilter {
     pub state: Option<RunState>,
-    /// Matches serial, title or procedure key, anywhere in the text.
+    /// Matches serial, title or procedure key, case-insensitively: anywhere
+    /// in the text from `TRIGRAM_CHARS` characters on, at its start below.
     pub search: Option<String>,
     /// Only runs not changed since this time (with `state: Todo`, the stuck runs).
     pub untouched_before: Option<Time>,
