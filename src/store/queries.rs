@@ -79,7 +79,17 @@ impl Store {
         before_id: Option<RunId>,
         limit: usize,
     ) -> Result<Vec<RunSummary>> {
-        let (sql, args) = run_page_sql(filter, before_id, limit);
+        let short = filter
+            .search
+            .as_deref()
+            .filter(|q| !q.is_empty() && q.chars().count() < TRIGRAM_CHARS);
+        let short_plan = match short {
+            Some(q) if self.prefix_matches_exceed(q, SHORT_SEARCH_SORT_CAP)? => {
+                ShortSearch::WalkNewest
+            }
+            _ => ShortSearch::SortMatches,
+        };
+        let (sql, args) = run_page_sql(filter, before_id, limit, short_plan);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
@@ -135,6 +145,21 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Whether more than `cap` runs start with `prefix` in serial, title or
+    /// procedure key (each counted on its NOCASE index, at most `cap` entries read).
+    fn prefix_matches_exceed(&self, prefix: &str, cap: i64) -> Result<bool> {
+        let pattern = format!("{}%", like_literal(prefix));
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE serial LIKE ?1 ESCAPE '\\' LIMIT ?2))
+                      + (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE title LIKE ?1 ESCAPE '\\' LIMIT ?2))
+                      + (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE procedure_key LIKE ?1 ESCAPE '\\' LIMIT ?2))",
+            )?
+            .query_row(params![pattern, cap], |r| r.get(0))?;
+        Ok(n > cap)
     }
 
     /// How many runs are in each state, from the counts the `runs`
@@ -371,6 +396,18 @@ pub const STUCK_COUNT_CAP: i64 = 1000;
 /// match the start of serial, title or procedure key on their NOCASE indexes.
 pub const TRIGRAM_CHARS: usize = 3;
 
+/// A short search matching at most this many runs is answered from the NOCASE
+/// indexes and sorted; one matching more walks the runs newest first, where
+/// matches are dense enough to fill a page early.
+const SHORT_SEARCH_SORT_CAP: i64 = 500;
+
+/// How a search shorter than a trigram is answered (see [`SHORT_SEARCH_SORT_CAP`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ShortSearch {
+    SortMatches,
+    WalkNewest,
+}
+
 /// `text` as a LIKE pattern matching it literally (with `ESCAPE '\'`).
 fn like_literal(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -389,7 +426,8 @@ fn fts_phrase(text: &str) -> String {
 /// A search of [`TRIGRAM_CHARS`] or more finds candidates by the trigram
 /// index, walked newest first, and keeps those the old substring LIKE keeps
 /// (the trigram tokenizer folds case beyond ASCII, LIKE does not, so the
-/// LIKE decides). A shorter search is a case-insensitive prefix match.
+/// LIKE decides). A shorter search is a case-insensitive prefix match,
+/// planned as `short` says.
 /// Only the clauses in use go into the SQL, so SQLite can walk the primary
 /// key (or the state index) from the page boundary instead of scanning from
 /// the top: a deep page costs the same as the first.
@@ -397,6 +435,7 @@ fn run_page_sql(
     filter: &RunFilter,
     before_id: Option<RunId>,
     limit: usize,
+    short: ShortSearch,
 ) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let search = filter.search.as_deref().filter(|s| !s.is_empty());
     let trigram = search.filter(|s| s.chars().count() >= TRIGRAM_CHARS);
@@ -423,10 +462,14 @@ fn run_page_sql(
         } else {
             format!("{}%", like_literal(text))
         };
-        sql.push_str(
-            " AND (runs.serial LIKE ? ESCAPE '\\' OR runs.title LIKE ? ESCAPE '\\'
-                   OR runs.procedure_key LIKE ? ESCAPE '\\')",
-        );
+        // A unary `+` keeps SQLite off the NOCASE indexes, so it walks the
+        // primary key newest first and stops at the page's end.
+        let walk = trigram.is_none() && short == ShortSearch::WalkNewest;
+        let c = if walk { "+runs." } else { "runs." };
+        sql.push_str(&format!(
+            " AND ({c}serial LIKE ? ESCAPE '\\' OR {c}title LIKE ? ESCAPE '\\'
+                   OR {c}procedure_key LIKE ? ESCAPE '\\')"
+        ));
         for _ in 0..3 {
             args.push(Box::new(pattern.clone()));
         }
@@ -473,7 +516,16 @@ mod tests {
     }
 
     fn page_plan(conn: &Connection, filter: &RunFilter, before: Option<RunId>) -> String {
-        let (sql, args) = run_page_sql(filter, before, 50);
+        short_page_plan(conn, filter, before, ShortSearch::SortMatches)
+    }
+
+    fn short_page_plan(
+        conn: &Connection,
+        filter: &RunFilter,
+        before: Option<RunId>,
+        short: ShortSearch,
+    ) -> String {
+        let (sql, args) = run_page_sql(filter, before, 50, short);
         let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
         plan(conn, &sql, &refs)
     }
@@ -517,6 +569,10 @@ mod tests {
             let p = page_plan(&conn, &filter, None);
             assert!(!p.contains("SCAN runs"), "{text}: {p}");
             assert!(p.contains("runs_serial_nocase"), "{text}: {p}");
+            // A prefix most runs share walks newest first and sorts nothing.
+            let p = short_page_plan(&conn, &filter, Some(99), ShortSearch::WalkNewest);
+            assert!(!p.contains("nocase"), "{text}: {p}");
+            assert!(!p.contains("TEMP B-TREE"), "{text}: {p}");
         }
     }
 
