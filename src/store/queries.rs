@@ -84,7 +84,7 @@ impl Store {
             .as_deref()
             .filter(|q| !q.is_empty() && q.chars().count() < TRIGRAM_CHARS);
         let short_plan = match short {
-            Some(q) if self.prefix_matches_exceed(q, SHORT_SEARCH_SORT_CAP)? => {
+            Some(q) if self.prefix_matches_reach(q, SHORT_SEARCH_SORT_CAP)? => {
                 ShortSearch::WalkNewest
             }
             _ => ShortSearch::SortMatches,
@@ -147,9 +147,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether more than `cap` runs start with `prefix` in serial, title or
-    /// procedure key (each counted on its NOCASE index, at most `cap` entries read).
-    fn prefix_matches_exceed(&self, prefix: &str, cap: i64) -> Result<bool> {
+    /// Whether at least `cap` runs start with `prefix` in serial, title or
+    /// procedure key (each counted on its NOCASE index, at most `cap` entries
+    /// read from each).
+    fn prefix_matches_reach(&self, prefix: &str, cap: i64) -> Result<bool> {
         let pattern = format!("{}%", like_literal(prefix));
         let n: i64 = self
             .conn
@@ -159,7 +160,7 @@ impl Store {
                       + (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE procedure_key LIKE ?1 ESCAPE '\\' LIMIT ?2))",
             )?
             .query_row(params![pattern, cap], |r| r.get(0))?;
-        Ok(n > cap)
+        Ok(n >= cap)
     }
 
     /// How many runs are in each state, from the counts the `runs`
@@ -396,8 +397,8 @@ pub const STUCK_COUNT_CAP: i64 = 1000;
 /// match the start of serial, title or procedure key on their NOCASE indexes.
 pub const TRIGRAM_CHARS: usize = 3;
 
-/// A short search matching at most this many runs is answered from the NOCASE
-/// indexes and sorted; one matching more walks the runs newest first, where
+/// A short search matching fewer than this many runs is answered from the
+/// NOCASE indexes and sorted; one matching more walks the runs newest first, where
 /// matches are dense enough to fill a page early.
 const SHORT_SEARCH_SORT_CAP: i64 = 500;
 
