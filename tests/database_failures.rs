@@ -75,19 +75,30 @@ fn a_damaged_page_is_a_sentence_and_check_names_it() {
             .assert()
             .success();
     }
-    // Overwrite every page after the first two (the header and the schema
-    // stay readable, so SQLite opens the file and finds the damage later).
-    let len = std::fs::metadata(&db).expect("size").len();
-    assert!(len > 4 * 4096, "the database is {len} bytes");
-    let mut bytes = std::fs::read(&db).expect("read");
-    for b in &mut bytes[2 * 4096..] {
-        *b = 0xA5;
-    }
-    std::fs::write(&db, bytes).expect("damage");
+    let len = std::fs::metadata(&db).expect("size").len() as usize;
+    assert!(len > 8 * 4096, "the database is {len} bytes");
+    let pristine = std::fs::read(&db).expect("read");
+    let damaged = |from: usize| {
+        let mut bytes = pristine.clone();
+        for b in &mut bytes[from..] {
+            *b = 0xA5;
+        }
+        std::fs::write(&db, bytes).expect("damage");
+    };
 
+    // The last pages (rows, not the schema): the file opens, and check
+    // finds the damage and still runs its other checks.
+    damaged(len - 3 * 4096);
     let check = answer(traveler(&db).arg("check"));
     assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
-    assert_sentence(&check.stdout, "PROBLEM integrity");
+    assert_sentence(&check.stdout, "damaged");
+    assert_sentence(&check.stdout, "ok      schema");
+
+    // Everything after the header page: not even the schema can be read.
+    damaged(4096);
+    let check = answer(traveler(&db).arg("check"));
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert_sentence(&check.stdout, "PROBLEM open");
     assert_sentence(&check.stdout, "damaged");
     let list = answer(traveler(&db).args(["part", "list"]));
     assert_eq!(list.code, 1, "{}", list.stdout);

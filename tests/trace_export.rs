@@ -4,6 +4,8 @@
 //! element of a record: a corrected value, installs, a comment, a redline,
 //! a disposition, a sign-off, then a PIN reset by the admin.
 
+mod old_schema;
+
 use assert_cmd::Command;
 use scraper::{Html, Selector};
 use serde_json::Value as Json;
@@ -353,19 +355,17 @@ fn the_where_used_query_walks_an_index() {
 
 #[test]
 fn a_schema_4_database_with_data_gains_the_index_and_still_verifies() {
-    let demo = Demo::new();
-    {
-        let conn = rusqlite::Connection::open(&demo.db).expect("open");
-        conn.execute_batch("DROP INDEX audit_entity; PRAGMA user_version = 4;")
-            .expect("make it schema 4");
-    }
+    let mut demo = Demo::new();
+    let current = demo.db.clone();
+    demo.db = current.with_file_name("old.db");
+    old_schema::schema_four_copy_of(&current, &demo.db);
     let used = demo.json(&["trace", "up", "IMP-0002"]);
     assert_eq!(used["units"], serde_json::json!(["PU-1005"]));
     let conn = rusqlite::Connection::open(&demo.db).expect("open");
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 5);
+    assert_eq!(version, traveler::store::schema::CURRENT_VERSION);
     let index: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_entity'",

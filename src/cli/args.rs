@@ -283,6 +283,8 @@ pub enum RunCmd {
     List {
         #[arg(long, value_enum)]
         state: Option<RunStateArg>,
+        /// Serial, title or procedure key containing this text, any case (under three
+        /// characters: starting with it).
         #[arg(long)]
         search: Option<String>,
         /// Only runs nobody has touched for this many hours (with --state todo: the stuck ones).

@@ -243,11 +243,29 @@ pub fn check(ctx: &mut Ctx, anchor_args: &[String], session_hours: i64) -> CliRe
         session_hours,
         now: chrono::Utc::now(),
     })?;
+    report_checks(ctx.json, checks)
+}
+
+/// `check` on a file that cannot even be opened (a damaged header or
+/// schema page): that is the one problem, reported like the others.
+pub fn check_unopenable(json: bool, why: &anyhow::Error) -> CliResult {
+    let sentence = format!("{why:#}");
+    report_checks(
+        json,
+        vec![crate::store::health::CheckResult::new(
+            "open",
+            String::new(),
+            vec![sentence],
+        )],
+    )
+}
+
+fn report_checks(json: bool, checks: Vec<crate::store::health::CheckResult>) -> CliResult {
     let outcome = CheckOutcome {
         healthy: checks.iter().all(|c| c.ok()),
         checks,
     };
-    ctx.print(&outcome, || {
+    super::context::print_as(json, &outcome, || {
         let mut text = String::new();
         for c in &outcome.checks {
             if c.ok() {

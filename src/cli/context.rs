@@ -189,13 +189,22 @@ impl Ctx {
         value: &T,
         text: impl FnOnce() -> String,
     ) -> CliResult {
-        if self.json {
-            out(&(serde_json::to_string_pretty(value).map_err(anyhow::Error::from)? + "\n"));
-        } else {
-            out(&text());
-        }
-        Ok(())
+        print_as(self.json, value, text)
     }
+}
+
+/// `value` as pretty JSON when `json`, else the text `text` makes.
+pub fn print_as<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> CliResult {
+    if json {
+        out(&(serde_json::to_string_pretty(value).map_err(anyhow::Error::from)? + "\n"));
+    } else {
+        out(&text());
+    }
+    Ok(())
 }
 
 /// Appends one printed line to `out`. The line is escaped whole (see

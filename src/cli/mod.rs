@@ -114,7 +114,13 @@ fn run_on(
     command: Cmd,
     db: &std::path::Path,
 ) -> Result<(), CliError> {
-    let mut store = Store::open(db)?;
+    let mut store = match Store::open(db) {
+        Ok(store) => store,
+        Err(why) if matches!(command, Cmd::Check { .. }) => {
+            return audit::check_unopenable(json, &crate::store::sqlite_errors::explain(why, db));
+        }
+        Err(why) => return Err(why.into()),
+    };
     store.set_max_attachment_mb(config.max_attachment_mb);
     if let Cmd::Tui = command {
         if !store.has_users()? {

@@ -22,7 +22,7 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn new(check: &str, summary: String, problems: Vec<String>) -> CheckResult {
+    pub fn new(check: &str, summary: String, problems: Vec<String>) -> CheckResult {
         CheckResult {
             check: check.to_string(),
             summary,
@@ -68,6 +68,8 @@ impl Store {
             results.push(self.guarded("anchors", |s| s.anchors_check(options.anchors)));
         }
         results.push(self.guarded("replay", Store::replay_check));
+        results.push(self.guarded("run counts and search", Store::run_counts_and_search));
+        results.push(self.guarded("quality tables", Store::quality_tables));
         results.push(self.guarded("labour sessions", |s| s.stale_sessions(options)));
         results.push(self.guarded("attachments", Store::attachments));
         Ok(results)
@@ -138,6 +140,62 @@ impl Store {
                 )
             },
             problems,
+        ))
+    }
+
+    /// The counts per state against a scan of the runs, and the trigram
+    /// search index against the runs it indexes (FTS5's own integrity check).
+    fn run_counts_and_search(&self) -> Result<CheckResult> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT s.state, s.n, COALESCE(k.n, 0)
+             FROM (SELECT state, COUNT(*) AS n FROM runs GROUP BY state) s
+             LEFT JOIN run_state_counts k ON k.state = s.state
+             UNION ALL
+             SELECT k.state, 0, k.n FROM run_state_counts k
+             WHERE k.n <> 0 AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.state = k.state)",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut total = 0;
+        for (state, found, kept) in rows {
+            total += found;
+            if found != kept {
+                problems.push(format!(
+                    "The board counts {kept} runs in state {state}, but {found} are stored."
+                ));
+            }
+        }
+        if let Err(e) = self.conn.execute(
+            "INSERT INTO runs_search (runs_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        ) {
+            problems.push(format!(
+                "The run search index does not match the runs ({e}); searches may miss runs."
+            ));
+        }
+        Ok(CheckResult::new(
+            "run counts and search",
+            format!("{total} runs counted and indexed"),
+            problems,
+        ))
+    }
+
+    /// The quality screen's side tables against a fresh computation from
+    /// every run in progress.
+    fn quality_tables(&self) -> Result<CheckResult> {
+        let (rows, problems) = super::quality_index::differences(&self.conn)?;
+        Ok(CheckResult::new(
+            "quality tables",
+            format!("{rows} pending sign-offs and deviations match the runs"),
+            capped(problems),
         ))
     }
 

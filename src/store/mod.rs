@@ -14,6 +14,7 @@ mod execute;
 pub mod health;
 mod labour_queries;
 mod own_secret;
+mod quality_index;
 mod queries;
 mod record_queries;
 pub mod replay;
@@ -27,7 +28,7 @@ mod world;
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
-pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
+pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary, STUCK_COUNT_CAP};
 pub use record_queries::TrailEvent;
 pub use rows::enum_name as state_name;
 pub use rows::time_text;
@@ -40,6 +41,9 @@ use std::time::Duration;
 
 /// How long a writer waits for another terminal's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE: usize = 64;
 
 pub struct Store {
     conn: Connection,
@@ -72,6 +76,9 @@ impl Store {
         let explain = |e| sqlite_errors::explain(e, path);
         let conn = Connection::open_with_flags(path, flags).map_err(|e| explain(e.into()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The hot queries are prepared once per connection (`prepare_cached`);
+        // the board's page query alone has a variant per filter combination.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::configure(&conn).map_err(explain)?;
         schema::migrate(&conn).map_err(explain)?;
         Ok(Store {

@@ -30,7 +30,8 @@ pub struct RunSummary {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunFilter {
     pub state: Option<RunState>,
-    /// Matches serial, title or procedure key, anywhere in the text.
+    /// Matches serial, title or procedure key, case-insensitively: anywhere
+    /// in the text from `TRIGRAM_CHARS` characters on, at its start below.
     pub search: Option<String>,
     /// Only runs not changed since this time (with `state: Todo`, the stuck runs).
     pub untouched_before: Option<Time>,
@@ -78,45 +79,17 @@ impl Store {
         before_id: Option<RunId>,
         limit: usize,
     ) -> Result<Vec<RunSummary>> {
-        let pattern = filter.search.as_ref().filter(|s| !s.is_empty()).map(|s| {
-            format!(
-                "%{}%",
-                s.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
-        // Only the clauses in use go into the SQL, so SQLite can walk the
-        // primary key (or the state index) from the page boundary instead of
-        // scanning from the top: a deep page costs the same as the first.
-        let mut sql = String::from(
-            "SELECT id, serial, title, procedure_key, state, required_done, required_total, checked_in,
-                    created_at, started_at, completed_at, updated_at, updated_by
-             FROM runs WHERE 1 = 1",
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(state) = filter.state {
-            sql.push_str(" AND state = ?");
-            args.push(Box::new(state.name()));
-        }
-        if let Some(time) = filter.untouched_before {
-            sql.push_str(" AND updated_at < ?");
-            args.push(Box::new(super::rows::time_text(&time)));
-        }
-        if let Some(before) = before_id {
-            sql.push_str(" AND id < ?");
-            args.push(Box::new(before));
-        }
-        if let Some(pattern) = pattern {
-            sql.push_str(
-                " AND (serial LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' OR procedure_key LIKE ? ESCAPE '\\')",
-            );
-            for _ in 0..3 {
-                args.push(Box::new(pattern.clone()));
+        let short = filter
+            .search
+            .as_deref()
+            .filter(|q| !q.is_empty() && q.chars().count() < TRIGRAM_CHARS);
+        let short_plan = match short {
+            Some(q) if self.prefix_matches_reach(q, SHORT_SEARCH_SORT_CAP)? => {
+                ShortSearch::WalkNewest
             }
-        }
-        sql.push_str(" ORDER BY id DESC LIMIT ?");
-        args.push(Box::new(limit as i64));
+            _ => ShortSearch::SortMatches,
+        };
+        let (sql, args) = run_page_sql(filter, before_id, limit, short_plan);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
@@ -174,13 +147,30 @@ impl Store {
         Ok(out)
     }
 
-    /// How many runs are in each state.
+    /// Whether at least `cap` runs start with `prefix` in serial, title or
+    /// procedure key (each counted on its NOCASE index, at most `cap` entries
+    /// read from each).
+    fn prefix_matches_reach(&self, prefix: &str, cap: i64) -> Result<bool> {
+        let pattern = format!("{}%", like_literal(prefix));
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE serial LIKE ?1 ESCAPE '\\' LIMIT ?2))
+                      + (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE title LIKE ?1 ESCAPE '\\' LIMIT ?2))
+                      + (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE procedure_key LIKE ?1 ESCAPE '\\' LIMIT ?2))",
+            )?
+            .query_row(params![pattern, cap], |r| r.get(0))?;
+        Ok(n >= cap)
+    }
+
+    /// How many runs are in each state, from the counts the `runs`
+    /// triggers keep (schema 5), not a scan.
     pub fn count_runs_by_state(&self) -> Result<BTreeMap<&'static str, i64>> {
         let mut counts: BTreeMap<&'static str, i64> =
             RunState::ALL.iter().map(|s| (s.name(), 0)).collect();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT state, COUNT(*) FROM runs GROUP BY state")?;
+            .prepare_cached("SELECT state, n FROM run_state_counts")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (state, n) = row?;
@@ -189,11 +179,15 @@ impl Store {
         Ok(counts)
     }
 
-    /// Runs in `todo` not touched since `before` (the board marks them stuck).
+    /// Runs in `todo` not touched since `before` (the board marks them stuck),
+    /// counted up to [`STUCK_COUNT_CAP`]: past that the exact number does
+    /// not change what anyone does, and counting it would cost a scan.
     pub fn count_stuck(&self, before: Time) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM runs WHERE state = 'todo' AND updated_at < ?1",
-            [super::rows::time_text(&before)],
+        Ok(self.conn.prepare_cached(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE state = 'todo' AND updated_at < ?1 LIMIT ?2)",
+        )?
+        .query_row(
+            params![super::rows::time_text(&before), STUCK_COUNT_CAP],
             |r| r.get(0),
         )?)
     }
@@ -214,15 +208,13 @@ impl Store {
         Ok(match reference {
             RunRef::Id(id) => self
                 .conn
-                .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+                .prepare_cached("SELECT id FROM runs WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
                 .optional()?,
             RunRef::Serial(serial) => self
                 .conn
-                .query_row(
-                    "SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
-                    [serial],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1")?
+                .query_row([serial], |r| r.get(0))
                 .optional()?,
         })
     }
@@ -264,11 +256,11 @@ impl Store {
         )
     }
 
-    /// Issues not yet closed, across all runs.
+    /// Issues not yet closed, across all runs (on the `issues_state` index).
     pub fn open_issues(&self) -> Result<Vec<Issue>> {
         self.docs(
             "quality issue",
-            "SELECT doc FROM issues WHERE state != 'closed' ORDER BY id",
+            "SELECT doc FROM issues WHERE state IN ('open', 'dispositioned') ORDER BY id",
             [],
         )
     }
@@ -324,86 +316,29 @@ impl Store {
     }
 
     /// Sign-offs not yet approved on runs in progress, for roles in `roles`
-    /// (all roles when empty), on steps whose other fields are filled.
+    /// (all roles when empty), on steps whose other fields are filled: the
+    /// rows `write_back` keeps (see `quality_index`), no documents parsed.
     pub fn pending_signoffs(&self, roles: &[String]) -> Result<Vec<PendingSignoff>> {
-        let runs: Vec<Run> = self.docs(
-            "run",
-            "SELECT doc FROM runs WHERE state = 'in_progress' ORDER BY id",
-            [],
-        )?;
-        let mut out = Vec::new();
-        for run in &runs {
-            for step in &run.steps {
-                if step.superseded_by.is_some()
-                    || matches!(
-                        step.state,
-                        StepState::Complete | StepState::Todo | StepState::Skipped
-                    )
-                {
-                    continue;
-                }
-                for field in &step.fields {
-                    let Some(role) = &field.def.role else {
-                        continue;
-                    };
-                    if field.def.field_type != FieldType::Signoff {
-                        continue;
-                    }
-                    if !roles.is_empty() && !roles.contains(role) {
-                        continue;
-                    }
-                    if matches!(signoff_status(step, field), SignoffStatus::Approved) {
-                        continue;
-                    }
-                    out.push(PendingSignoff {
-                        run: run.id,
-                        serial: run.serial.clone(),
-                        step: step.key.clone(),
-                        position: step.position.clone(),
-                        field: field.def.name.clone(),
-                        role: role.clone(),
-                    });
-                }
-            }
-        }
-        Ok(out)
+        super::quality_index::stored_signoffs(&self.conn, roles)
     }
 
-    /// Audit events newest first, for one run or for everything.
+    /// Audit events newest first, for one run (on the `audit_run` index) or
+    /// for everything (on the primary key).
     pub fn audit_log(&self, run: Option<RunId>, limit: usize) -> Result<Vec<AuditRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, user, station, action, entity, run, before, after, reason
-             FROM audit WHERE (?1 IS NULL OR run = ?1) ORDER BY seq DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![run, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<i64>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        })?;
+        let mut stmt;
+        let mut rows = match run {
+            Some(id) => {
+                stmt = self.conn.prepare_cached(AUDIT_OF_RUN_SQL)?;
+                stmt.query(params![id, limit as i64])?
+            }
+            None => {
+                stmt = self.conn.prepare_cached(AUDIT_ALL_SQL)?;
+                stmt.query(params![limit as i64])?
+            }
+        };
         let mut out = Vec::new();
-        for row in rows {
-            let (seq, at, user, station, action, entity, run, before, after, reason) = row?;
-            out.push(AuditRow {
-                seq,
-                at: parse_time(&at)?,
-                user,
-                station,
-                action,
-                entity,
-                run,
-                before,
-                after,
-                reason,
-            });
+        while let Some(r) = rows.next()? {
+            out.push(audit_row(r)?);
         }
         Ok(out)
     }
@@ -427,5 +362,231 @@ impl Store {
     /// state tables (see `replay`).
     pub fn replay_audit(&self) -> Result<super::replay::ReplayReport> {
         super::replay::replay(&self.conn)
+    }
+}
+
+/// One run's events, newest first: a walk of `audit_run (run, seq)`.
+const AUDIT_OF_RUN_SQL: &str =
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+     FROM audit WHERE run = ?1 ORDER BY seq DESC LIMIT ?2";
+
+/// Every event, newest first: a walk of the primary key.
+const AUDIT_ALL_SQL: &str =
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+     FROM audit ORDER BY seq DESC LIMIT ?1";
+
+fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        at: parse_time(&r.get::<_, String>(1)?)?,
+        user: r.get(2)?,
+        station: r.get(3)?,
+        action: r.get(4)?,
+        entity: r.get(5)?,
+        run: r.get(6)?,
+        before: r.get(7)?,
+        after: r.get(8)?,
+        reason: r.get(9)?,
+    })
+}
+
+/// The stuck count stops here; the board shows "999+" from it on.
+pub const STUCK_COUNT_CAP: i64 = 1000;
+
+/// Searches this long or longer go through the trigram index; shorter ones
+/// match the start of serial, title or procedure key on their NOCASE indexes.
+pub const TRIGRAM_CHARS: usize = 3;
+
+/// A short search matching fewer than this many runs is answered from the
+/// NOCASE indexes and sorted; one matching more walks the runs newest first, where
+/// matches are dense enough to fill a page early.
+const SHORT_SEARCH_SORT_CAP: i64 = 500;
+
+/// How a search shorter than a trigram is answered (see [`SHORT_SEARCH_SORT_CAP`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ShortSearch {
+    SortMatches,
+    WalkNewest,
+}
+
+/// `text` as a LIKE pattern matching it literally (with `ESCAPE '\'`).
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// `text` as one FTS5 string: a phrase, so nothing the user typed is query
+/// syntax (`AND`, `NEAR(`, `*`, `"` are only characters to find).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// The SQL and arguments for one page of the board.
+///
+/// A search of [`TRIGRAM_CHARS`] or more finds candidates by the trigram
+/// index, walked newest first, and keeps those the old substring LIKE keeps
+/// (the trigram tokenizer folds case beyond ASCII, LIKE does not, so the
+/// LIKE decides). A shorter search is a case-insensitive prefix match,
+/// planned as `short` says.
+/// Only the clauses in use go into the SQL, so SQLite can walk the primary
+/// key (or the state index) from the page boundary instead of scanning from
+/// the top: a deep page costs the same as the first.
+fn run_page_sql(
+    filter: &RunFilter,
+    before_id: Option<RunId>,
+    limit: usize,
+    short: ShortSearch,
+) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let search = filter.search.as_deref().filter(|s| !s.is_empty());
+    let trigram = search.filter(|s| s.chars().count() >= TRIGRAM_CHARS);
+    let mut sql = String::from(
+        "SELECT runs.id, runs.serial, runs.title, runs.procedure_key, runs.state, runs.required_done,
+                runs.required_total, runs.checked_in, runs.created_at, runs.started_at,
+                runs.completed_at, runs.updated_at, runs.updated_by",
+    );
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let order_key = if let Some(text) = trigram {
+        sql.push_str(
+            " FROM runs_search CROSS JOIN runs ON runs.id = runs_search.rowid
+             WHERE runs_search MATCH ?",
+        );
+        args.push(Box::new(fts_phrase(text)));
+        "runs_search.rowid"
+    } else {
+        sql.push_str(" FROM runs WHERE 1 = 1");
+        "runs.id"
+    };
+    if let Some(text) = search {
+        let pattern = if trigram.is_some() {
+            format!("%{}%", like_literal(text))
+        } else {
+            format!("{}%", like_literal(text))
+        };
+        // A unary `+` keeps SQLite off the NOCASE indexes, so it walks the
+        // primary key newest first and stops at the page's end.
+        let walk = trigram.is_none() && short == ShortSearch::WalkNewest;
+        let c = if walk { "+runs." } else { "runs." };
+        sql.push_str(&format!(
+            " AND ({c}serial LIKE ? ESCAPE '\\' OR {c}title LIKE ? ESCAPE '\\'
+                   OR {c}procedure_key LIKE ? ESCAPE '\\')"
+        ));
+        for _ in 0..3 {
+            args.push(Box::new(pattern.clone()));
+        }
+    }
+    if let Some(state) = filter.state {
+        sql.push_str(" AND runs.state = ?");
+        args.push(Box::new(state.name()));
+    }
+    if let Some(time) = filter.untouched_before {
+        sql.push_str(" AND runs.updated_at < ?");
+        args.push(Box::new(super::rows::time_text(&time)));
+    }
+    if let Some(before) = before_id {
+        sql.push_str(&format!(" AND {order_key} < ?"));
+        args.push(Box::new(before));
+    }
+    sql.push_str(&format!(" ORDER BY {order_key} DESC LIMIT ?"));
+    args.push(Box::new(limit as i64));
+    (sql, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn migrated() -> Connection {
+        let conn = Connection::open_in_memory().expect("memory database");
+        super::super::schema::migrate(&conn).expect("migrate");
+        conn
+    }
+
+    /// SQLite's plan for `sql`, its detail lines joined.
+    fn plan(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> String {
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        let lines = stmt
+            .query_map(args, |r| r.get::<_, String>(3))
+            .expect("plan rows")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("plan");
+        lines.join(" | ")
+    }
+
+    fn page_plan(conn: &Connection, filter: &RunFilter, before: Option<RunId>) -> String {
+        short_page_plan(conn, filter, before, ShortSearch::SortMatches)
+    }
+
+    fn short_page_plan(
+        conn: &Connection,
+        filter: &RunFilter,
+        before: Option<RunId>,
+        short: ShortSearch,
+    ) -> String {
+        let (sql, args) = run_page_sql(filter, before, 50, short);
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        plan(conn, &sql, &refs)
+    }
+
+    #[test]
+    fn one_runs_history_walks_the_audit_run_index() {
+        let conn = migrated();
+        let p = plan(&conn, AUDIT_OF_RUN_SQL, &[&7i64, &50i64]);
+        assert!(p.contains("USING INDEX audit_run"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
+        let all = plan(&conn, AUDIT_ALL_SQL, &[&50i64]);
+        assert!(!all.contains("TEMP B-TREE"), "no sort: {all}");
+    }
+
+    #[test]
+    fn a_long_search_goes_through_the_trigram_index_newest_first() {
+        let conn = migrated();
+        let filter = RunFilter {
+            search: Some("PU-00".into()),
+            ..RunFilter::default()
+        };
+        for before in [None, Some(40)] {
+            let p = page_plan(&conn, &filter, before);
+            assert!(p.contains("SCAN runs_search VIRTUAL TABLE INDEX"), "{p}");
+            assert!(
+                p.contains("SEARCH runs USING INTEGER PRIMARY KEY"),
+                "runs only looked up by id: {p}"
+            );
+            assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
+        }
+    }
+
+    #[test]
+    fn a_short_search_matches_prefixes_on_the_nocase_indexes() {
+        let conn = migrated();
+        for text in ["p", "pU", "%", "a_"] {
+            let filter = RunFilter {
+                search: Some(text.into()),
+                ..RunFilter::default()
+            };
+            let p = page_plan(&conn, &filter, None);
+            assert!(!p.contains("SCAN runs"), "{text}: {p}");
+            assert!(p.contains("runs_serial_nocase"), "{text}: {p}");
+            // A prefix most runs share walks newest first and sorts nothing.
+            let p = short_page_plan(&conn, &filter, Some(99), ShortSearch::WalkNewest);
+            assert!(!p.contains("nocase"), "{text}: {p}");
+            assert!(!p.contains("TEMP B-TREE"), "{text}: {p}");
+        }
+    }
+
+    #[test]
+    fn no_search_walks_the_primary_key_or_the_state_index() {
+        let conn = migrated();
+        let p = page_plan(&conn, &RunFilter::default(), Some(10));
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+        let todo = RunFilter {
+            state: Some(RunState::Todo),
+            ..RunFilter::default()
+        };
+        let p = page_plan(&conn, &todo, Some(10));
+        assert!(p.contains("runs_state"), "{p}");
     }
 }

@@ -93,10 +93,97 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX audit_entity ON audit(entity, run);
     "#,
+    // 6: flat at factory scale. Derived tables kept by triggers on `runs`,
+    // so every run write (write_back's INSERT or UPDATE) updates them in its
+    // own statement and transaction, and no second path can forget them:
+    // - `run_state_counts`: how many runs are in each state (the board's
+    //   counts without a COUNT scan);
+    // - `runs_search`: FTS5 trigram over serial, title and procedure key
+    //   (external content: the text stays only in `runs`), for substring search;
+    // - NOCASE indexes for searches shorter than a trigram, which match
+    //   the start of the text only.
+    // - `quality_signoffs` and `quality_deviations`: the quality screen's
+    //   rows, derived from run documents in Rust, so `write_back` rewrites a
+    //   run's rows with the run (see `quality_index.rs`).
+    // Each is filled from the rows already there.
+    r#"
+    CREATE TABLE run_state_counts (
+        state TEXT PRIMARY KEY,
+        n INTEGER NOT NULL CHECK (n >= 0)
+    ) WITHOUT ROWID;
+    INSERT INTO run_state_counts (state, n) SELECT state, COUNT(*) FROM runs GROUP BY state;
+    CREATE TRIGGER runs_count_insert AFTER INSERT ON runs BEGIN
+        INSERT OR IGNORE INTO run_state_counts (state, n) VALUES (new.state, 0);
+        UPDATE run_state_counts SET n = n + 1 WHERE state = new.state;
+    END;
+    CREATE TRIGGER runs_count_update AFTER UPDATE OF state ON runs
+        WHEN old.state IS NOT new.state BEGIN
+        UPDATE run_state_counts SET n = n - 1 WHERE state = old.state;
+        INSERT OR IGNORE INTO run_state_counts (state, n) VALUES (new.state, 0);
+        UPDATE run_state_counts SET n = n + 1 WHERE state = new.state;
+    END;
+    CREATE TRIGGER runs_count_delete AFTER DELETE ON runs BEGIN
+        UPDATE run_state_counts SET n = n - 1 WHERE state = old.state;
+    END;
+
+    CREATE VIRTUAL TABLE runs_search USING fts5(
+        serial, title, procedure_key,
+        content = 'runs', content_rowid = 'id',
+        tokenize = 'trigram case_sensitive 0'
+    );
+    INSERT INTO runs_search (runs_search) VALUES ('rebuild');
+    CREATE TRIGGER runs_search_insert AFTER INSERT ON runs BEGIN
+        INSERT INTO runs_search (rowid, serial, title, procedure_key)
+            VALUES (new.id, new.serial, new.title, new.procedure_key);
+    END;
+    CREATE TRIGGER runs_search_update AFTER UPDATE OF serial, title, procedure_key ON runs
+        WHEN old.serial IS NOT new.serial OR old.title IS NOT new.title
+            OR old.procedure_key IS NOT new.procedure_key BEGIN
+        INSERT INTO runs_search (runs_search, rowid, serial, title, procedure_key)
+            VALUES ('delete', old.id, old.serial, old.title, old.procedure_key);
+        INSERT INTO runs_search (rowid, serial, title, procedure_key)
+            VALUES (new.id, new.serial, new.title, new.procedure_key);
+    END;
+    CREATE TRIGGER runs_search_delete AFTER DELETE ON runs BEGIN
+        INSERT INTO runs_search (runs_search, rowid, serial, title, procedure_key)
+            VALUES ('delete', old.id, old.serial, old.title, old.procedure_key);
+    END;
+
+    CREATE INDEX runs_serial_nocase ON runs(serial COLLATE NOCASE);
+    CREATE INDEX runs_title_nocase ON runs(title COLLATE NOCASE);
+    CREATE INDEX runs_procedure_nocase ON runs(procedure_key COLLATE NOCASE);
+
+    CREATE TABLE quality_signoffs (
+        run INTEGER NOT NULL,
+        ord INTEGER NOT NULL,
+        serial TEXT NOT NULL,
+        step TEXT NOT NULL,
+        position TEXT NOT NULL,
+        field TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (run, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX quality_signoffs_role ON quality_signoffs(role, run, ord);
+    CREATE TABLE quality_deviations (
+        run INTEGER NOT NULL,
+        ord INTEGER NOT NULL,
+        serial TEXT NOT NULL,
+        step TEXT NOT NULL,
+        position TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        by TEXT NOT NULL,
+        PRIMARY KEY (run, ord)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
 const FULL_EVENTS_VERSION: i64 = 4;
+
+/// The schema version whose upgrade fills the quality screen's side tables.
+const QUALITY_INDEX_VERSION: i64 = 6;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -124,6 +211,9 @@ fn migrate_step(conn: &Connection, from: i64) -> Result<()> {
         if has_history {
             super::baseline::write_baselines(conn, &chrono::Utc::now())?;
         }
+    }
+    if to == QUALITY_INDEX_VERSION {
+        super::quality_index::fill(conn)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {to}"))?;
     Ok(())

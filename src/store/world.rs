@@ -8,7 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub fn load_settings(conn: &Connection) -> Result<Settings> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM settings WHERE id = 1", [], |r| r.get(0))
+        .prepare_cached("SELECT doc FROM settings WHERE id = 1")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     match doc {
         Some(d) => from_doc("settings record", &d),
@@ -18,34 +19,32 @@ pub fn load_settings(conn: &Connection) -> Result<Settings> {
 
 pub fn load_run(conn: &Connection, id: RunId) -> Result<Option<Run>> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM runs WHERE id = ?1", [id], |r| r.get(0))
+        .prepare_cached("SELECT doc FROM runs WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
     doc.map(|d| from_doc("run", &d)).transpose()
 }
 
 pub fn load_issue(conn: &Connection, id: IssueId) -> Result<Option<Issue>> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM issues WHERE id = ?1", [id], |r| r.get(0))
+        .prepare_cached("SELECT doc FROM issues WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
     doc.map(|d| from_doc("quality issue", &d)).transpose()
 }
 
 pub fn load_user(conn: &Connection, login: &str) -> Result<Option<User>> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM users WHERE login = ?1", [login], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT doc FROM users WHERE login = ?1")?
+        .query_row([login], |r| r.get(0))
         .optional()?;
     doc.map(|d| from_doc("user", &d)).transpose()
 }
 
 pub fn load_item(conn: &Connection, identifier: &str) -> Result<Option<InventoryItem>> {
     let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM inventory WHERE identifier = ?1",
-            [identifier],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT doc FROM inventory WHERE identifier = ?1")?
+        .query_row([identifier], |r| r.get(0))
         .optional()?;
     doc.map(|d| from_doc("inventory item", &d)).transpose()
 }
@@ -56,7 +55,7 @@ fn load_docs<T: serde::de::DeserializeOwned>(
     sql: &str,
     param: impl rusqlite::ToSql,
 ) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let docs = stmt
         .query_map([param], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -208,24 +207,23 @@ pub fn load_world(conn: &Connection, req: &Request, run_id: Option<RunId>) -> Re
             key,
         )?;
     }
-    world.next_run_id = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM runs", [], |r| {
-        r.get(0)
-    })?;
-    world.next_issue_id =
-        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM issues", [], |r| {
-            r.get(0)
-        })?;
+    world.next_run_id = conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM runs")?
+        .query_row([], |r| r.get(0))?;
+    world.next_issue_id = conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM issues")?
+        .query_row([], |r| r.get(0))?;
     Ok(world)
 }
 
 /// Writes every entity that differs between `before` and `after`.
 pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()> {
     if before.settings != after.settings {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO settings (id, doc) VALUES (1, ?1)
              ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
-            [to_doc(&after.settings)?],
-        )?;
+        )?
+        .execute([to_doc(&after.settings)?])?;
     }
     upsert_changed(
         conn,
@@ -243,10 +241,8 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
     )?;
     for procedure in &after.procedures {
         if !before.procedures.contains(procedure) {
-            conn.execute(
-                "INSERT INTO procedures (key, version, state, doc) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(key, version) DO UPDATE SET state = excluded.state, doc = excluded.doc",
-                params![
+            conn.prepare_cached("INSERT INTO procedures (key, version, state, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(key, version) DO UPDATE SET state = excluded.state, doc = excluded.doc")?.execute(params![
                     procedure.key,
                     procedure.version,
                     enum_name(&procedure.state),
@@ -259,15 +255,14 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
     if let Some(run) = &after.run {
         if before.run.as_ref() != Some(run) {
             write_run(conn, before.run.as_ref(), run)?;
+            super::quality_index::write(conn, run)?;
         }
     }
     for (identifier, item) in &after.inventory {
         if before.inventory.get(identifier) != Some(item) {
-            conn.execute(
-                "INSERT INTO inventory (identifier, part, state, parent, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+            conn.prepare_cached("INSERT INTO inventory (identifier, part, state, parent, doc) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(identifier) DO UPDATE SET part = excluded.part, state = excluded.state,
-                     parent = excluded.parent, doc = excluded.doc",
-                params![
+                     parent = excluded.parent, doc = excluded.doc")?.execute(params![
                     identifier,
                     item.part,
                     enum_name(&item.state),
@@ -279,10 +274,8 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
     }
     for (id, issue) in &after.issues {
         if before.issues.get(id) != Some(issue) {
-            conn.execute(
-                "INSERT INTO issues (id, run, state, doc) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(id) DO UPDATE SET run = excluded.run, state = excluded.state, doc = excluded.doc",
-                params![id, issue.run, enum_name(&issue.state), to_doc(issue)?],
+            conn.prepare_cached("INSERT INTO issues (id, run, state, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET run = excluded.run, state = excluded.state, doc = excluded.doc")?.execute(params![id, issue.run, enum_name(&issue.state), to_doc(issue)?],
             )?;
         }
     }
@@ -298,7 +291,8 @@ fn upsert_changed<V: PartialEq + serde::Serialize>(
 ) -> Result<()> {
     for (key, value) in after {
         if before.get(key) != Some(value) {
-            conn.execute(sql, params![key, to_doc(value)?])?;
+            conn.prepare_cached(sql)?
+                .execute(params![key, to_doc(value)?])?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::time_text::age;
 use crate::app::state::{BoardTab, State};
 use crate::app::update::board_stuck_before;
 use crate::domain::RunState;
-use crate::store::RunSummary;
+use crate::store::{RunSummary, STUCK_COUNT_CAP};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -85,7 +85,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         format!(" (>{}h)", state.stuck_after_hours)
     };
     count_spans.push(Span::styled(
-        format!("! stuck {}{threshold}", board.stuck),
+        format!("! stuck {}{threshold}", stuck_count_text(board.stuck)),
         if board.stuck > 0 {
             theme.warn
         } else {
@@ -250,5 +250,27 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             frame.render_widget(Paragraph::new(Span::styled(more, theme.dim)), r);
         }
+    }
+}
+
+/// The stuck count as the board shows it: the store stops counting at
+/// `STUCK_COUNT_CAP`, so from there on it reads "999+".
+fn stuck_count_text(n: i64) -> String {
+    if n >= STUCK_COUNT_CAP {
+        format!("{}+", STUCK_COUNT_CAP - 1)
+    } else {
+        n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stuck_count_reads_999_plus_once_the_store_stops_counting() {
+        assert_eq!(stuck_count_text(0), "0");
+        assert_eq!(stuck_count_text(STUCK_COUNT_CAP - 1), "999");
+        assert_eq!(stuck_count_text(STUCK_COUNT_CAP), "999+");
     }
 }
