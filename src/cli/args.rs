@@ -120,6 +120,9 @@ pub enum Cmd {
     Settings(SettingsCmd),
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Reports (reads: no PIN needed): cycle time, SPC of a numeric field.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Whether the database is healthy: SQLite integrity, schema, audit chain
     /// (and anchors), replay of the trail against the state tables, labour
     /// sessions left open, attachments. Exit 0 healthy, 1 naming each problem.
@@ -513,5 +516,32 @@ pub enum AuditCmd {
         run: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCmd {
+    /// Floor and lead time of finished runs per procedure (median, p90, min,
+    /// max), per-step labour and elapsed time, first-pass yield, scrap rate.
+    CycleTime {
+        /// Only this procedure (its key).
+        #[arg(long)]
+        procedure: Option<String>,
+        /// Runs finished on or after this UTC date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// Runs finished on or before this UTC date (YYYY-MM-DD), the whole day.
+        #[arg(long, value_name = "DATE")]
+        until: Option<chrono::NaiveDate>,
+    },
+    /// Statistical process control of one numeric field across runs: mean,
+    /// standard deviation, Cp/Cpk against its rule, Western Electric rules.
+    Spc {
+        procedure: String,
+        step: String,
+        field: String,
+        /// Only the newest N values.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        last: Option<u32>,
     },
 }

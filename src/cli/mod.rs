@@ -6,6 +6,7 @@ pub mod args;
 pub mod audit;
 pub mod context;
 pub mod quality;
+pub mod report;
 pub mod show;
 pub mod work;
 
@@ -144,6 +145,7 @@ fn dispatch(cli: Cli) -> Result<(), CliError> {
         Cmd::Requirement(c) => quality::requirement(&mut ctx, c),
         Cmd::Redline(c) => quality::redline(&mut ctx, c),
         Cmd::Audit(c) => audit::audit(&mut ctx, c),
+        Cmd::Report(c) => report::report(&mut ctx, c),
         Cmd::Check {
             anchors,
             session_hours,

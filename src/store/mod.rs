@@ -14,6 +14,7 @@ mod execute;
 pub mod health;
 mod queries;
 pub mod replay;
+mod report_queries;
 mod rows;
 pub mod schema;
 mod screen_queries;
@@ -23,6 +24,7 @@ pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
+pub use report_queries::{FieldPoint, FieldSeries, FinishedRun, RunWindow, StepTimes};
 pub use rows::enum_name as state_name;
 pub use screen_queries::PendingDeviation;
 
