@@ -58,6 +58,11 @@ pub fn spec_limits(def: &FieldDef) -> SpecLimits {
     }
 }
 
+/// A statistic with four decimals, `-` for none.
+pub fn number_text(x: Option<f64>) -> String {
+    x.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into())
+}
+
 pub fn spc(procedure: &str, step: &str, field: &str, series: FieldSeries) -> SpcReport {
     let values: Vec<f64> = series.points.iter().map(|p| p.value).collect();
     let limits = series.def.as_ref().map(spec_limits).unwrap_or_default();

@@ -4,8 +4,10 @@
 
 use super::effect::{BoardQuery, Effect};
 use super::msg::{BoardPage, ExecTag, Msg, Outcome};
-use super::state::{QualityData, RunBundle, State, HISTORY_ROWS};
+use super::state::{QualityData, ReportsData, RunBundle, State, HISTORY_ROWS, SPC_POINTS};
 use super::update::update;
+use crate::analytics::cycle_time::cycle_time;
+use crate::analytics::spc::spc;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{AuthError, ExecError, Store};
 use chrono::Utc;
@@ -84,6 +86,28 @@ impl Runner<'_> {
                 Ok(data) => Msg::QualityLoaded(data),
                 Err(e) => Msg::LoadFailed(format!(
                     "Could not load the quality lists: {}",
+                    sentence(&e)
+                )),
+            },
+            Effect::LoadReports => match self.reports() {
+                Ok(data) => Msg::ReportsLoaded(Box::new(data)),
+                Err(e) => Msg::LoadFailed(format!("Could not load the reports: {}", sentence(&e))),
+            },
+            Effect::LoadSpc(field) => match self.store.field_series(
+                &field.procedure,
+                &field.step,
+                &field.field,
+                Some(SPC_POINTS),
+            ) {
+                Ok(series) => Msg::SpcLoaded(Box::new(spc(
+                    &field.procedure,
+                    &field.step,
+                    &field.field,
+                    series,
+                ))),
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load the values of {}: {}",
+                    field.field,
                     sentence(&e)
                 )),
             },
@@ -240,6 +264,16 @@ impl Runner<'_> {
             settings: self.store.settings()?,
             run: doc,
         }))
+    }
+
+    fn reports(&self) -> anyhow::Result<ReportsData> {
+        let runs = self
+            .store
+            .finished_runs(&crate::store::RunWindow::default())?;
+        Ok(ReportsData {
+            cycle: cycle_time(&runs),
+            fields: self.store.numeric_fields()?,
+        })
     }
 
     fn quality(&self, roles: &[String]) -> anyhow::Result<QualityData> {

@@ -4,7 +4,7 @@
 use super::args::ReportCmd;
 use super::context::{push_line, CliError, CliResult, Ctx};
 use crate::analytics::cycle_time::{cycle_time, duration_text, percent_text, CycleTimeReport};
-use crate::analytics::spc::{spc, SpcReport};
+use crate::analytics::spc::{number_text, spc, SpcReport};
 use crate::domain::{escape_unprintable, FieldType, Time};
 use crate::store::RunWindow;
 use anyhow::anyhow;
@@ -137,11 +137,6 @@ pub fn cycle_time_text(report: &CycleTimeReport) -> String {
         }
     }
     out
-}
-
-/// A statistic with four decimals, `-` for none.
-pub fn number_text(x: Option<f64>) -> String {
-    x.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into())
 }
 
 pub fn spc_text(r: &SpcReport) -> String {

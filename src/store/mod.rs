@@ -24,7 +24,7 @@ pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary};
-pub use report_queries::{FieldPoint, FieldSeries, FinishedRun, RunWindow, StepTimes};
+pub use report_queries::{FieldPoint, FieldRef, FieldSeries, FinishedRun, RunWindow, StepTimes};
 pub use rows::enum_name as state_name;
 pub use screen_queries::PendingDeviation;
 

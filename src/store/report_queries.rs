@@ -66,7 +66,42 @@ pub struct FieldSeries {
     pub points: Vec<FieldPoint>,
 }
 
+/// One numeric field of a procedure: what `report spc` takes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldRef {
+    pub procedure: String,
+    pub step: String,
+    pub field: String,
+}
+
 impl Store {
+    /// Every number field of the newest version of each procedure, in
+    /// procedure, step and field order.
+    pub fn numeric_fields(&self) -> Result<Vec<FieldRef>> {
+        let procedures = self.procedures()?;
+        let mut out = Vec::new();
+        for (i, p) in procedures.iter().enumerate() {
+            let newest = procedures.get(i + 1).is_none_or(|next| next.key != p.key);
+            if !newest {
+                continue;
+            }
+            for s in &p.steps {
+                for f in s
+                    .fields
+                    .iter()
+                    .filter(|f| f.field_type == FieldType::Number)
+                {
+                    out.push(FieldRef {
+                        procedure: p.key.clone(),
+                        step: s.key.clone(),
+                        field: f.name.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Runs completed or failed inside `window`, oldest finish first.
     pub fn finished_runs(&self, window: &RunWindow) -> Result<Vec<FinishedRun>> {
         let mut stmt = self.conn.prepare_cached(

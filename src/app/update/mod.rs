@@ -5,6 +5,7 @@ mod board;
 mod forms;
 mod overlays;
 mod quality;
+mod reports;
 mod results;
 mod run_view;
 mod sign_in;
@@ -65,6 +66,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::QualityLoaded(data) => {
             quality::loaded(state, data);
+            Vec::new()
+        }
+        Msg::ReportsLoaded(data) => reports::loaded(state, *data),
+        Msg::SpcLoaded(report) => {
+            reports::spc_loaded(state, *report);
             Vec::new()
         }
         Msg::Executed { tag, outcome } => results::executed(state, tag, outcome),
@@ -169,6 +175,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Screen::Run => run_view::on_action(state, action),
         Screen::Step => step::on_action(state, action),
         Screen::Quality => quality::on_action(state, action),
+        Screen::Reports => reports::on_action(state, action),
     }
 }
 
@@ -220,6 +227,7 @@ fn refresh(state: &mut State) -> Vec<Effect> {
             None => Vec::new(),
         },
         Screen::Quality => quality::reload(state),
+        Screen::Reports => reports::reload(state),
         Screen::SignIn => Vec::new(),
     }
 }
