@@ -434,3 +434,28 @@ fn a_report_on_a_missing_or_wrong_field_is_an_escaped_sentence() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2), "a usage error");
 }
+
+#[test]
+fn a_step_screen_trend_is_other_runs_newest_numbers_oldest_first() {
+    let mut f = gauge_shop();
+    let a = measure(&mut f, "G-0", "1.10");
+    measure(&mut f, "G-1", "1.20");
+    let c = measure(&mut f, "G-2", "1.30");
+    let key = ("measure".to_string(), "Gap".to_string());
+    let trends = f.store.recent_numbers("GAUGE", c, 100).expect("trends");
+    assert_eq!(
+        trends.get(&key),
+        Some(&vec![1.10, 1.20]),
+        "run {c} itself is left out"
+    );
+    // Only the newest runs are read: with room for one, run b's value alone.
+    let trends = f.store.recent_numbers("GAUGE", c, 1).expect("trends");
+    assert_eq!(trends.get(&key), Some(&vec![1.20]));
+    let trends = f.store.recent_numbers("GAUGE", a, 100).expect("trends");
+    assert_eq!(trends.get(&key), Some(&vec![1.20, 1.30]));
+    assert!(f
+        .store
+        .recent_numbers("PUMP-ASSY", c, 100)
+        .expect("trends")
+        .is_empty());
+}

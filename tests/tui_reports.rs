@@ -199,3 +199,55 @@ fn stored_text_on_the_report_screen_is_escaped() {
         "{text:?}"
     );
 }
+
+/// On the bore step with other runs' bores as its trend: three at 25.00,
+/// then seven at 25.02 (mean 25.014, s = √(3 · 0.014² + 7 · 0.006²) / 3
+/// = √(0.000588 + 0.000252) / 3 = 0.00966).
+fn bore_step_with_trend() -> State {
+    let mut s = on_bore_step(op1());
+    let mut trend = vec![25.00; 3];
+    trend.extend([25.02; 7]);
+    if let Some(run) = s.run.as_mut() {
+        run.bundle
+            .trends
+            .insert(("bore".into(), "Bore diameter".into()), trend);
+    }
+    s
+}
+
+#[test]
+fn the_number_under_the_cursor_shows_its_trend_and_warns_before_saving() {
+    let mut s = bore_step_with_trend();
+    let text = screen_text(&s);
+    assert!(text.contains("trend ▁▁▁███████ last 10 runs"), "{text}");
+    update(&mut s, Msg::Action(Action::Open));
+    for c in "25.02".chars() {
+        update(
+            &mut s,
+            Msg::Edit(traveler::app::text_input::Edit::Insert(c)),
+        );
+    }
+    // 25.02 would be the eighth in a row above 25.014.
+    let text = screen_text(&s);
+    assert!(
+        text.contains("⚠ would be 8th point in a row above the mean (rule 4)"),
+        "{text}"
+    );
+    insta::assert_snapshot!("step_trend_warning_80x24", text);
+    // 25.00, below the mean, breaks nothing.
+    for _ in 0..5 {
+        update(
+            &mut s,
+            Msg::Edit(traveler::app::text_input::Edit::Backspace),
+        );
+    }
+    for c in "25.00".chars() {
+        update(
+            &mut s,
+            Msg::Edit(traveler::app::text_input::Edit::Insert(c)),
+        );
+    }
+    let text = screen_text(&s);
+    assert!(!text.contains('⚠'), "{text}");
+    assert!(text.contains("trend"), "{text}");
+}

@@ -58,6 +58,31 @@ pub fn spec_limits(def: &FieldDef) -> SpecLimits {
     }
 }
 
+/// What a value being typed would break, judged against the mean and σ of
+/// the field's recent values on other runs (`history`, oldest first): one
+/// sentence per rule, e.g. "8th point in a row above the mean (rule 4)".
+/// Nothing with fewer than two earlier values or no spread.
+pub fn entry_warnings(history: &[f64], typed: f64) -> Vec<String> {
+    let (Some(m), Some(s)) = (mean(history), sample_std_dev(history)) else {
+        return Vec::new();
+    };
+    let mut values = history.to_vec();
+    values.push(typed);
+    let side = if typed > m { "above" } else { "below" };
+    crate::analytics::statistics::violations_at_last(&values, m, s)
+        .iter()
+        .map(|v| match v.rule {
+            1 => format!(
+                "beyond 3σ {side} the mean of the last {} values (rule 1)",
+                history.len()
+            ),
+            2 => format!("2 of 3 points in a row beyond 2σ {side} the mean (rule 2)"),
+            3 => format!("4 of 5 points in a row beyond 1σ {side} the mean (rule 3)"),
+            _ => format!("8th point in a row {side} the mean (rule 4)"),
+        })
+        .collect()
+}
+
 /// A statistic with four decimals, `-` for none.
 pub fn number_text(x: Option<f64>) -> String {
     x.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into())
@@ -129,6 +154,31 @@ mod tests {
             options: vec![],
             role: None,
         }
+    }
+
+    #[test]
+    fn a_typed_value_is_warned_of_before_it_is_saved() {
+        // History 1 2 1 2 1 2 1 2 1 2: mean 1.5, s = √(10 · 0.25 / 9) = 0.527.
+        let history = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0];
+        // 1.5 + 3 · 0.527 = 3.08: 3.5 is beyond it.
+        assert_eq!(
+            entry_warnings(&history, 3.5),
+            ["beyond 3σ above the mean of the last 10 values (rule 1)"]
+        );
+        assert!(entry_warnings(&history, 1.6).is_empty());
+        // Seven above the mean (1.6 ... ), then an eighth typed.
+        let mut rising = vec![1.0, 1.0, 1.0];
+        rising.extend([1.6; 7]);
+        let w = entry_warnings(&rising, 1.6);
+        assert!(
+            w.contains(&"8th point in a row above the mean (rule 4)".to_string()),
+            "{w:?}"
+        );
+        assert!(
+            entry_warnings(&[1.0], 9.0).is_empty(),
+            "one earlier value: no σ"
+        );
+        assert!(entry_warnings(&[1.0, 1.0], 9.0).is_empty(), "no spread");
     }
 
     #[test]

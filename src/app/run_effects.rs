@@ -4,7 +4,9 @@
 
 use super::effect::{BoardQuery, Effect};
 use super::msg::{BoardPage, ExecTag, Msg, Outcome};
-use super::state::{QualityData, ReportsData, RunBundle, State, HISTORY_ROWS, SPC_POINTS};
+use super::state::{
+    QualityData, ReportsData, RunBundle, State, HISTORY_ROWS, SPC_POINTS, TREND_RUNS,
+};
 use super::update::update;
 use crate::analytics::cycle_time::cycle_time;
 use crate::analytics::spc::spc;
@@ -262,6 +264,10 @@ impl Runner<'_> {
             issues: self.store.run_issues(run)?,
             history: self.store.audit_log(Some(run), HISTORY_ROWS)?,
             settings: self.store.settings()?,
+            trends: trends(
+                self.store
+                    .recent_numbers(&doc.procedure_key, run, TREND_RUNS)?,
+            ),
             run: doc,
         }))
     }
@@ -290,6 +296,17 @@ impl Runner<'_> {
             signoffs,
         })
     }
+}
+
+/// The newest `SPC_POINTS` values of each trend.
+fn trends(
+    mut all: std::collections::BTreeMap<(String, String), Vec<f64>>,
+) -> std::collections::BTreeMap<(String, String), Vec<f64>> {
+    for values in all.values_mut() {
+        let skip = values.len().saturating_sub(SPC_POINTS);
+        values.drain(..skip);
+    }
+    all
 }
 
 fn auth_sentence(e: &AuthError) -> String {

@@ -134,6 +134,9 @@ pub struct RunBundle {
     pub issues: Vec<Issue>,
     pub history: Vec<AuditRow>,
     pub settings: Settings,
+    /// Other runs' recent numbers per (step key, field name), oldest first:
+    /// the step screen's trend and its Western Electric warning as one types.
+    pub trends: BTreeMap<(String, String), Vec<f64>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -286,6 +289,8 @@ pub struct QualityView {
 
 /// How many of a field's newest values the SPC view charts.
 pub const SPC_POINTS: usize = 30;
+/// How many of a procedure's newest runs the step screen's trends read.
+pub const TREND_RUNS: usize = 100;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ReportTab {

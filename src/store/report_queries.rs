@@ -6,7 +6,7 @@ use super::rows::from_doc;
 use super::Store;
 use crate::domain::{current_value, FieldDef, FieldType, Run, RunId, RunState, Time, Value};
 use anyhow::Result;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// Which finished runs a report covers: one procedure (all when `None`),
 /// finished at or after `since` and before `until`.
@@ -222,6 +222,53 @@ impl Store {
             def,
             points: points.into_iter().map(|(p, _)| p).collect(),
         })
+    }
+
+    /// The current numbers of every number field on the newest `runs` runs
+    /// of `procedure` other than `except`, per (step key, field name),
+    /// oldest value first: the trend a step screen shows while a value is
+    /// typed. Bounded by `runs` so opening a run stays cheap on a big database.
+    pub fn recent_numbers(
+        &self,
+        procedure: &str,
+        except: RunId,
+        runs: usize,
+    ) -> Result<BTreeMap<(String, String), Vec<f64>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM runs WHERE procedure_key = ?1 AND id != ?2 ORDER BY id DESC LIMIT ?3",
+        )?;
+        let docs = stmt
+            .query_map(rusqlite::params![procedure, except, runs as i64], |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let mut found: BTreeMap<(String, String), Vec<(Time, f64)>> = BTreeMap::new();
+        for doc in &docs {
+            let run: Run = from_doc("run", doc)?;
+            for step in run.steps.iter().filter(|s| s.superseded_by.is_none()) {
+                for field in step
+                    .fields
+                    .iter()
+                    .filter(|f| f.def.field_type == FieldType::Number)
+                {
+                    if let Some(v) = current_value(field) {
+                        if let Value::Number(x) = v.value {
+                            found
+                                .entry((step.key.clone(), field.def.name.clone()))
+                                .or_default()
+                                .push((v.at, x));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|(key, mut values)| {
+                values.sort_by_key(|(at, _)| *at);
+                (key, values.into_iter().map(|(_, x)| x).collect())
+            })
+            .collect())
     }
 
     /// The field as the newest version of the procedure defines it.
