@@ -194,7 +194,7 @@ impl Store {
                 .flat_map(|s| s.fields.iter())
                 .filter(|f| f.def.name == field && f.def.field_type == FieldType::Number)
                 .filter_map(|f| current_value(f).map(|v| (f, v)))
-                .last();
+                .next_back();
             if let Some((f, v)) = found {
                 if let Value::Number(x) = v.value {
                     points.push((

@@ -245,6 +245,9 @@ fn short(x: Option<f64>) -> String {
     x.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into())
 }
 
+/// A named horizontal line of the chart: its points and colour.
+type Level = (String, Vec<(f64, f64)>, Style);
+
 /// A horizontal line across the chart at `y`.
 fn level(y: f64, width: f64) -> Vec<(f64, f64)> {
     vec![(0.0, y), (width, y)]
@@ -258,7 +261,7 @@ fn draw_chart(report: &SpcReport, theme: &Theme, frame: &mut Frame, area: Rect) 
         .map(|(i, p)| (i as f64, p.value))
         .collect();
     let right = (values.len().max(2) - 1) as f64;
-    let mut lines: Vec<(String, Vec<(f64, f64)>, Style)> = Vec::new();
+    let mut lines: Vec<Level> = Vec::new();
     if let Some(m) = report.mean {
         lines.push(("mean".into(), level(m, right), theme.active));
         if let Some(s) = report.std_dev {
