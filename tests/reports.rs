@@ -69,28 +69,9 @@ fn step(name: &str) -> String {
     name.to_string()
 }
 
-fn create(f: &mut Fixture, serial: &str) -> RunId {
-    let events = f.ok(
-        &supervisor(),
-        None,
-        Command::CreateRun {
-            procedure_key: "GAUGE".into(),
-            serial: serial.into(),
-            title: None,
-        },
-    );
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::RunCreated { run } => Some(run.id),
-            _ => None,
-        })
-        .expect("a run was created")
-}
-
 /// Checks into `measure` and saves the gap: the run's value for SPC.
 fn measure(f: &mut Fixture, serial: &str, gap: &str) -> RunId {
-    let run = create(f, serial);
+    let run = f.create_run_of("GAUGE", serial);
     f.ok(
         &operator(),
         Some(run),

@@ -179,6 +179,22 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Moves a list cursor for the moving keys (a page is 10 rows) within
+/// `len` rows; false when `action` is not one of them.
+pub(super) fn move_cursor(cursor: &mut usize, action: Action, len: usize) -> bool {
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (*cursor + 1).min(last),
+        Action::PageUp => cursor.saturating_sub(10),
+        Action::PageDown => (*cursor + 10).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => return false,
+    };
+    true
+}
+
 /// Quit, asking first when something typed would be lost.
 fn quit(state: &mut State) -> Vec<Effect> {
     if state.has_unsaved_work() {

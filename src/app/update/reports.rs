@@ -51,16 +51,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         ReportTab::CycleTime => state.reports.data.cycle.procedures.len(),
         ReportTab::Spc => state.reports.data.fields.len(),
     };
-    let last = len.saturating_sub(1);
     let before = state.reports.selected[tab.index()];
     let sel = &mut state.reports.selected[tab.index()];
     match action {
-        Action::Up => *sel = sel.saturating_sub(1),
-        Action::Down => *sel = (*sel + 1).min(last),
-        Action::PageUp => *sel = sel.saturating_sub(10),
-        Action::PageDown => *sel = (*sel + 10).min(last),
-        Action::Top => *sel = 0,
-        Action::Bottom => *sel = last,
+        _ if super::move_cursor(sel, action, len) => {}
         Action::NextTab | Action::PrevTab => {
             state.reports.tab = match tab {
                 ReportTab::CycleTime => ReportTab::Spc,
