@@ -39,11 +39,13 @@ fn sorted(values: &[f64]) -> Vec<f64> {
     v
 }
 
+/// The mean, summed as differences from the first value: equal values give
+/// exactly that value (no rounding residue that would read as a spread),
+/// and close values keep their precision.
 pub fn mean(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    Some(values.iter().sum::<f64>() / values.len() as f64)
+    let first = *values.first()?;
+    let offset: f64 = values.iter().map(|x| x - first).sum::<f64>() / values.len() as f64;
+    Some(first + offset)
 }
 
 /// The sample standard deviation (n − 1 in the denominator).
@@ -51,8 +53,11 @@ pub fn sample_std_dev(values: &[f64]) -> Option<f64> {
     if values.len() < 2 {
         return None;
     }
-    let m = mean(values)?;
-    let squares: f64 = values.iter().map(|x| (x - m).powi(2)).sum();
+    // Shifted by the first value, so equal values give exactly zero.
+    let first = values[0];
+    let shifted: Vec<f64> = values.iter().map(|x| x - first).collect();
+    let m = mean(&shifted)?;
+    let squares: f64 = shifted.iter().map(|x| (x - m).powi(2)).sum();
     Some((squares / (values.len() - 1) as f64).sqrt())
 }
 
@@ -210,6 +215,16 @@ mod tests {
         let s = sample_std_dev(&v).unwrap_or_default();
         assert!(close(s, (32.0f64 / 7.0).sqrt()), "{s}");
         assert_eq!(sample_std_dev(&[1.0]), None);
+    }
+
+    #[test]
+    fn equal_values_have_no_spread_and_break_no_rule() {
+        // 25.01 thirty times: summing them naively leaves a residue of about
+        // 1e-15, which would read as σ > 0, a Cp of 10¹² and rule 4 everywhere.
+        let same = [25.01; 30];
+        assert_eq!(mean(&same), Some(25.01));
+        assert_eq!(sample_std_dev(&same), Some(0.0));
+        assert!(western_electric(&same, 25.01, 0.0).is_empty());
     }
 
     #[test]

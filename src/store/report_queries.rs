@@ -178,15 +178,16 @@ impl Store {
         field: &str,
         last: Option<usize>,
     ) -> Result<FieldSeries> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT doc FROM runs WHERE procedure_key = ?1 ORDER BY id")?;
-        let docs = stmt
-            .query_map([procedure], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
+        // A run never started has no value (saving one needs a check-in,
+        // which starts the run): those documents are not read.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM runs WHERE procedure_key = ?1 AND started_at IS NOT NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([procedure])?;
         let mut points: Vec<(FieldPoint, FieldDef)> = Vec::new();
-        for doc in &docs {
-            let run: Run = from_doc("run", doc)?;
+        while let Some(row) = rows.next()? {
+            let doc: String = row.get(0)?;
+            let run: Run = from_doc("run", &doc)?;
             let found = run
                 .steps
                 .iter()
@@ -235,7 +236,8 @@ impl Store {
         runs: usize,
     ) -> Result<BTreeMap<(String, String), Vec<f64>>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT doc FROM runs WHERE procedure_key = ?1 AND id != ?2 ORDER BY id DESC LIMIT ?3",
+            "SELECT doc FROM runs WHERE procedure_key = ?1 AND id != ?2 AND started_at IS NOT NULL
+             ORDER BY id DESC LIMIT ?3",
         )?;
         let docs = stmt
             .query_map(rusqlite::params![procedure, except, runs as i64], |r| {
