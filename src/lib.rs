@@ -3,6 +3,7 @@
 //! `domain` holds the rules (pure), `store` the SQLite persistence and audit
 //! trail, `cli` the command line, `app` and `ui` the terminal, `demo` the
 //! seeded demo database. Every change goes domain -> store.
+pub mod analytics;
 pub mod app;
 pub mod bench;
 pub mod cli;

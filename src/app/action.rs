@@ -27,6 +27,8 @@ pub enum Action {
     Reload,
     Lock,
     QualityScreen,
+    /// Board: cycle time and SPC.
+    ReportScreen,
     /// Board: the org rules, read-only (admin).
     OrgSettings,
     // run view
@@ -71,6 +73,8 @@ pub enum Context {
     StepScan,
     StepChoice,
     Quality,
+    /// The report screen (cycle time, SPC).
+    Reports,
     FormText,
     FormChoice,
     Confirm,
@@ -78,7 +82,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::SignIn,
         Context::Board,
         Context::BoardSearch,
@@ -88,6 +92,7 @@ impl Context {
         Context::StepScan,
         Context::StepChoice,
         Context::Quality,
+        Context::Reports,
         Context::FormText,
         Context::FormChoice,
         Context::Confirm,
@@ -118,6 +123,7 @@ impl Context {
             Context::StepScan => "scan box",
             Context::StepChoice => "choice editor",
             Context::Quality => "quality screen",
+            Context::Reports => "report screen",
             Context::FormText => "form (text box)",
             Context::FormChoice => "form (choice)",
             Context::Confirm => "confirmation",
@@ -128,13 +134,20 @@ impl Context {
 
 use Context as C;
 
-const LISTS: &[Context] = &[C::Board, C::Run, C::Step, C::Quality, C::StepChoice];
-const SCREENS: &[Context] = &[C::Board, C::Run, C::Step, C::Quality];
+const LISTS: &[Context] = &[
+    C::Board,
+    C::Run,
+    C::Step,
+    C::Quality,
+    C::Reports,
+    C::StepChoice,
+];
+const SCREENS: &[Context] = &[C::Board, C::Run, C::Step, C::Quality, C::Reports];
 const EVERYWHERE: &[Context] = &Context::ALL;
 
 impl Action {
     /// Every action, in the order help and footers list them.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 44] = [
         Action::Open,
         Action::Back,
         Action::Up,
@@ -173,6 +186,7 @@ impl Action {
         Action::SetDisposition,
         Action::CloseIssue,
         Action::QualityScreen,
+        Action::ReportScreen,
         Action::OrgSettings,
         Action::Reload,
         Action::Lock,
@@ -194,6 +208,7 @@ impl Action {
                 C::StepScan,
                 C::StepChoice,
                 C::Quality,
+                C::Reports,
                 C::FormText,
                 C::FormChoice,
                 C::Help,
@@ -204,6 +219,7 @@ impl Action {
                 C::Run,
                 C::Step,
                 C::Quality,
+                C::Reports,
                 C::StepChoice,
                 C::FormChoice,
                 C::Help,
@@ -220,11 +236,16 @@ impl Action {
             ],
             Action::Toggle => &[C::StepChoice, C::FormChoice],
             Action::Search => &[C::Board],
-            Action::NextTab | Action::PrevTab => {
-                &[C::Board, C::Quality, C::StepChoice, C::FormChoice]
-            }
+            Action::NextTab | Action::PrevTab => &[
+                C::Board,
+                C::Quality,
+                C::Reports,
+                C::StepChoice,
+                C::FormChoice,
+            ],
             Action::Reload | Action::Lock => SCREENS,
             Action::QualityScreen => &[C::Board, C::Run],
+            Action::ReportScreen => &[C::Board],
             Action::OrgSettings => &[C::Board],
             Action::History | Action::FailRun | Action::ReopenRun => &[C::Run],
             Action::CheckIn
@@ -264,6 +285,7 @@ impl Action {
             (Action::Open, C::StepEdit | C::StepChoice) => "save value",
             (Action::Open, C::StepScan) => "install",
             (Action::Open, C::Quality) => "go to step",
+            (Action::Open, C::Reports) => "reload",
             (Action::Open, C::FormText | C::FormChoice) => "next / submit",
             (Action::Open, C::Confirm) => "yes",
             (Action::Open, C::Help) => "close",
@@ -277,6 +299,8 @@ impl Action {
             (Action::Back, _) => "back",
             (Action::Up, C::StepChoice | C::FormChoice) => "previous option",
             (Action::Down, C::StepChoice | C::FormChoice) => "next option",
+            (Action::Up, C::Reports) => "previous row / field",
+            (Action::Down, C::Reports) => "next row / field",
             (Action::Up, _) => "up",
             (Action::Down, _) => "down",
             (Action::PageUp, _) => "page up",
@@ -295,6 +319,7 @@ impl Action {
             (Action::Reload, _) => "reload",
             (Action::Lock, _) => "lock",
             (Action::QualityScreen, _) => "quality",
+            (Action::ReportScreen, _) => "reports",
             (Action::OrgSettings, _) => "org rules (admin)",
             (Action::History, _) => "history",
             (Action::FailRun, _) => "fail run",

@@ -4,7 +4,7 @@
 
 use super::msg::ExecTag;
 use crate::domain::{Actor, Command, Meaning, RunId, Seen, Time};
-use crate::store::RunFilter;
+use crate::store::{FieldRef, RunFilter};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoardQuery {
@@ -46,6 +46,10 @@ pub enum Effect {
     LoadQuality {
         roles: Vec<String>,
     },
+    /// The cycle-time report and the numeric fields SPC can chart.
+    LoadReports,
+    /// The SPC of one numeric field, its newest values.
+    LoadSpc(FieldRef),
     Execute {
         tag: ExecTag,
         actor: Actor,

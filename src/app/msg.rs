@@ -2,7 +2,7 @@
 //! the clock, and the answers of effects run against the store.
 
 use super::action::Action;
-use super::state::{QualityData, RunBundle};
+use super::state::{QualityData, ReportsData, RunBundle};
 use super::text_input::Edit;
 use crate::domain::{Actor, Event, RunId, Time};
 use crate::store::RunSummary;
@@ -88,6 +88,8 @@ pub enum Msg {
         open_step: Option<String>,
     },
     QualityLoaded(QualityData),
+    ReportsLoaded(Box<ReportsData>),
+    SpcLoaded(Box<crate::analytics::spc::SpcReport>),
     Executed {
         tag: ExecTag,
         outcome: Outcome,

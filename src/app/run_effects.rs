@@ -4,8 +4,12 @@
 
 use super::effect::{BoardQuery, Effect};
 use super::msg::{BoardPage, ExecTag, Msg, Outcome};
-use super::state::{QualityData, RunBundle, State, HISTORY_ROWS};
+use super::state::{
+    QualityData, ReportsData, RunBundle, State, HISTORY_ROWS, SPC_POINTS, TREND_RUNS,
+};
 use super::update::update;
+use crate::analytics::cycle_time::cycle_time;
+use crate::analytics::spc::spc;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{sqlite_errors, AuthError, ExecError, Store};
 use chrono::Utc;
@@ -108,6 +112,31 @@ impl Runner<'_> {
                 Ok(data) => Msg::QualityLoaded(data),
                 Err(e) => Msg::LoadFailed(format!(
                     "Could not load the quality lists: {}",
+                    sentence(self.store.path(), &e)
+                )),
+            },
+            Effect::LoadReports => match self.reports() {
+                Ok(data) => Msg::ReportsLoaded(Box::new(data)),
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load the reports: {}",
+                    sentence(self.store.path(), &e)
+                )),
+            },
+            Effect::LoadSpc(field) => match self.store.field_series(
+                &field.procedure,
+                &field.step,
+                &field.field,
+                Some(SPC_POINTS),
+            ) {
+                Ok(series) => Msg::SpcLoaded(Box::new(spc(
+                    &field.procedure,
+                    &field.step,
+                    &field.field,
+                    series,
+                ))),
+                Err(e) => Msg::LoadFailed(format!(
+                    "Could not load the values of {}: {}",
+                    field.field,
                     sentence(self.store.path(), &e)
                 )),
             },
@@ -294,8 +323,22 @@ impl Runner<'_> {
             issues: self.store.run_issues(run)?,
             history: self.store.audit_log(Some(run), HISTORY_ROWS)?,
             settings: self.store.settings()?,
+            trends: trends(
+                self.store
+                    .recent_numbers(&doc.procedure_key, run, TREND_RUNS)?,
+            ),
             run: doc,
         }))
+    }
+
+    fn reports(&self) -> anyhow::Result<ReportsData> {
+        let runs = self
+            .store
+            .finished_runs(&crate::store::RunWindow::default())?;
+        Ok(ReportsData {
+            cycle: cycle_time(&runs),
+            fields: self.store.numeric_fields()?,
+        })
     }
 
     fn quality(&self, roles: &[String]) -> anyhow::Result<QualityData> {
@@ -312,6 +355,17 @@ impl Runner<'_> {
             signoffs,
         })
     }
+}
+
+/// The newest `SPC_POINTS` values of each trend.
+fn trends(
+    mut all: std::collections::BTreeMap<(String, String), Vec<f64>>,
+) -> std::collections::BTreeMap<(String, String), Vec<f64>> {
+    for values in all.values_mut() {
+        let skip = values.len().saturating_sub(SPC_POINTS);
+        values.drain(..skip);
+    }
+    all
 }
 
 fn auth_sentence(db: &Path, e: &AuthError) -> String {

@@ -6,8 +6,10 @@ use super::action::Context;
 use super::form::Form;
 use super::keymap::Keymap;
 use super::text_input::TextInput;
+use crate::analytics::cycle_time::CycleTimeReport;
+use crate::analytics::spc::SpcReport;
 use crate::domain::{Actor, Issue, Run, RunId, RunState, Settings, Time};
-use crate::store::{AuditRow, PendingDeviation, PendingSignoff, RunSummary};
+use crate::store::{AuditRow, FieldRef, PendingDeviation, PendingSignoff, RunSummary};
 use crate::ui::time_text::Zone;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -24,6 +26,7 @@ pub enum Screen {
     Run,
     Step,
     Quality,
+    Reports,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +149,9 @@ pub struct RunBundle {
     pub issues: Vec<Issue>,
     pub history: Vec<AuditRow>,
     pub settings: Settings,
+    /// Other runs' recent numbers per (step key, field name), oldest first:
+    /// the step screen's trend and its Western Electric warning as one types.
+    pub trends: BTreeMap<(String, String), Vec<f64>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -296,6 +302,46 @@ pub struct QualityView {
     pub loaded: bool,
 }
 
+/// How many of a field's newest values the SPC view charts.
+pub const SPC_POINTS: usize = 30;
+/// How many of a procedure's newest runs the step screen's trends read.
+pub const TREND_RUNS: usize = 100;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportTab {
+    #[default]
+    CycleTime,
+    Spc,
+}
+
+impl ReportTab {
+    pub fn index(self) -> usize {
+        match self {
+            ReportTab::CycleTime => 0,
+            ReportTab::Spc => 1,
+        }
+    }
+}
+
+/// What the report screen loads at once: the cycle-time report over every
+/// finished run and the numeric fields of the procedures.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportsData {
+    pub cycle: CycleTimeReport,
+    pub fields: Vec<FieldRef>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportsView {
+    pub tab: ReportTab,
+    pub data: ReportsData,
+    /// The procedure row (cycle time) and the field (SPC) under the cursor.
+    pub selected: [usize; 2],
+    /// The SPC of the selected field, once loaded.
+    pub spc: Option<SpcReport>,
+    pub loaded: bool,
+}
+
 /// What a yes/no question leads to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Confirmed {
@@ -349,6 +395,7 @@ pub struct State {
     /// to the next step that can be worked.
     pub advance_after: Option<String>,
     pub quality: QualityView,
+    pub reports: ReportsView,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -374,6 +421,7 @@ impl State {
             step: None,
             advance_after: None,
             quality: QualityView::default(),
+            reports: ReportsView::default(),
             overlay: None,
             status: None,
             quit: false,
@@ -411,6 +459,7 @@ impl State {
             Screen::Board => Context::Board,
             Screen::Run => Context::Run,
             Screen::Quality => Context::Quality,
+            Screen::Reports => Context::Reports,
             Screen::Step => match &self.step {
                 Some(step) => match step.editing.as_ref().and_then(|f| step.drafts.get(f)) {
                     Some(Draft {

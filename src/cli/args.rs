@@ -123,6 +123,9 @@ pub enum Cmd {
     /// Traceability: the as-built tree of a unit, or where a serial or lot was used.
     #[command(subcommand)]
     Trace(TraceCmd),
+    /// Reports (reads: no PIN needed): cycle time, SPC of a numeric field.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Whether the database is healthy: SQLite integrity, schema, audit chain
     /// (and anchors), replay of the trail against the state tables, labour
     /// sessions left open, attachments. Exit 0 healthy, 1 naming each problem.
@@ -581,4 +584,31 @@ pub enum TraceCmd {
     /// Where a serial or lot was used (the recall query): every unit, at
     /// every level, that holds it, with the run and step.
     Up { identifier: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCmd {
+    /// Floor and lead time of finished runs per procedure (median, p90, min,
+    /// max), per-step labour and elapsed time, first-pass yield, scrap rate.
+    CycleTime {
+        /// Only this procedure (its key).
+        #[arg(long)]
+        procedure: Option<String>,
+        /// Runs finished on or after this UTC date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
+        /// Runs finished on or before this UTC date (YYYY-MM-DD), the whole day.
+        #[arg(long, value_name = "DATE")]
+        until: Option<chrono::NaiveDate>,
+    },
+    /// Statistical process control of one numeric field across runs: mean,
+    /// standard deviation, Cp/Cpk against its rule, Western Electric rules.
+    Spc {
+        procedure: String,
+        step: String,
+        field: String,
+        /// Only the newest N values.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        last: Option<u32>,
+    },
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod context;
 pub mod export;
 pub mod quality;
+pub mod report;
 pub mod show;
 pub mod trace;
 pub mod work;
@@ -186,6 +187,7 @@ fn run_on(
         Cmd::Redline(c) => quality::redline(&mut ctx, c),
         Cmd::Audit(c) => audit::audit(&mut ctx, c),
         Cmd::Trace(c) => trace::trace(&ctx, c),
+        Cmd::Report(c) => report::report(&mut ctx, c),
         Cmd::Check {
             anchors,
             session_hours,

@@ -132,8 +132,48 @@ fn unit_of(field: &Field) -> String {
         .unwrap_or_default()
 }
 
+/// Values as a one-line sparkline of block characters, lowest to highest.
+pub fn sparkline_text(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            if hi > lo {
+                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+            } else {
+                BARS[3]
+            }
+        })
+        .collect()
+}
+
+/// Under a focused number field: other runs' recent values as a
+/// sparkline, and, while a number is typed, the Western Electric rules it
+/// would break — before it is saved.
+fn trend_lines(trend: &[f64], typed: Option<f64>, theme: &Theme) -> Vec<Line<'static>> {
+    if trend.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Line::from(vec![
+        Span::styled("    trend ", theme.dim),
+        Span::styled(sparkline_text(trend), theme.active),
+        Span::styled(format!(" last {} runs", trend.len()), theme.dim),
+    ])];
+    if let Some(x) = typed {
+        for warning in crate::analytics::spc::entry_warnings(trend, x) {
+            out.push(Line::styled(
+                format!("    ⚠ would be {warning}"),
+                theme.warn,
+            ));
+        }
+    }
+    out
+}
+
 /// The lines of one field. `focused`: the cursor is on it; `editing`: its
-/// editor is open.
+/// editor is open; `trend`: other runs' recent values of it (numbers).
 #[allow(clippy::too_many_arguments)]
 pub fn field_lines(
     step: &RunStep,
@@ -141,6 +181,7 @@ pub fn field_lines(
     draft: Option<&Draft>,
     focused: bool,
     editing: bool,
+    trend: &[f64],
     zone: &Zone,
     theme: &Theme,
     width: u16,
@@ -206,6 +247,13 @@ pub fn field_lines(
                 }
                 if field.def.field_type == FieldType::Date {
                     extra.push(Line::styled("    YYYY-MM-DD", theme.dim));
+                }
+                if field.def.field_type == FieldType::Number {
+                    let typed = match parse_value(&field.def, input.value()) {
+                        Ok(Value::Number(n)) => Some(n),
+                        _ => None,
+                    };
+                    extra.extend(trend_lines(trend, typed, theme));
                 }
             }
             Editor::Choice { options, cursor } => {
@@ -283,6 +331,9 @@ pub fn field_lines(
                         who.push_str(&format!(" · reason: {}", clean(reason)));
                     }
                     extra.push(Line::styled(who, theme.dim));
+                }
+                if field.def.field_type == FieldType::Number {
+                    extra.extend(trend_lines(trend, None, theme));
                 }
             }
         }

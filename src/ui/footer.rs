@@ -40,7 +40,13 @@ pub fn hints(state: &State) -> Vec<Hint> {
                 .session
                 .as_ref()
                 .is_some_and(|a| a.has_role(crate::domain::ADMIN));
-            let mut out = on(&[A::Open, A::Search, A::NextTab, A::QualityScreen]);
+            let mut out = on(&[
+                A::Open,
+                A::Search,
+                A::NextTab,
+                A::QualityScreen,
+                A::ReportScreen,
+            ]);
             if admin {
                 out.extend(on(&[A::OrgSettings]));
             }
@@ -78,6 +84,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
             A::Help,
             A::Quit,
         ]),
+        Context::Reports => on(&[A::Down, A::NextTab, A::Reload, A::Back, A::Help, A::Quit]),
         Context::FormText => on(&[A::Open, A::NextField, A::Back]),
         Context::FormChoice => on(&[A::NextTab, A::Open, A::NextField, A::Back]),
         Context::Confirm => on(&[A::Open, A::Back]),

@@ -21,6 +21,7 @@ fn place(state: &State) -> String {
         Screen::SignIn => "Sign in".into(),
         Screen::Board => "Run board".into(),
         Screen::Quality => "Quality".into(),
+        Screen::Reports => "Reports".into(),
         Screen::Run => run.unwrap_or_default(),
         Screen::Step => match (run, current_step(state)) {
             (Some(run), Some(step)) => format!("{run} › step {}", clean(&step.position)),

@@ -10,6 +10,7 @@ pub mod header;
 pub mod help;
 pub mod org_settings;
 pub mod quality;
+pub mod reports;
 pub mod run_board;
 pub mod run_view;
 pub mod sanitize;
@@ -45,6 +46,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             Screen::Run => run_view::render(state, theme, frame, body),
             Screen::Step => step_view::render(state, theme, frame, body),
             Screen::Quality => quality::render(state, theme, frame, body),
+            Screen::Reports => reports::render(state, theme, frame, body),
         }
         match &state.overlay {
             Some(Overlay::Form(form)) => form_overlay::render(form, theme, frame, body),

@@ -207,6 +207,16 @@ fn draw_items(
                         view.drafts.get(&field.def.name),
                         focused,
                         editing,
+                        state
+                            .run
+                            .as_ref()
+                            .and_then(|r| {
+                                r.bundle
+                                    .trends
+                                    .get(&(step.key.clone(), field.def.name.clone()))
+                            })
+                            .map(Vec::as_slice)
+                            .unwrap_or_default(),
                         &state.zone,
                         theme,
                         area.width,

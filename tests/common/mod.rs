@@ -166,11 +166,16 @@ impl Fixture {
     }
 
     pub fn create_run(&mut self, serial: &str) -> RunId {
+        self.create_run_of("PUMP-ASSY", serial)
+    }
+
+    /// A run of `procedure` (imported and released) on `serial`.
+    pub fn create_run_of(&mut self, procedure: &str, serial: &str) -> RunId {
         let events = self.ok(
             &supervisor(),
             None,
             Command::CreateRun {
-                procedure_key: "PUMP-ASSY".into(),
+                procedure_key: procedure.into(),
                 serial: serial.into(),
                 title: None,
             },

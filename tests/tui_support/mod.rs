@@ -256,6 +256,7 @@ pub fn bundle(run: Run) -> RunBundle {
         issues: Vec::new(),
         history: history(),
         settings: Settings::default(),
+        trends: Default::default(),
     }
 }
 

@@ -150,6 +150,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.screen = Screen::Quality;
             return quality::reload(state);
         }
+        Action::ReportScreen => return super::reports::open(state),
         Action::OrgSettings => {
             let admin = state
                 .session

@@ -6,6 +6,7 @@ mod forms;
 mod leaving;
 mod overlays;
 mod quality;
+mod reports;
 mod results;
 mod run_view;
 mod sign_in;
@@ -79,6 +80,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::QualityLoaded(data) => {
             quality::loaded(state, data);
+            Vec::new()
+        }
+        Msg::ReportsLoaded(data) => reports::loaded(state, *data),
+        Msg::SpcLoaded(report) => {
+            reports::spc_loaded(state, *report);
             Vec::new()
         }
         Msg::Executed { tag, outcome } => results::executed(state, tag, outcome),
@@ -184,7 +190,24 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Screen::Run => run_view::on_action(state, action),
         Screen::Step => step::on_action(state, action),
         Screen::Quality => quality::on_action(state, action),
+        Screen::Reports => reports::on_action(state, action),
     }
+}
+
+/// Moves a list cursor for the moving keys (a page is 10 rows) within
+/// `len` rows; false when `action` is not one of them.
+pub(super) fn move_cursor(cursor: &mut usize, action: Action, len: usize) -> bool {
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (*cursor + 1).min(last),
+        Action::PageUp => cursor.saturating_sub(10),
+        Action::PageDown => (*cursor + 10).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => return false,
+    };
+    true
 }
 
 /// Quit, asking first when something typed would be lost.
@@ -234,6 +257,7 @@ fn refresh(state: &mut State) -> Vec<Effect> {
             None => Vec::new(),
         },
         Screen::Quality => quality::reload(state),
+        Screen::Reports => reports::reload(state),
         Screen::SignIn => Vec::new(),
     }
 }

@@ -42,14 +42,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let len = rows(state);
     let tab = state.quality.tab;
     let sel = &mut state.quality.selected[tab.index()];
-    let last = len.saturating_sub(1);
     match action {
-        Action::Up => *sel = sel.saturating_sub(1),
-        Action::Down => *sel = (*sel + 1).min(last),
-        Action::PageUp => *sel = sel.saturating_sub(10),
-        Action::PageDown => *sel = (*sel + 10).min(last),
-        Action::Top => *sel = 0,
-        Action::Bottom => *sel = last,
+        _ if super::move_cursor(sel, action, len) => {}
         Action::NextTab | Action::PrevTab => {
             let at = tab.index();
             let next = if action == Action::NextTab {

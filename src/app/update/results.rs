@@ -177,6 +177,7 @@ fn reload_screen(state: &mut State) -> Vec<Effect> {
         },
         Screen::Quality => quality::reload(state),
         Screen::Board => board::reload(state),
+        Screen::Reports => vec![Effect::LoadReports],
         Screen::SignIn => Vec::new(),
     }
 }

@@ -96,14 +96,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     } else {
         (&mut view.selected, view.bundle.run.steps.len())
     };
-    let last = len.saturating_sub(1);
     match action {
-        Action::Up => *cursor = cursor.saturating_sub(1),
-        Action::Down => *cursor = (*cursor + 1).min(last),
-        Action::PageUp => *cursor = cursor.saturating_sub(10),
-        Action::PageDown => *cursor = (*cursor + 10).min(last),
-        Action::Top => *cursor = 0,
-        Action::Bottom => *cursor = last,
+        _ if super::move_cursor(cursor, action, len) => {}
         Action::History => view.show_history = !view.show_history,
         Action::Open if !view.show_history => {
             if let Some(step) = view.bundle.run.steps.get(view.selected) {

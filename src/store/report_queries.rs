@@ -1,0 +1,328 @@
+//! The data the reports read, as plain structs. Reports are reads: nothing
+//! here changes the database. Values live inside each run's JSON document
+//! today; this is the one module to switch when they get an indexed table.
+
+use super::rows::from_doc;
+use super::Store;
+use crate::domain::{current_value, FieldDef, FieldType, Run, RunId, RunState, Time, Value};
+use anyhow::Result;
+use std::collections::{BTreeMap, HashSet};
+
+/// Which finished runs a report covers: one procedure (all when `None`),
+/// finished at or after `since` and before `until`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunWindow {
+    pub procedure: Option<String>,
+    pub since: Option<Time>,
+    pub until: Option<Time>,
+}
+
+/// One run that finished (completed or failed), with the facts the
+/// cycle-time report needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinishedRun {
+    pub id: RunId,
+    pub procedure_key: String,
+    pub completed: bool,
+    pub created_at: Time,
+    pub started_at: Option<Time>,
+    /// When it completed, or when it failed.
+    pub finished_at: Time,
+    /// A step of it failed at some time (rework starts from a failed step).
+    pub had_failed_step: bool,
+    /// A step was reworked as a copy (the original superseded).
+    pub had_rework_copy: bool,
+    pub had_deviation: bool,
+    pub had_issue: bool,
+    /// Its steps in run order.
+    pub steps: Vec<StepTimes>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepTimes {
+    pub key: String,
+    /// Seconds of closed labour sessions, summed.
+    pub labour_seconds: i64,
+    /// Seconds from the first check-in to the step's completion; `None`
+    /// when the step was never checked into or never completed.
+    pub elapsed_seconds: Option<i64>,
+}
+
+/// One saved number of one run's field, for SPC.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldPoint {
+    pub run: RunId,
+    pub serial: String,
+    pub at: Time,
+    pub value: f64,
+}
+
+/// A numeric field's current values across runs, oldest first, and the
+/// field's definition as the newest of those runs holds it (a redline may
+/// have changed it for one run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldSeries {
+    pub def: Option<FieldDef>,
+    pub points: Vec<FieldPoint>,
+}
+
+/// One numeric field of a procedure: what `report spc` takes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldRef {
+    pub procedure: String,
+    pub step: String,
+    pub field: String,
+}
+
+impl Store {
+    /// Every number field of the newest version of each procedure, in
+    /// procedure, step and field order.
+    pub fn numeric_fields(&self) -> Result<Vec<FieldRef>> {
+        let procedures = self.procedures()?;
+        let mut out = Vec::new();
+        for (i, p) in procedures.iter().enumerate() {
+            let newest = procedures.get(i + 1).is_none_or(|next| next.key != p.key);
+            if !newest {
+                continue;
+            }
+            for s in &p.steps {
+                for f in s
+                    .fields
+                    .iter()
+                    .filter(|f| f.field_type == FieldType::Number)
+                {
+                    out.push(FieldRef {
+                        procedure: p.key.clone(),
+                        step: s.key.clone(),
+                        field: f.name.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs completed or failed inside `window`, oldest finish first.
+    pub fn finished_runs(&self, window: &RunWindow) -> Result<Vec<FinishedRun>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM runs WHERE state IN ('complete', 'failed')
+               AND (?1 IS NULL OR procedure_key = ?1) ORDER BY id",
+        )?;
+        let docs = stmt
+            .query_map([window.procedure.as_deref()], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let failed_steps = self.runs_with_failed_step()?;
+        let with_issue = self.runs_with_issue()?;
+        let mut out = Vec::new();
+        for doc in &docs {
+            let run: Run = from_doc("run", doc)?;
+            let Some(finished_at) = finish_time(&run) else {
+                continue;
+            };
+            if window.since.is_some_and(|t| finished_at < t)
+                || window.until.is_some_and(|t| finished_at >= t)
+            {
+                continue;
+            }
+            out.push(FinishedRun {
+                id: run.id,
+                procedure_key: run.procedure_key.clone(),
+                completed: run.state == RunState::Complete,
+                created_at: run.created_at,
+                started_at: run.started_at,
+                finished_at,
+                had_failed_step: failed_steps.contains(&run.id),
+                had_rework_copy: run.steps.iter().any(|s| s.superseded_by.is_some()),
+                had_deviation: run
+                    .steps
+                    .iter()
+                    .any(|s| s.fields.iter().any(|f| !f.deviations.is_empty())),
+                had_issue: with_issue.contains(&run.id),
+                steps: run.steps.iter().map(step_times).collect(),
+            });
+        }
+        out.sort_by_key(|r| (r.finished_at, r.id));
+        Ok(out)
+    }
+
+    /// Runs one of whose steps was ever set to failed (from the audit trail:
+    /// a reworked-in-place step no longer shows it).
+    fn runs_with_failed_step(&self) -> Result<HashSet<RunId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT run FROM audit
+             WHERE action = 'step_state_changed' AND after = ?1 AND run IS NOT NULL",
+        )?;
+        let after = serde_json::json!({ "state": "failed" }).to_string();
+        let ids = stmt
+            .query_map([after], |r| r.get::<_, RunId>(0))?
+            .collect::<rusqlite::Result<HashSet<RunId>>>()?;
+        Ok(ids)
+    }
+
+    fn runs_with_issue(&self) -> Result<HashSet<RunId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT run FROM issues WHERE run IS NOT NULL")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, RunId>(0))?
+            .collect::<rusqlite::Result<HashSet<RunId>>>()?;
+        Ok(ids)
+    }
+
+    /// The current value of `field` on `step` (or its rework copy) of every
+    /// run of `procedure`, oldest first; the newest `last` when given.
+    pub fn field_series(
+        &self,
+        procedure: &str,
+        step: &str,
+        field: &str,
+        last: Option<usize>,
+    ) -> Result<FieldSeries> {
+        // A run never started has no value (saving one needs a check-in,
+        // which starts the run): those documents are not read.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM runs WHERE procedure_key = ?1 AND started_at IS NOT NULL ORDER BY id",
+        )?;
+        let mut rows = stmt.query([procedure])?;
+        let mut points: Vec<(FieldPoint, FieldDef)> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let doc: String = row.get(0)?;
+            let run: Run = from_doc("run", &doc)?;
+            let found = run
+                .steps
+                .iter()
+                .filter(|s| s.superseded_by.is_none() && is_step_or_copy(&s.key, step))
+                .flat_map(|s| s.fields.iter())
+                .filter(|f| f.def.name == field && f.def.field_type == FieldType::Number)
+                .filter_map(|f| current_value(f).map(|v| (f, v)))
+                .next_back();
+            if let Some((f, v)) = found {
+                if let Value::Number(x) = v.value {
+                    points.push((
+                        FieldPoint {
+                            run: run.id,
+                            serial: run.serial.clone(),
+                            at: v.at,
+                            value: x,
+                        },
+                        f.def.clone(),
+                    ));
+                }
+            }
+        }
+        points.sort_by_key(|(p, _)| (p.at, p.run));
+        if let Some(n) = last {
+            let skip = points.len().saturating_sub(n);
+            points.drain(..skip);
+        }
+        let def = match points.last() {
+            Some((_, def)) => Some(def.clone()),
+            None => self.field_def_in_procedure(procedure, step, field)?,
+        };
+        Ok(FieldSeries {
+            def,
+            points: points.into_iter().map(|(p, _)| p).collect(),
+        })
+    }
+
+    /// The current numbers of every number field on the newest `runs` runs
+    /// of `procedure` other than `except`, per (step key, field name),
+    /// oldest value first: the trend a step screen shows while a value is
+    /// typed. Bounded by `runs` so opening a run stays cheap on a big database.
+    pub fn recent_numbers(
+        &self,
+        procedure: &str,
+        except: RunId,
+        runs: usize,
+    ) -> Result<BTreeMap<(String, String), Vec<f64>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc FROM runs WHERE procedure_key = ?1 AND id != ?2 AND started_at IS NOT NULL
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let docs = stmt
+            .query_map(rusqlite::params![procedure, except, runs as i64], |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let mut found: BTreeMap<(String, String), Vec<(Time, f64)>> = BTreeMap::new();
+        for doc in &docs {
+            let run: Run = from_doc("run", doc)?;
+            for step in run.steps.iter().filter(|s| s.superseded_by.is_none()) {
+                for field in step
+                    .fields
+                    .iter()
+                    .filter(|f| f.def.field_type == FieldType::Number)
+                {
+                    if let Some(v) = current_value(field) {
+                        if let Value::Number(x) = v.value {
+                            found
+                                .entry((step.key.clone(), field.def.name.clone()))
+                                .or_default()
+                                .push((v.at, x));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|(key, mut values)| {
+                values.sort_by_key(|(at, _)| *at);
+                (key, values.into_iter().map(|(_, x)| x).collect())
+            })
+            .collect())
+    }
+
+    /// The field as the newest version of the procedure defines it.
+    fn field_def_in_procedure(
+        &self,
+        procedure: &str,
+        step: &str,
+        field: &str,
+    ) -> Result<Option<FieldDef>> {
+        let procedures = self.procedures()?;
+        Ok(procedures
+            .iter()
+            .filter(|p| p.key == procedure)
+            .max_by_key(|p| p.version)
+            .and_then(|p| p.steps.iter().find(|s| s.key == step))
+            .and_then(|s| s.fields.iter().find(|f| f.name == field))
+            .cloned())
+    }
+}
+
+/// When a finished run finished: completed, or failed.
+fn finish_time(run: &Run) -> Option<Time> {
+    match run.state {
+        RunState::Complete => run.completed_at,
+        RunState::Failed => run.failure.as_ref().map(|f| f.at),
+        _ => None,
+    }
+}
+
+/// `bore`, or a rework copy of it (`bore-r1`, `bore-r2`).
+fn is_step_or_copy(key: &str, step: &str) -> bool {
+    key == step
+        || key
+            .strip_prefix(step)
+            .and_then(|rest| rest.strip_prefix("-r"))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn step_times(step: &crate::domain::RunStep) -> StepTimes {
+    let labour_seconds = step
+        .sessions
+        .iter()
+        .filter_map(|s| s.ended_at.map(|end| (end - s.started_at).num_seconds()))
+        .sum();
+    let first_in = step.sessions.iter().map(|s| s.started_at).min();
+    let elapsed_seconds = match (first_in, step.completed_at) {
+        (Some(start), Some(end)) => Some((end - start).num_seconds()),
+        _ => None,
+    };
+    StepTimes {
+        key: step.key.clone(),
+        labour_seconds,
+        elapsed_seconds,
+    }
+}
