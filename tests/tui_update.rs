@@ -462,6 +462,36 @@ fn choices_are_picked_with_arrows() {
 }
 
 #[test]
+fn a_letter_picks_the_option_it_starts_and_other_keys_keep_their_binding() {
+    let mut s = on_bore_step(op1());
+    let keymap = Config::default().keymap().unwrap();
+    act(&mut s, Action::Down); // Surface finish: smooth, rough, scored
+    act(&mut s, Action::Open);
+    assert_eq!(s.context(), Context::StepChoice);
+    let picked = |s: &State| match &s.step.as_ref().unwrap().drafts["Surface finish"].editor {
+        traveler::app::state::Editor::Choice { cursor, .. } => *cursor,
+        _ => None,
+    };
+    // `r` picks rough, `s` smooth, `s` again the next one starting with s.
+    for (letter, want) in [('r', Some(1)), ('s', Some(2)), ('S', Some(0))] {
+        let msg = route(&s, &keymap, &key(letter)).expect("routed");
+        assert_eq!(msg, Msg::Edit(Edit::Insert(letter)));
+        update(&mut s, msg);
+        assert_eq!(picked(&s), want, "after {letter}");
+    }
+    // `j` starts no option: it still moves down.
+    assert_eq!(
+        route(&s, &keymap, &key('j')),
+        Some(Msg::Action(Action::Down))
+    );
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(matches!(command, Command::SetField { raw, .. } if raw == "smooth"));
+}
+
+#[test]
 fn complete_asks_the_engine_and_its_refusal_lists_everything_outstanding() {
     // What this screen loaded may be stale (another terminal may have just
     // signed off), so completion always goes to the engine, which decides

@@ -2,6 +2,7 @@
 //! plain characters and editing keys edit; everything else goes through the
 //! keymap. Only presses are handled (not releases or repeats' releases).
 
+use super::action::Context;
 use super::keymap::{KeyBinding, Keymap};
 use super::msg::Msg;
 use super::state::State;
@@ -14,6 +15,18 @@ pub fn route(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
     }
     let context = state.context();
     let binding = KeyBinding::from_event(key);
+    // In a choice editor a letter that starts an option picks it (p/f,
+    // y/n, the first letters of the options); other keys keep their binding.
+    if context == Context::StepChoice {
+        if let KeyCode::Char(c) = key.code {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if plain && super::update::choice_takes_letter(state, c) {
+                return Some(Msg::Edit(Edit::Insert(c)));
+            }
+        }
+    }
     if context.takes_text() {
         if let Some(edit) = edit_for(key) {
             return Some(Msg::Edit(edit));

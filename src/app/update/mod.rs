@@ -19,6 +19,7 @@ use super::state::{Confirmed, Overlay, Screen, State, Status};
 use crate::domain::Time;
 
 pub use board::{reload as reload_board, stuck_before as board_stuck_before};
+pub use step::choice_takes_letter;
 pub use step::read_only_reason as step_read_only;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {

@@ -535,18 +535,54 @@ pub fn send_save(
     }]
 }
 
+/// The options of the choice being edited, if one is.
+fn editing_choice(state: &State) -> Option<(&Vec<String>, Option<usize>)> {
+    let step = state.step.as_ref()?;
+    match &step.drafts.get(step.editing.as_ref()?)?.editor {
+        Editor::Choice { options, cursor } => Some((options, *cursor)),
+        _ => None,
+    }
+}
+
+fn starts_with_letter(option: &str, letter: char) -> bool {
+    option
+        .chars()
+        .next()
+        .is_some_and(|first| first.to_lowercase().eq(letter.to_lowercase()))
+}
+
+/// True when `letter` starts one of the options of the choice being edited.
+pub fn choice_takes_letter(state: &State, letter: char) -> bool {
+    editing_choice(state)
+        .is_some_and(|(options, _)| options.iter().any(|o| starts_with_letter(o, letter)))
+}
+
+/// The next option after the cursor (from the top when none is picked)
+/// that starts with `letter`: repeated presses cycle through them.
+fn pick_by_letter(options: &[String], cursor: Option<usize>, letter: char) -> Option<usize> {
+    let n = options.len();
+    let start = cursor.map_or(0, |c| c + 1);
+    (0..n)
+        .map(|i| (start + i) % n)
+        .find(|&i| starts_with_letter(&options[i], letter))
+}
+
 pub fn on_edit(state: &mut State, edit: &Edit) {
     let on_scan_box = focused_item(state) == Some(StepItem::Scan);
     let Some(step) = &mut state.step else {
         return;
     };
     if let Some(field) = &step.editing {
-        if let Some(Draft {
-            editor: Editor::Text(input),
-            ..
-        }) = step.drafts.get_mut(field)
-        {
-            input.apply(edit);
+        match step.drafts.get_mut(field).map(|d| &mut d.editor) {
+            Some(Editor::Text(input)) => input.apply(edit),
+            Some(Editor::Choice { options, cursor }) => {
+                if let Edit::Insert(letter) = edit {
+                    if let Some(picked) = pick_by_letter(options, *cursor, *letter) {
+                        *cursor = Some(picked);
+                    }
+                }
+            }
+            _ => {}
         }
     } else if on_scan_box {
         step.scan.apply(edit);
