@@ -1266,6 +1266,28 @@ fn at_80_columns_long_names_titles_and_scan_reasons_show_whole() {
 }
 
 #[test]
+fn a_refused_scan_rings_the_bell_once_and_an_accepted_one_does_not() {
+    let mut s = on_bore_step(op1());
+    act(&mut s, Action::Scan);
+    let answer = |outcome| Msg::Executed {
+        tag: ExecTag::Scan {
+            typed: "B-1".into(),
+        },
+        outcome,
+    };
+    send(&mut s, answer(Outcome::Done(Vec::new())));
+    assert!(!s.bell, "an install is silent");
+    send(
+        &mut s,
+        answer(Outcome::Refused {
+            reasons: vec!["'B-1' is not in stock.".into()],
+            conflict: false,
+        }),
+    );
+    assert!(s.bell, "the driver rings the bell for a refused scan");
+}
+
+#[test]
 fn an_admin_sees_the_org_rules_read_only_and_an_operator_is_told_why_not() {
     let admin = actor("adm1", "Admin One", &["admin"]);
     let mut s = signed_in(admin);

@@ -135,7 +135,18 @@ fn dispatch(state: &mut State, store: &mut Store, station: &str, msg: Option<Msg
         station: station.to_string(),
     };
     super::run_effects::dispatch(state, &mut runner, msg);
+    if std::mem::take(&mut state.bell) {
+        ring_bell();
+    }
     Ok(())
+}
+
+/// BEL to the terminal. A terminal that cannot take it loses only the sound.
+fn ring_bell() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(b"\x07");
+    let _ = out.flush();
 }
 
 /// Reads the key presses that arrive in one quick burst (a scanner, or a

@@ -394,6 +394,9 @@ pub struct State {
     /// The step just completed: when the run reloads, the screen moves on
     /// to the next step that can be worked.
     pub advance_after: Option<String>,
+    /// A refused scan: the driver rings the terminal's bell once, so an
+    /// operator looking at the part, not the screen, hears it.
+    pub bell: bool,
     pub quality: QualityView,
     pub reports: ReportsView,
     pub overlay: Option<Overlay>,
@@ -420,6 +423,7 @@ impl State {
             run: None,
             step: None,
             advance_after: None,
+            bell: false,
             quality: QualityView::default(),
             reports: ReportsView::default(),
             overlay: None,

@@ -110,6 +110,7 @@ fn refused(state: &mut State, tag: ExecTag, reasons: Vec<String>, conflict: bool
             }
         }
         ExecTag::Scan { typed } => {
+            state.bell = true;
             if let Some(step) = &mut state.step {
                 step.scan.clear();
                 let mut shown = vec![format!(
