@@ -84,18 +84,7 @@ pub(crate) fn check_in(cx: &mut Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
 /// Check out: closes the user's own open session; the step stays as it is.
 pub(crate) fn check_out(cx: &Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
     let (_run, step) = cx.step(key)?;
-    let mine: Vec<Event> = step
-        .sessions
-        .iter()
-        .filter(|s| s.ended_at.is_none() && s.user == cx.by())
-        .map(|s| Event::SessionClosed {
-            step: step.key.clone(),
-            session: s.id,
-            user: s.user.clone(),
-            at: cx.now(),
-            cause: None,
-        })
-        .collect();
+    let mine = close_own_sessions(cx, step, None);
     if mine.is_empty() {
         return Err(Refusal::one(format!(
             "You are not checked into step '{}'.",
@@ -120,8 +109,12 @@ pub(crate) fn close_on_leaving(
         )));
     }
     let (_run, step) = cx.step(key)?;
-    Ok(step
-        .sessions
+    Ok(close_own_sessions(cx, step, Some(cause)))
+}
+
+/// `SessionClosed` for each of the acting user's open sessions on the step.
+fn close_own_sessions(cx: &Ctx, step: &RunStep, cause: Option<LeaveCause>) -> Vec<Event> {
+    step.sessions
         .iter()
         .filter(|s| s.ended_at.is_none() && s.user == cx.by())
         .map(|s| Event::SessionClosed {
@@ -129,9 +122,9 @@ pub(crate) fn close_on_leaving(
             session: s.id,
             user: s.user.clone(),
             at: cx.now(),
-            cause: Some(cause),
+            cause,
         })
-        .collect())
+        .collect()
 }
 
 /// Complete: refused with every blocker at once; otherwise checks everyone
