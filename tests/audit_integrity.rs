@@ -2,6 +2,8 @@
 //! edits behind traveler's back, and the upgrade of a schema-3 database with
 //! data (baselines written, replay consistent before and after new work).
 
+mod old_schema;
+
 use rusqlite::Connection;
 use std::path::Path;
 use traveler::demo::Seeder;
@@ -154,21 +156,7 @@ type OldAuditRow = (
 fn schema_three_copy_of(source: &Path, target: &Path) {
     let conn = raw(target);
     schema::migrate_to(&conn, 3).expect("schema 3");
-    conn.execute(
-        "ATTACH DATABASE ?1 AS src",
-        [source.to_str().expect("utf-8 path")],
-    )
-    .expect("attach");
-    conn.execute_batch(
-        "INSERT OR REPLACE INTO settings SELECT * FROM src.settings;
-         INSERT INTO users SELECT * FROM src.users;
-         INSERT INTO parts SELECT * FROM src.parts;
-         INSERT INTO procedures SELECT * FROM src.procedures;
-         INSERT INTO runs SELECT * FROM src.runs;
-         INSERT INTO inventory SELECT * FROM src.inventory;
-         INSERT INTO issues SELECT * FROM src.issues;",
-    )
-    .expect("copy state");
+    old_schema::copy_state_tables(&conn, source);
     let rows: Vec<OldAuditRow> = {
         let mut stmt = conn
             .prepare("SELECT at, user, station, action, entity, run, before, after, reason FROM src.audit ORDER BY seq")

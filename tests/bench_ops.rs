@@ -44,13 +44,28 @@ fn a_database_too_small_for_the_probed_serials_is_refused_with_a_sentence() {
     assert!(err.contains("more than 330 runs"), "{err}");
 }
 
+/// Values saved on the bore field, as its whole history holds them; the
+/// run as a command loads it counts the same without loading them.
 fn values_on_bore(store: &Store, run: i64) -> usize {
-    let run = store.run(run).expect("read").expect("run");
-    run.steps
-        .iter()
-        .find(|s| s.key == "bore")
-        .and_then(|s| s.fields.iter().find(|f| f.def.name == "Bore diameter"))
-        .map_or(0, |f| f.values.len())
+    let bore = |run: &traveler::domain::Run| {
+        run.steps
+            .iter()
+            .find(|s| s.key == "bore")
+            .and_then(|s| s.fields.iter().find(|f| f.def.name == "Bore diameter"))
+            .cloned()
+    };
+    let lean = bore(&store.run(run).expect("read").expect("run"));
+    let whole = bore(&store.run_with_history(run).expect("read").expect("run"));
+    let (Some(lean), Some(whole)) = (lean, whole) else {
+        return 0;
+    };
+    assert!(
+        lean.values.len() <= 1,
+        "a command loads the current value only"
+    );
+    assert_eq!(lean.value_count(), whole.values.len());
+    assert_eq!(lean.values.last(), whole.values.last());
+    whole.values.len()
 }
 
 #[test]

@@ -851,6 +851,7 @@ fn a_save_equal_to_the_current_value_is_no_event_and_voids_nothing() {
             replaces: None,
             reason: None,
         }],
+        earlier: Default::default(),
         signatures: Vec::new(),
         deviations: Vec::new(),
     };

@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
             let id = ctx.run_ref(&run)?;
             let run = ctx
                 .store
-                .run(id)?
+                .run_with_history(id)?
                 .ok_or_else(|| CliError::Failed(anyhow!("There is no run {id}.")))?;
             let issues = ctx.store.run_issues(id)?;
             let waiting = waiting_on(&ctx.store.settings()?, &run, &issues);

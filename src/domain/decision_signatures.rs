@@ -48,7 +48,7 @@ pub(crate) fn deviation_signature(
     rationale: &str,
     reasons: &mut Vec<String>,
 ) -> DecisionSignature {
-    if cx.world.settings.deviation_not_by_recorder && field.values.iter().any(|v| v.by == cx.by()) {
+    if cx.world.settings.deviation_not_by_recorder && field.recorded_by(cx.by(), None) {
         reasons.push(format!(
             "You saved a value of '{}': a deviation may not be accepted by who recorded it (setting deviation_not_by_recorder).",
             field.def.name

@@ -348,10 +348,74 @@ pub struct RunStep {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub def: FieldDef,
-    /// Every value ever saved, oldest first; the last is current.
+    /// The values loaded, oldest first; the last is current. A run is
+    /// stored with each field's current value only (every value is also a
+    /// row of `field_values`), so a command loads the same few values however
+    /// long a history grows; `Store::run_with_history` loads them all.
     pub values: Vec<FieldValue>,
+    /// What the domain must know of the values not in `values`.
+    #[serde(default, skip_serializing_if = "EarlierValues::is_empty")]
+    pub earlier: EarlierValues,
     pub signatures: Vec<Signature>,
     pub deviations: Vec<Deviation>,
+}
+
+/// A summary of a field's values that were saved before those loaded.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarlierValues {
+    pub count: u64,
+    /// Who saved any of them, each with the time of their latest.
+    pub recorders: BTreeMap<String, Time>,
+}
+
+impl EarlierValues {
+    pub fn is_empty(&self) -> bool {
+        self.count == 0 && self.recorders.is_empty()
+    }
+}
+
+impl Field {
+    /// Every value ever saved, loaded or not.
+    pub fn value_count(&self) -> usize {
+        self.values.len() + self.earlier.count as usize
+    }
+
+    /// Whether `login` saved any value of the field, at `since` or later
+    /// when given.
+    pub fn recorded_by(&self, login: &str, since: Option<Time>) -> bool {
+        let loaded = self
+            .values
+            .iter()
+            .any(|v| v.by == login && since.is_none_or(|at| v.at >= at));
+        loaded
+            || self
+                .earlier
+                .recorders
+                .get(login)
+                .is_some_and(|latest| since.is_none_or(|at| *latest >= at))
+    }
+
+    /// Keeps only the current value loaded, folding the others into
+    /// `earlier`: the field as its run document stores it.
+    pub fn keep_current_only(&mut self) {
+        let keep_from = self.values.len().saturating_sub(1);
+        for v in self.values.drain(..keep_from) {
+            self.earlier.count += 1;
+            let latest = self.earlier.recorders.entry(v.by).or_insert(v.at);
+            if v.at > *latest {
+                *latest = v.at;
+            }
+        }
+    }
+
+    /// Puts back the values `keep_current_only` folded away (oldest first,
+    /// ending just before the first loaded one); `earlier` is then empty.
+    pub fn restore_history(&mut self, earlier: Vec<FieldValue>) {
+        let mut all = earlier;
+        all.append(&mut self.values);
+        self.values = all;
+        self.earlier = EarlierValues::default();
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -161,11 +161,7 @@ pub fn fields_performed_by<'s>(step: &'s RunStep, signoff: &Field, login: &str) 
         .filter(|f| {
             let current = current_value(f).is_some_and(|v| v.by == login);
             // A value saved in the same instant as the approval counts as after it.
-            let since_basis = f
-                .values
-                .iter()
-                .any(|v| v.by == login && basis.is_none_or(|at| v.at >= at));
-            current || since_basis
+            current || f.recorded_by(login, basis)
         })
         .map(|f| f.def.name.as_str())
         .collect()

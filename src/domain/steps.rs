@@ -274,6 +274,7 @@ pub(crate) fn new_run_step(
             .map(|d| Field {
                 def: d.clone(),
                 values: Vec::new(),
+                earlier: EarlierValues::default(),
                 signatures: Vec::new(),
                 deviations: Vec::new(),
             })

@@ -220,7 +220,7 @@ pub fn local_text(t: Time) -> String {
 /// Gathers the whole record of run `id`.
 pub fn gather(store: &Store, id: RunId, now: Time) -> Result<RunRecord> {
     let run = store
-        .run(id)?
+        .run_with_history(id)?
         .ok_or_else(|| anyhow!("There is no run #{id} (see `traveler run list`)."))?;
     let procedure_title = store
         .procedure_version(&run.procedure_key, run.procedure_version)?

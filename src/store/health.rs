@@ -70,6 +70,8 @@ impl Store {
         results.push(self.guarded("replay", Store::replay_check));
         results.push(self.guarded("run counts and search", Store::run_counts_and_search));
         results.push(self.guarded("quality tables", Store::quality_tables));
+        results.push(self.guarded("saved values", Store::saved_values));
+        results.push(self.guarded("measurements", Store::measurements));
         results.push(self.guarded("labour sessions", |s| s.stale_sessions(options)));
         results.push(self.guarded("attachments", Store::attachments));
         Ok(results)
@@ -199,6 +201,27 @@ impl Store {
         ))
     }
 
+    /// Every field's stored values against its record: the current value
+    /// is the last row, and the rows number what the record counts.
+    fn saved_values(&self) -> Result<CheckResult> {
+        let (fields, problems) = super::field_values::differences(&self.conn)?;
+        Ok(CheckResult::new(
+            "saved values",
+            format!("{fields} fields' values match their rows"),
+            capped(problems),
+        ))
+    }
+
+    /// The measurements side table against the runs' current numbers.
+    fn measurements(&self) -> Result<CheckResult> {
+        let (runs, problems) = super::measurements::differences(&self.conn)?;
+        Ok(CheckResult::new(
+            "measurements",
+            format!("{runs} runs' current numbers match the measurements table"),
+            capped(problems),
+        ))
+    }
+
     fn integrity(&self) -> Result<CheckResult> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let lines = stmt
@@ -282,14 +305,18 @@ impl Store {
     }
 
     fn attachments(&self) -> Result<CheckResult> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT doc FROM runs WHERE doc LIKE '%\"type\":\"file\"%'")?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT run FROM field_values WHERE doc LIKE '%\"type\":\"file\"%'",
+        )?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut problems = Vec::new();
         let mut checked = 0usize;
-        while let Some(r) = rows.next()? {
-            let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+        for id in ids {
+            let Some(run) = self.run_with_history(id)? else {
+                continue;
+            };
             for step in &run.steps {
                 for field in &step.fields {
                     for v in &field.values {

@@ -219,8 +219,20 @@ impl Store {
         })
     }
 
+    /// The run as a command sees it: each field's current value, with
+    /// earlier ones counted (`Field::earlier`), not loaded.
     pub fn run(&self, id: RunId) -> Result<Option<Run>> {
         load_run(&self.conn, id)
+    }
+
+    /// The run with every value each field ever held, for what shows the
+    /// history: `run show`, exports, checks.
+    pub fn run_with_history(&self, id: RunId) -> Result<Option<Run>> {
+        let Some(mut run) = load_run(&self.conn, id)? else {
+            return Ok(None);
+        };
+        super::field_values::restore_history(&self.conn, &mut run)?;
+        Ok(Some(run))
     }
 
     pub fn issue(&self, id: IssueId) -> Result<Option<Issue>> {

@@ -119,6 +119,12 @@ impl Store {
                 |r| r.get::<_, String>(0),
             )?
             .collect::<rusqlite::Result<Vec<String>>>()?;
-        docs.iter().map(|d| from_doc("run", d)).collect()
+        let mut runs = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            let mut run: Run = from_doc("run", doc)?;
+            super::field_values::restore_history(&self.conn, &mut run)?;
+            runs.push(run);
+        }
+        Ok(runs)
     }
 }

@@ -239,7 +239,9 @@ fn compare_run(conn: &Connection, run: &Run, findings: &mut Findings) -> Result<
         findings.compare(entity, run, None);
         return Ok(());
     };
-    let stored_run: Run = from_doc("run", &doc)?;
+    let mut stored_run: Run = from_doc("run", &doc)?;
+    // The history says every value; the rows hold the ones the document does not.
+    super::field_values::restore_history(conn, &mut stored_run)?;
     let before = findings.count;
     findings.compare(entity.clone(), run, Some(&stored_run));
     if findings.count == before && columns != RunColumns::of(run) {

@@ -1,10 +1,10 @@
 //! The data the reports read, as plain structs. Reports are reads: nothing
-//! here changes the database. Values live inside each run's JSON document
-//! today; this is the one module to switch when they get an indexed table.
+//! here changes the database. Numbers come from the `measurements` side
+//! table; the cycle-time facts still come from run documents.
 
 use super::rows::from_doc;
 use super::Store;
-use crate::domain::{current_value, FieldDef, FieldType, Run, RunId, RunState, Time, Value};
+use crate::domain::{FieldDef, FieldType, Run, RunId, RunState, Time};
 use anyhow::Result;
 use std::collections::{BTreeMap, HashSet};
 
@@ -178,51 +178,39 @@ impl Store {
         field: &str,
         last: Option<usize>,
     ) -> Result<FieldSeries> {
-        // A run never started has no value (saving one needs a check-in,
-        // which starts the run): those documents are not read.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT doc FROM runs WHERE procedure_key = ?1 AND started_at IS NOT NULL ORDER BY id",
-        )?;
-        let mut rows = stmt.query([procedure])?;
-        let mut points: Vec<(FieldPoint, FieldDef)> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let doc: String = row.get(0)?;
-            let run: Run = from_doc("run", &doc)?;
-            let found = run
-                .steps
-                .iter()
-                .filter(|s| s.superseded_by.is_none() && is_step_or_copy(&s.key, step))
-                .flat_map(|s| s.fields.iter())
-                .filter(|f| f.def.name == field && f.def.field_type == FieldType::Number)
-                .filter_map(|f| current_value(f).map(|v| (f, v)))
-                .next_back();
-            if let Some((f, v)) = found {
-                if let Value::Number(x) = v.value {
-                    points.push((
-                        FieldPoint {
-                            run: run.id,
-                            serial: run.serial.clone(),
-                            at: v.at,
-                            value: x,
-                        },
-                        f.def.clone(),
-                    ));
+        // The side table holds every current number; per run the last
+        // matching step in run order counts (the newest rework copy).
+        let mut newest_per_run: BTreeMap<RunId, (i64, FieldPoint)> = BTreeMap::new();
+        for row in super::measurements::series_rows(&self.conn, procedure, step, field)? {
+            if !is_step_or_copy(&row.step, step) {
+                continue;
+            }
+            match newest_per_run.get(&row.point.run) {
+                Some((ord, _)) if *ord > row.ord => {}
+                _ => {
+                    newest_per_run.insert(row.point.run, (row.ord, row.point));
                 }
             }
         }
-        points.sort_by_key(|(p, _)| (p.at, p.run));
+        let mut points: Vec<FieldPoint> = newest_per_run.into_values().map(|(_, p)| p).collect();
+        points.sort_by_key(|p| (p.at, p.run));
         if let Some(n) = last {
             let skip = points.len().saturating_sub(n);
             points.drain(..skip);
         }
-        let def = match points.last() {
-            Some((_, def)) => Some(def.clone()),
+        // The definition as the newest point's run holds it (a redline may
+        // have changed it there): one document read.
+        let from_run = match points.last() {
+            Some(p) => self
+                .run(p.run)?
+                .and_then(|run| field_def_in_run(&run, step, field)),
+            None => None,
+        };
+        let def = match from_run {
+            Some(def) => Some(def),
             None => self.field_def_in_procedure(procedure, step, field)?,
         };
-        Ok(FieldSeries {
-            def,
-            points: points.into_iter().map(|(p, _)| p).collect(),
-        })
+        Ok(FieldSeries { def, points })
     }
 
     /// The current numbers of every number field on the newest `runs` runs
@@ -235,34 +223,11 @@ impl Store {
         except: RunId,
         runs: usize,
     ) -> Result<BTreeMap<(String, String), Vec<f64>>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT doc FROM runs WHERE procedure_key = ?1 AND id != ?2 AND started_at IS NOT NULL
-             ORDER BY id DESC LIMIT ?3",
-        )?;
-        let docs = stmt
-            .query_map(rusqlite::params![procedure, except, runs as i64], |r| {
-                r.get::<_, String>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
         let mut found: BTreeMap<(String, String), Vec<(Time, f64)>> = BTreeMap::new();
-        for doc in &docs {
-            let run: Run = from_doc("run", doc)?;
-            for step in run.steps.iter().filter(|s| s.superseded_by.is_none()) {
-                for field in step
-                    .fields
-                    .iter()
-                    .filter(|f| f.def.field_type == FieldType::Number)
-                {
-                    if let Some(v) = current_value(field) {
-                        if let Value::Number(x) = v.value {
-                            found
-                                .entry((step.key.clone(), field.def.name.clone()))
-                                .or_default()
-                                .push((v.at, x));
-                        }
-                    }
-                }
-            }
+        for (step, field, at, x) in
+            super::measurements::recent_rows(&self.conn, procedure, except, runs)?
+        {
+            found.entry((step, field)).or_default().push((at, x));
         }
         Ok(found
             .into_iter()
@@ -289,6 +254,18 @@ impl Store {
             .and_then(|s| s.fields.iter().find(|f| f.name == field))
             .cloned())
     }
+}
+
+/// The definition of `field` on the last step of `run` that counts and is
+/// `step` or a rework copy of it.
+fn field_def_in_run(run: &Run, step: &str, field: &str) -> Option<FieldDef> {
+    run.steps
+        .iter()
+        .filter(|s| s.superseded_by.is_none() && is_step_or_copy(&s.key, step))
+        .flat_map(|s| s.fields.iter())
+        .filter(|f| f.def.name == field && f.def.field_type == FieldType::Number)
+        .map(|f| f.def.clone())
+        .next_back()
 }
 
 /// When a finished run finished: completed, or failed.

@@ -177,6 +177,42 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run, ord)
     ) WITHOUT ROWID;
     "#,
+    // 7: saved values as rows. `field_values` holds every value a field
+    // ever held, append-only like the audit; a run document keeps each
+    // field's current value and a count of the rest, so a save on a long
+    // history writes one row and a small document (see `field_values.rs`).
+    // `measurements` is the current number of every number field, derived
+    // in `write_back` (see `measurements.rs`), for SPC and trends.
+    // Both are filled from the documents, which are then trimmed.
+    r#"
+    CREATE TABLE field_values (
+        run INTEGER NOT NULL REFERENCES runs(id),
+        id INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        number REAL,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (run, id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER field_values_no_update BEFORE UPDATE ON field_values
+        BEGIN SELECT RAISE(ABORT, 'saved values are append-only'); END;
+    CREATE TRIGGER field_values_no_delete BEFORE DELETE ON field_values
+        BEGIN SELECT RAISE(ABORT, 'saved values are append-only'); END;
+    CREATE TABLE measurements (
+        run INTEGER NOT NULL,
+        ord INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        field TEXT NOT NULL,
+        procedure_key TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        at TEXT NOT NULL,
+        value REAL NOT NULL
+    );
+    CREATE INDEX measurements_run ON measurements(run, ord);
+    CREATE INDEX measurements_field ON measurements(procedure_key, field, run);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
@@ -184,6 +220,9 @@ const FULL_EVENTS_VERSION: i64 = 4;
 
 /// The schema version whose upgrade fills the quality screen's side tables.
 const QUALITY_INDEX_VERSION: i64 = 6;
+
+/// The schema version whose upgrade moves values into rows.
+const VALUE_ROWS_VERSION: i64 = 7;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -214,6 +253,10 @@ fn migrate_step(conn: &Connection, from: i64) -> Result<()> {
     }
     if to == QUALITY_INDEX_VERSION {
         super::quality_index::fill(conn)?;
+    }
+    if to == VALUE_ROWS_VERSION {
+        super::field_values::fill(conn)?;
+        super::measurements::fill(conn)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {to}"))?;
     Ok(())

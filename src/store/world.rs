@@ -255,7 +255,9 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
     if let Some(run) = &after.run {
         if before.run.as_ref() != Some(run) {
             write_run(conn, before.run.as_ref(), run)?;
+            super::field_values::append_new(conn, before.run.as_ref(), run)?;
             super::quality_index::write(conn, run)?;
+            super::measurements::write(conn, run)?;
         }
     }
     for (identifier, item) in &after.inventory {
@@ -365,7 +367,7 @@ pub const RUN_COLUMNS_SQL: &str =
 
 fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     let c = RunColumns::of(run);
-    let doc = to_doc(run)?;
+    let doc = to_doc(&super::field_values::stored_form(run))?;
     match before {
         None => {
             conn.prepare_cached(

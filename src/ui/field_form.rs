@@ -321,10 +321,10 @@ pub fn field_lines(
                 if let Some(v) = saved {
                     let mut who =
                         format!("    saved by {} at {}", clean(&v.by), zone.date_time(v.at));
-                    if field.values.len() > 1 {
+                    if field.value_count() > 1 {
                         who.push_str(&format!(
                             " · {} earlier values kept",
-                            field.values.len() - 1
+                            field.value_count() - 1
                         ));
                     }
                     if let Some(reason) = &v.reason {

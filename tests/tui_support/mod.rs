@@ -67,6 +67,7 @@ fn field(def: FieldDef) -> Field {
     Field {
         def,
         values: Vec::new(),
+        earlier: Default::default(),
         signatures: Vec::new(),
         deviations: Vec::new(),
     }

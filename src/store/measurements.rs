@@ -1,0 +1,213 @@
+//! The `measurements` side table: the current number of every number field
+//! on every step that counts (not a superseded original), one row each, so
+//! SPC and the step screen's trend read an index instead of run documents.
+//! Derived from the run in `write_back`, in the command's transaction, like
+//! the quality screen's tables.
+
+use super::rows::{from_doc, parse_time, time_text};
+use super::FieldPoint;
+use crate::domain::{current_value, FieldType, Run, RunId, Time, Value};
+use anyhow::Result;
+use rusqlite::{params, Connection};
+
+/// One row: what `write` stores for a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// The step's index in the run, so the last matching step wins.
+    pub ord: i64,
+    pub step: String,
+    pub field: String,
+    /// As stored (`time_text`), so a row read back compares equal.
+    pub at: String,
+    pub value: f64,
+}
+
+/// The current numbers of `run`, in step and field order.
+pub fn of(run: &Run) -> Vec<Measurement> {
+    let mut out = Vec::new();
+    for (ord, step) in run.steps.iter().enumerate() {
+        if step.superseded_by.is_some() {
+            continue;
+        }
+        for field in step
+            .fields
+            .iter()
+            .filter(|f| f.def.field_type == FieldType::Number)
+        {
+            if let Some(v) = current_value(field) {
+                if let Value::Number(x) = v.value {
+                    out.push(Measurement {
+                        ord: ord as i64,
+                        step: step.key.clone(),
+                        field: field.def.name.clone(),
+                        at: time_text(&v.at),
+                        value: x,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Replaces `run`'s rows with what it holds now; writes nothing when they
+/// are already so (most saves do not touch a number).
+pub fn write(conn: &Connection, run: &Run) -> Result<()> {
+    let now = of(run);
+    if stored_for(conn, run.id)? == now {
+        return Ok(());
+    }
+    conn.prepare_cached("DELETE FROM measurements WHERE run = ?1")?
+        .execute([run.id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO measurements (run, ord, step, field, procedure_key, serial, at, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for m in &now {
+        insert.execute(params![
+            run.id,
+            m.ord,
+            m.step,
+            m.field,
+            run.procedure_key,
+            run.serial,
+            m.at,
+            m.value
+        ])?;
+    }
+    Ok(())
+}
+
+fn stored_for(conn: &Connection, run: RunId) -> Result<Vec<Measurement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ord, step, field, at, value FROM measurements WHERE run = ?1 ORDER BY ord, rowid",
+    )?;
+    let rows = stmt.query_map([run], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, f64>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (ord, step, field, at, value) = row?;
+        out.push(Measurement {
+            ord,
+            step,
+            field,
+            at,
+            value,
+        });
+    }
+    Ok(out)
+}
+
+/// One matching row of a field's series: the point and the step it was on.
+pub struct SeriesRow {
+    pub point: FieldPoint,
+    pub ord: i64,
+    pub step: String,
+}
+
+/// Every stored number of `field` on a step of `procedure` whose key
+/// starts with `step` (the caller keeps the step and its rework copies).
+pub fn series_rows(
+    conn: &Connection,
+    procedure: &str,
+    step: &str,
+    field: &str,
+) -> Result<Vec<SeriesRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT run, serial, at, value, ord, step FROM measurements
+         WHERE procedure_key = ?1 AND field = ?2 AND substr(step, 1, length(?3)) = ?3
+         ORDER BY run, ord",
+    )?;
+    let rows = stmt.query_map(params![procedure, field, step], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (run, serial, at, value, ord, step) = row?;
+        out.push(SeriesRow {
+            point: FieldPoint {
+                run,
+                serial,
+                at: parse_time(&at)?,
+                value,
+            },
+            ord,
+            step,
+        });
+    }
+    Ok(out)
+}
+
+/// Every number of the newest `runs` started runs of `procedure` other
+/// than `except`: (step key, field, at, value).
+pub fn recent_rows(
+    conn: &Connection,
+    procedure: &str,
+    except: RunId,
+    runs: usize,
+) -> Result<Vec<(String, String, Time, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT step, field, at, value FROM measurements
+         WHERE run IN (SELECT id FROM runs WHERE procedure_key = ?1 AND id != ?2
+                       AND started_at IS NOT NULL ORDER BY id DESC LIMIT ?3)",
+    )?;
+    let rows = stmt.query_map(params![procedure, except, runs as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, f64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (step, field, at, value) = row?;
+        out.push((step, field, parse_time(&at)?, value));
+    }
+    Ok(out)
+}
+
+/// Fills the table from every run (the upgrade that adds it).
+pub fn fill(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT doc FROM runs WHERE started_at IS NOT NULL ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+        write(conn, &run)?;
+    }
+    Ok(())
+}
+
+/// Runs whose rows are not what their documents say; with how many runs
+/// were checked.
+pub fn differences(conn: &Connection) -> Result<(usize, Vec<String>)> {
+    let mut stmt = conn.prepare("SELECT doc FROM runs ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut checked = 0usize;
+    let mut problems = Vec::new();
+    while let Some(r) = rows.next()? {
+        let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+        checked += 1;
+        if stored_for(conn, run.id)? != of(&run) {
+            problems.push(format!(
+                "run {} ({}): the measurements table disagrees with its record",
+                run.id, run.serial
+            ));
+        }
+    }
+    Ok((checked, problems))
+}
