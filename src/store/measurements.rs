@@ -50,11 +50,11 @@ pub fn of(run: &Run) -> Vec<Measurement> {
     out
 }
 
-/// Replaces `run`'s rows with what it holds now; writes nothing when they
-/// are already so (most saves do not touch a number).
-pub fn write(conn: &Connection, run: &Run) -> Result<()> {
+/// Replaces `run`'s rows with what it holds now; writes nothing when the
+/// run held the same numbers before the command (most saves touch none).
+pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     let now = of(run);
-    if stored_for(conn, run.id)? == now {
+    if before.map(of).unwrap_or_default() == now {
         return Ok(());
     }
     conn.prepare_cached("DELETE FROM measurements WHERE run = ?1")?
@@ -187,7 +187,7 @@ pub fn fill(conn: &Connection) -> Result<()> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
-        write(conn, &run)?;
+        write(conn, None, &run)?;
     }
     Ok(())
 }

@@ -93,8 +93,14 @@ pub fn deviations_of(run: &Run) -> Vec<PendingDeviation> {
     out
 }
 
-/// Replaces the side-table rows of `run` with what its document says now.
-pub fn write(conn: &Connection, run: &Run) -> Result<()> {
+/// Replaces the side-table rows of `run` with what its document says now;
+/// writes nothing when the run said the same before the command.
+pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
+    if let Some(before) = before {
+        if signoffs_of(before) == signoffs_of(run) && deviations_of(before) == deviations_of(run) {
+            return Ok(());
+        }
+    }
     conn.prepare_cached("DELETE FROM quality_signoffs WHERE run = ?1")?
         .execute([run.id])?;
     conn.prepare_cached("DELETE FROM quality_deviations WHERE run = ?1")?
@@ -132,7 +138,7 @@ fn each_run_in_progress(conn: &Connection, mut visit: impl FnMut(Run) -> Result<
 
 /// Fills the side tables from the runs already there (the upgrade to schema 5).
 pub fn fill(conn: &Connection) -> Result<()> {
-    each_run_in_progress(conn, |run| write(conn, &run))
+    each_run_in_progress(conn, |run| write(conn, None, &run))
 }
 
 /// The side tables' rows (every role), in screen order.

@@ -256,8 +256,8 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
         if before.run.as_ref() != Some(run) {
             write_run(conn, before.run.as_ref(), run)?;
             super::field_values::append_new(conn, before.run.as_ref(), run)?;
-            super::quality_index::write(conn, run)?;
-            super::measurements::write(conn, run)?;
+            super::quality_index::write(conn, before.run.as_ref(), run)?;
+            super::measurements::write(conn, before.run.as_ref(), run)?;
         }
     }
     for (identifier, item) in &after.inventory {
