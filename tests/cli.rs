@@ -541,6 +541,23 @@ fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() 
             && stderr.contains("user set-pin op1 --pin NEW"),
         "{stderr}"
     );
+    let same = shop
+        .cmd(
+            Some(("op1", "7777")),
+            &["user", "set-pin", "op1", "--pin", "7777"],
+        )
+        .code(3);
+    assert!(
+        stderr_of(&same).contains("must differ from the one you signed in with"),
+        "{}",
+        stderr_of(&same)
+    );
+    let still = stderr_of(
+        &shop
+            .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
+            .code(3),
+    );
+    assert!(still.contains("set a new PIN of your own first"), "{still}");
     shop.ok(
         ("op1", "7777"),
         &["user", "set-pin", "op1", "--pin", "8888"],

@@ -2,7 +2,7 @@
 
 use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
 use super::context::{push_line, CliError, CliResult, Ctx};
-use crate::domain::{Actor, Command, ProcedureState, Request, Seen, Tracking, ADMIN};
+use crate::domain::{Actor, Command, ProcedureState, Refusal, Request, Seen, Tracking, ADMIN};
 use crate::store::hash_secret;
 use anyhow::anyhow;
 
@@ -59,10 +59,23 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
             login,
             active: true,
         },
-        UserCmd::SetPin { login, pin } => Command::SetUserSecret {
-            login,
-            secret_hash: hash_secret(&pin)?,
-        },
+        UserCmd::SetPin { login, pin } => {
+            // Decided after sign-in: a user's own new PIN must not be the
+            // one they signed in with (an admin's reset is replaced, as the
+            // terminal asks, not kept).
+            let actor = ctx.actor()?;
+            if actor.login == login && ctx.pin.as_deref() == Some(pin.as_str()) {
+                return Err(CliError::Refused(Refusal::one(
+                    "The new PIN must differ from the one you signed in with.",
+                )));
+            }
+            let command = Command::SetUserSecret {
+                login,
+                secret_hash: hash_secret(&pin)?,
+            };
+            let events = ctx.exec_as(actor, None, command)?;
+            return ctx.report(&events, None);
+        }
         UserCmd::List => {
             let users = ctx.store.users()?;
             #[derive(serde::Serialize)]
