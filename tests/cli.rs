@@ -552,11 +552,10 @@ fn a_pin_reset_by_an_admin_must_be_replaced_by_its_owner_before_anything_else() 
         "{}",
         stderr_of(&same)
     );
-    let still = stderr_of(
-        &shop
-            .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
-            .code(3),
-    );
+    let still = shop
+        .cmd(Some(("op1", "7777")), &["step", "checkin", "PU-1", "bore"])
+        .code(3);
+    let still = stderr_of(&still);
     assert!(still.contains("set a new PIN of your own first"), "{still}");
     shop.ok(
         ("op1", "7777"),
