@@ -465,12 +465,45 @@ fn an_unknown_login_is_audited_and_answered_like_a_wrong_pin() {
 /// A hash made the way secrets were hashed before the PIN parameters were
 /// chosen: argon2's defaults (19 MiB, 2 passes).
 fn hash_with_old_parameters(secret: &str) -> String {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
+    use argon2::password_hash::PasswordHasher;
     argon2::Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
+        .hash_password(secret.as_bytes())
         .expect("hash")
         .to_string()
+}
+
+/// A hash of PIN 2468 written by traveler before its argon2 crate moved
+/// from 0.5 to 0.6: hashes already in databases keep verifying.
+const HASH_FROM_ARGON2_0_5: &str =
+    "$argon2id$v=19$m=4096,t=1,p=1$GqGHxD8Lk7t1oLIJT4MzeQ$flxqo9fTFYdKqYOAM7BWWZUgl0Mnf3QqQOxcngcPxlc";
+
+#[test]
+fn a_hash_written_by_the_earlier_argon2_crate_still_verifies_and_is_not_rehashed() {
+    let mut f = Fixture::new();
+    f.ok(
+        &admin(),
+        None,
+        Command::AddUser {
+            login: "longtime".into(),
+            name: "Longtime".into(),
+            roles: vec![OPERATOR.into()],
+            secret_hash: HASH_FROM_ARGON2_0_5.into(),
+        },
+    );
+    assert!(f
+        .store
+        .authenticate("longtime", "1357", "st", f.now, false)
+        .is_err());
+    let actor = f
+        .store
+        .authenticate("longtime", "2468", "st", f.now, false)
+        .expect("the stored hash verifies");
+    assert_eq!(actor.login, "longtime");
+    assert_eq!(
+        stored_hash(&f, "longtime"),
+        HASH_FROM_ARGON2_0_5,
+        "same parameters: nothing to upgrade"
+    );
 }
 
 fn stored_hash(f: &Fixture, login: &str) -> String {

@@ -5,9 +5,7 @@ use super::execute::execute_in;
 use super::world::{load_settings, load_user};
 use super::{ExecError, Store};
 use crate::domain::{Actor, Command, Request, Seen, Settings, Time};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::{Connection, TransactionBehavior};
 use std::sync::OnceLock;
@@ -86,9 +84,9 @@ pub fn hash_secret(secret: &str) -> anyhow::Result<String> {
     if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
         anyhow::bail!("A PIN may not contain spaces or control characters.");
     }
-    let salt = SaltString::generate(&mut OsRng);
+    // A fresh random salt comes from the OS (argon2's `getrandom`).
     hasher()?
-        .hash_password(secret.as_bytes(), &salt)
+        .hash_password(secret.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| anyhow::anyhow!("Could not hash the secret: {e}"))
 }
@@ -118,10 +116,9 @@ fn refused_sentence(settings: &Settings) -> String {
 fn unknown_login_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
         hasher()
             .ok()
-            .and_then(|h| h.hash_password(b"no user has this secret", &salt).ok())
+            .and_then(|h| h.hash_password(b"no user has this secret").ok())
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
