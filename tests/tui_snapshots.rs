@@ -324,9 +324,16 @@ fn a_correction_asks_to_void_the_approval_then_for_a_reason() {
     });
     let shown = text(&draw(&s, &Theme::dark(), 160, 48));
     assert!(
-        shown.contains("saved by op1 at 2024-05-01 14:50 · 1 earlier values kept · reason: Gauge was not zeroed"),
+        shown.contains("saved by op1 at 2024-05-01 14:50 · 1 earlier value kept · reason: Gauge was not zeroed"),
         "{shown}"
     );
+    // As the store loads it, the run holds the current value and counts the
+    // earlier one: the screen says the same.
+    let bore = &mut s.run.as_mut().expect("run").bundle.run.steps[1];
+    bore.fields[0].keep_current_only();
+    assert_eq!(bore.fields[0].values.len(), 1);
+    let lean = text(&draw(&s, &Theme::dark(), 160, 48));
+    assert!(lean.contains("· 1 earlier value kept · reason"), "{lean}");
 }
 
 #[test]

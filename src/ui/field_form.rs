@@ -321,11 +321,10 @@ pub fn field_lines(
                 if let Some(v) = saved {
                     let mut who =
                         format!("    saved by {} at {}", clean(&v.by), zone.date_time(v.at));
-                    if field.value_count() > 1 {
-                        who.push_str(&format!(
-                            " · {} earlier values kept",
-                            field.value_count() - 1
-                        ));
+                    match field.value_count().saturating_sub(1) {
+                        0 => {}
+                        1 => who.push_str(" · 1 earlier value kept"),
+                        n => who.push_str(&format!(" · {n} earlier values kept")),
                     }
                     if let Some(reason) = &v.reason {
                         who.push_str(&format!(" · reason: {}", clean(reason)));
