@@ -261,6 +261,17 @@ fn a_save_on_a_long_history_appends_one_row_and_the_document_does_not_grow() {
         "the new value replaces the one current before it"
     );
     assert_eq!(bore_numbers(&long_db, long_run), vec![25.01]);
+    let (unit, verdict, by): (Option<String>, String, String) = raw(&long_db)
+        .query_row(
+            "SELECT unit, verdict, by FROM measurements WHERE run = ?1 AND field = 'Bore diameter'",
+            [long_run],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("row");
+    assert_eq!(
+        (unit.as_deref(), verdict.as_str(), by.as_str()),
+        (Some("mm"), "in_range", "operator")
+    );
     let report = store.replay_audit().expect("replay");
     assert!(report.consistent(), "{:?}", report.differences);
     checks_named(&store, &["saved values", "measurements"]);

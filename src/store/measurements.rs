@@ -1,10 +1,11 @@
 //! The `measurements` side table: the current number of every number field
-//! on every step that counts (not a superseded original), one row each, so
+//! on every step that counts (not a superseded original), one row each
+//! (run, step, field, value, unit, verdict, at, by), so
 //! SPC and the step screen's trend read an index instead of run documents.
 //! Derived from the run in `write_back`, in the command's transaction, like
 //! the quality screen's tables.
 
-use super::rows::{from_doc, parse_time, time_text};
+use super::rows::{enum_name, from_doc, parse_time, time_text};
 use super::FieldPoint;
 use crate::domain::{current_value, FieldType, Run, RunId, Time, Value};
 use anyhow::Result;
@@ -17,6 +18,10 @@ pub struct Measurement {
     pub ord: i64,
     pub step: String,
     pub field: String,
+    pub unit: Option<String>,
+    /// `in_range`, `out_of_range` or `no_rule`.
+    pub verdict: String,
+    pub by: String,
     /// As stored (`time_text`), so a row read back compares equal.
     pub at: String,
     pub value: f64,
@@ -40,6 +45,9 @@ pub fn of(run: &Run) -> Vec<Measurement> {
                         ord: ord as i64,
                         step: step.key.clone(),
                         field: field.def.name.clone(),
+                        unit: field.def.unit.clone(),
+                        verdict: enum_name(&v.verdict),
+                        by: v.by.clone(),
                         at: time_text(&v.at),
                         value: x,
                     });
@@ -60,8 +68,8 @@ pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     conn.prepare_cached("DELETE FROM measurements WHERE run = ?1")?
         .execute([run.id])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO measurements (run, ord, step, field, procedure_key, serial, at, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO measurements (run, ord, step, field, procedure_key, serial, unit, verdict, by, at, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for m in &now {
         insert.execute(params![
@@ -71,6 +79,9 @@ pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
             m.field,
             run.procedure_key,
             run.serial,
+            m.unit,
+            m.verdict,
+            m.by,
             m.at,
             m.value
         ])?;
@@ -80,29 +91,22 @@ pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
 
 fn stored_for(conn: &Connection, run: RunId) -> Result<Vec<Measurement>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT ord, step, field, at, value FROM measurements WHERE run = ?1 ORDER BY ord, rowid",
+        "SELECT ord, step, field, unit, verdict, by, at, value FROM measurements
+         WHERE run = ?1 ORDER BY ord, rowid",
     )?;
     let rows = stmt.query_map([run], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, f64>(4)?,
-        ))
+        Ok(Measurement {
+            ord: r.get(0)?,
+            step: r.get(1)?,
+            field: r.get(2)?,
+            unit: r.get(3)?,
+            verdict: r.get(4)?,
+            by: r.get(5)?,
+            at: r.get(6)?,
+            value: r.get(7)?,
+        })
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (ord, step, field, at, value) = row?;
-        out.push(Measurement {
-            ord,
-            step,
-            field,
-            at,
-            value,
-        });
-    }
-    Ok(out)
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// One matching row of a field's series: the point and the step it was on.

@@ -207,6 +207,9 @@ pub const MIGRATIONS: &[&str] = &[
         field TEXT NOT NULL,
         procedure_key TEXT NOT NULL,
         serial TEXT NOT NULL,
+        unit TEXT,
+        verdict TEXT NOT NULL,
+        by TEXT NOT NULL,
         at TEXT NOT NULL,
         value REAL NOT NULL
     );
