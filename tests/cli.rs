@@ -1467,3 +1467,46 @@ fn a_line_break_in_a_correction_reason_prints_escaped_in_the_value_history() {
         "a reason forged a history line:\n{shown}"
     );
 }
+
+#[test]
+fn a_state_is_accepted_as_the_list_prints_it() {
+    let shop = Shop::new();
+    let printed = shop.ok(QE1, &["--json", "run", "list"]);
+    assert!(printed.contains("\"state\": \"todo\""), "{printed}");
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    for spelling in ["in_progress", "in-progress"] {
+        let listed = shop.ok(QE1, &["run", "list", "--state", spelling]);
+        assert!(listed.contains("PU-1"), "--state {spelling}: {listed}");
+    }
+    let todo = shop.ok(QE1, &["run", "list", "--state", "todo"]);
+    assert!(!todo.contains("PU-1"), "{todo}");
+}
+
+#[test]
+fn user_list_keeps_its_columns_when_a_name_prints_escaped() {
+    let shop = Shop::new();
+    shop.ok(
+        ("admin", "4444"),
+        &[
+            "user",
+            "add",
+            "evil2",
+            "--name",
+            "Evil \u{202e}Two",
+            "--role",
+            "operator",
+            "--pin",
+            "1234",
+        ],
+    );
+    let listed = shop.ok(("admin", "4444"), &["user", "list"]);
+    assert!(!listed.contains('\u{202e}'), "{listed}");
+    let column_of_state = |login: &str| {
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(login))
+            .unwrap_or_else(|| panic!("{login} in {listed}"));
+        line.find("active").unwrap_or_else(|| panic!("{line}"))
+    };
+    assert_eq!(column_of_state("evil2"), column_of_state("op1"), "{listed}");
+}

@@ -2,7 +2,9 @@
 
 use super::args::{InventoryCmd, PartCmd, ProcedureCmd, SettingsCmd, TrackingArg, UserCmd};
 use super::context::{push_line, CliError, CliResult, Ctx};
-use crate::domain::{Actor, Command, ProcedureState, Refusal, Request, Seen, Tracking, ADMIN};
+use crate::domain::{
+    escape_unprintable, Actor, Command, ProcedureState, Refusal, Request, Seen, Tracking, ADMIN,
+};
 use crate::store::hash_secret;
 use anyhow::anyhow;
 
@@ -110,11 +112,12 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
                     };
                     push_line(
                         &mut out,
+                        // Escaped before padding, so an escaped name keeps its column.
                         &format!(
                             "{:<12} {:<24} {:<28} {}",
-                            r.login,
-                            r.name,
-                            r.roles.join(","),
+                            escape_unprintable(r.login),
+                            escape_unprintable(r.name),
+                            escape_unprintable(&r.roles.join(",")),
                             state
                         ),
                     );

@@ -261,6 +261,8 @@ pub enum ProcedureCmd {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum RunStateArg {
     Todo,
+    /// Also accepted as `in_progress`, as `run list` prints it.
+    #[value(alias = "in_progress")]
     InProgress,
     Complete,
     Failed,
@@ -402,10 +404,13 @@ pub enum FieldCmd {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum DispositionArg {
+    /// Also accepted as `use_as_is`, as `issue show` prints it.
+    #[value(alias = "use_as_is")]
     UseAsIs,
     Rework,
     Repair,
     Scrap,
+    #[value(alias = "return_to_vendor")]
     ReturnToVendor,
 }
 

@@ -38,24 +38,32 @@ del { color: #666; }
 }
 "#;
 
-/// Stored text made safe for HTML: visible escapes for what could hide or
-/// reorder text, then `& < > " '` as entities. Line breaks become `<br>`.
+/// Stored text made safe for HTML: visible escapes for what could hide,
+/// reorder or break text (a line break shows as `\n`, as on the command
+/// line, so a reason cannot forge a second line of the record), then
+/// `& < > " '` as entities.
 pub fn text(raw: &str) -> String {
-    raw.split('\n')
-        .map(|line| {
-            let mut out = String::new();
-            for c in escape_unprintable(line).chars() {
-                match c {
-                    '&' => out.push_str("&amp;"),
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '"' => out.push_str("&quot;"),
-                    '\'' => out.push_str("&#39;"),
-                    other => out.push(other),
-                }
-            }
-            out
-        })
+    let mut out = String::new();
+    for c in escape_unprintable(raw).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Text written as several lines (instructions, comments, an issue's
+/// description): each line made safe by `text`, joined by `<br>`, as the
+/// terminal shows them as lines.
+pub fn lines(raw: &str) -> String {
+    raw.replace("\r\n", "\n")
+        .split('\n')
+        .map(text)
         .collect::<Vec<_>>()
         .join("<br>")
 }
@@ -127,12 +135,15 @@ fn moves_table(out: &mut String, class: &str, moves: &[StateMove]) {
     );
 }
 
-fn verdict_mark(v: Verdict) -> &'static str {
-    // Never colour alone: the sign and the word carry the verdict.
-    match v {
-        Verdict::InRange => "✓ in range",
-        Verdict::OutOfRange => "<span class=\"bad\">✗ out of range</span>",
-        Verdict::NoRule => "no rule",
+fn verdict_mark(v: Verdict, field_type: FieldType) -> &'static str {
+    // Never colour alone: the sign and the word carry the verdict. A
+    // pass/fail field passes or fails, as the terminal says; it has no range.
+    match (v, field_type) {
+        (Verdict::InRange, FieldType::PassFail) => "✓ pass",
+        (Verdict::OutOfRange, FieldType::PassFail) => "<span class=\"bad\">✗ fail</span>",
+        (Verdict::InRange, _) => "✓ in range",
+        (Verdict::OutOfRange, _) => "<span class=\"bad\">✗ out of range</span>",
+        (Verdict::NoRule, _) => "no rule",
     }
 }
 
@@ -242,7 +253,7 @@ pub fn render(r: &RunRecord) -> String {
                 .collect();
             vec![
                 i.id.to_string(),
-                format!("<b>{}</b><br>{}", text(&i.title), text(&i.description)),
+                format!("<b>{}</b><br>{}", text(&i.title), lines(&i.description)),
                 text(&state_name(&i.state)),
                 i.disposition
                     .map(|d| text(d.name()))
@@ -392,7 +403,7 @@ fn step_html(out: &mut String, step: &StepRecord) {
             .unwrap_or_default()
     );
     if !step.instructions.is_empty() {
-        let _ = writeln!(out, "<p class=\"small\">{}</p>", text(&step.instructions));
+        let _ = writeln!(out, "<p class=\"small\">{}</p>", lines(&step.instructions));
     }
     if let (Some(by), Some(at)) = (&step.completed_by, &step.completed_at) {
         let _ = writeln!(
@@ -497,7 +508,7 @@ fn step_html(out: &mut String, step: &StepRecord) {
     let comments: Vec<Vec<String>> = step
         .comments
         .iter()
-        .map(|c| vec![text(&c.by), utc(&c.at), text(&c.text)])
+        .map(|c| vec![text(&c.by), utc(&c.at), lines(&c.text)])
         .collect();
     if !comments.is_empty() {
         table(out, "comments", &["By", "When", "Comment"], &comments);
@@ -550,7 +561,7 @@ fn field_rows(f: &FieldRecord) -> Vec<Vec<String>> {
                 format!("<del>{shown}</del>")
             },
             rule.clone(),
-            verdict_mark(v.verdict).into(),
+            verdict_mark(v.verdict, f.field_type).into(),
             text(&v.by),
             utc(&v.at),
             opt(&v.reason),
@@ -572,7 +583,7 @@ fn field_rows(f: &FieldRecord) -> Vec<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::text;
+    use super::{lines, text};
 
     #[test]
     fn stored_text_cannot_become_markup() {
@@ -584,7 +595,9 @@ mod tests {
 
     #[test]
     fn line_breaks_show_and_reordering_characters_are_visible() {
-        assert_eq!(text("one\ntwo"), "one<br>two");
+        assert_eq!(text("first\nHELD BY admin"), "first\\nHELD BY admin");
+        assert_eq!(lines("one\r\ntwo"), "one<br>two");
+        assert_eq!(lines("a\u{1b}[2J\nb"), "a\\u{1b}[2J<br>b");
         let shown = text("abc\u{202e}def");
         assert!(!shown.contains('\u{202e}'), "{shown}");
         assert!(shown.contains("202e"), "{shown}");
