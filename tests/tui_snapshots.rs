@@ -301,6 +301,21 @@ fn hold_form_and_quit_question() {
 }
 
 #[test]
+fn a_correction_starts_empty_and_says_which_value_it_replaces() {
+    let mut s = bore_measured(op1(), false);
+    act(&mut s, Action::Open);
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    assert!(shown.contains("replaces 25.01 mm"), "{shown}");
+    type_text(&mut s, "25.2");
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    assert!(
+        !shown.contains("replaces 25.01"),
+        "the verdict of what is typed: {shown}"
+    );
+    assert!(shown.contains("out of range"), "{shown}");
+}
+
+#[test]
 fn a_correction_asks_to_void_the_approval_then_for_a_reason() {
     let mut s = bore_measured(op1(), true);
     act(&mut s, Action::Open);

@@ -76,7 +76,21 @@ fn verdict_span(v: Verdict, theme: &Theme) -> Span<'static> {
 /// Empty drafts are dim ("empty"), never green or red.
 fn draft_judgement(field: &Field, raw: &str, theme: &Theme) -> (Span<'static>, Option<String>) {
     if raw.trim().is_empty() {
-        return (Span::styled("empty", theme.dim), None);
+        // A correction starts from an empty box: say what it replaces.
+        let shown = match current_value(field) {
+            Some(saved) => format!(
+                "replaces {}{}",
+                clean(&value_text(&saved.value)),
+                field
+                    .def
+                    .unit
+                    .as_deref()
+                    .map(|u| format!(" {}", clean(u)))
+                    .unwrap_or_default()
+            ),
+            None => "empty".to_string(),
+        };
+        return (Span::styled(shown, theme.dim), None);
     }
     match field.def.field_type {
         FieldType::File => (Span::styled("file path", theme.dim), None),
