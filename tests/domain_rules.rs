@@ -678,7 +678,7 @@ fn a_custom_role_signs_its_own_sign_off() {
     let r = sim.refused("wit", cmd_check_in("label"));
     assert_has(
         &r,
-        "Checking in needs the operator, quality, supervisor or admin role; wit has witness.",
+        "Checking in needs the operator, quality, supervisor or admin role; wit has the role witness.",
     );
     sim.complete("op1", "prep");
 }
@@ -1576,7 +1576,7 @@ fn reopen_step_needs_quality_or_supervisor_and_a_reason() {
     let r = sim.refused("op1", reopen("typo"));
     assert_has(
         &r,
-        "Reopening a step needs the quality, supervisor or admin role; op1 has operator.",
+        "Reopening a step needs the quality, supervisor or admin role; op1 has the role operator.",
     );
     let r = sim.refused("qe1", reopen(""));
     assert_eq!(r, ["A reason for reopening the step is required."]);
@@ -2356,7 +2356,7 @@ fn users_are_managed_by_admin_with_unique_logins_and_roles() {
     let r = sim.refused("sup1", add("new", &[OPERATOR]));
     assert_has(
         &r,
-        "Adding a user needs the admin role; sup1 has supervisor.",
+        "Adding a user needs the admin role; sup1 has the role supervisor.",
     );
     let r = sim.refused("adm", add("op1", &[]));
     assert_eq!(

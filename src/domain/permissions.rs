@@ -88,7 +88,9 @@ fn has_text(actor: &Actor) -> String {
     if actor.roles.is_empty() {
         format!("{} has no role", actor.login)
     } else {
-        format!("{} has {}", actor.login, actor.roles.join(", "))
+        // "operator has the role operator", not "operator has operator".
+        let noun = if actor.roles.len() == 1 { "the role" } else { "the roles" };
+        format!("{} has {noun} {}", actor.login, actor.roles.join(", "))
     }
 }
 
