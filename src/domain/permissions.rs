@@ -89,7 +89,11 @@ fn has_text(actor: &Actor) -> String {
         format!("{} has no role", actor.login)
     } else {
         // "operator has the role operator", not "operator has operator".
-        let noun = if actor.roles.len() == 1 { "the role" } else { "the roles" };
+        let noun = if actor.roles.len() == 1 {
+            "the role"
+        } else {
+            "the roles"
+        };
         format!("{} has {noun} {}", actor.login, actor.roles.join(", "))
     }
 }

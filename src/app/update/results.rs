@@ -186,10 +186,18 @@ fn reload_screen(state: &mut State) -> Vec<Effect> {
 /// One sentence for what a command did, from its most telling event.
 pub fn describe(events: &[Event], zone: &Zone) -> String {
     let mut parts: Vec<String> = Vec::new();
+    // A completion closes the sessions first; the sentence says it last.
+    let mut checked_out: Vec<String> = Vec::new();
     for event in events {
         let text = match event {
             Event::SessionOpened { .. } => "Checked in.".to_string(),
-            Event::SessionClosed { user, .. } => format!("{user} checked out."),
+            Event::SessionClosed { user, .. } => {
+                let text = format!("{user} checked out.");
+                if !checked_out.contains(&text) {
+                    checked_out.push(text);
+                }
+                continue;
+            }
             Event::StepStateChanged { to, .. } => match to {
                 StepState::Complete => "The step is complete.".to_string(),
                 StepState::OnHold => "The step is on hold.".to_string(),
@@ -267,6 +275,7 @@ pub fn describe(events: &[Event], zone: &Zone) -> String {
             parts.push(text);
         }
     }
+    parts.extend(checked_out);
     if parts.is_empty() {
         "Done.".to_string()
     } else {
@@ -279,5 +288,36 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s.replace('_', " "),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use crate::domain::{Event, StepState};
+    use crate::ui::time_text::Zone;
+
+    #[test]
+    fn a_completion_is_said_before_the_check_out_it_made() {
+        let at = chrono::Utc::now();
+        let events = vec![
+            Event::SessionClosed {
+                step: "bore".into(),
+                session: 1,
+                user: "op1".into(),
+                at,
+                cause: None,
+            },
+            Event::StepStateChanged {
+                step: "bore".into(),
+                from: StepState::InProgress,
+                to: StepState::Complete,
+                reason: None,
+            },
+        ];
+        assert_eq!(
+            describe(&events, &Zone::Local),
+            "The step is complete. op1 checked out."
+        );
     }
 }
