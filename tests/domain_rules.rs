@@ -2072,6 +2072,11 @@ fn a_complete_run_reopens_only_by_admin_with_a_reason() {
     assert_eq!(sim.run().state, RunState::InProgress);
     assert_eq!(sim.run().completed_at, None);
     assert_eq!(sim.item(RUN_SERIAL).state, InventoryState::Wip);
+    assert_eq!(
+        run_waiting_on(&sim.world),
+        ["reopened: reopen a step to change it; completing a step completes the run again"],
+        "a reopened run says what moves it on"
+    );
     // work can continue: reopen a step, redo it, and the run completes again
     sim.ok(
         "qe1",

@@ -189,7 +189,16 @@ pub fn waiting_on<'a>(
         .into_iter()
         .filter(|i| i.run == Some(run.id) && i.state != IssueState::Closed)
         .map(|i| i.id);
-    waiting_items(settings, run, unclosed)
+    let waiting = waiting_items(settings, run, unclosed);
+    if waiting.is_empty() {
+        // Nothing holds it, so it was reopened (RULES.md, "Runs"): say
+        // what moves it on, so nobody is left looking at a stuck run.
+        return vec![
+            "reopened: reopen a step to change it; completing a step completes the run again"
+                .to_string(),
+        ];
+    }
+    waiting
 }
 
 fn waiting_items(
