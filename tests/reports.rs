@@ -191,6 +191,38 @@ fn eight_values_on_one_side_name_the_runs_that_broke_rule_four() {
 }
 
 #[test]
+fn a_long_run_on_one_side_is_one_span_naming_its_first_and_last_run() {
+    let mut f = gauge_shop();
+    // 1.00 then twenty times 1.50: mean 31 / 21 = 1.4762, s = 0.1091, so
+    // 1.00 is at z = −4.36 (rule 1) and the twenty are above the mean; rule 4
+    // breaks at each of points 9 to 21 (13 times): one span, points 2 to 21.
+    let mut runs = vec![measure(&mut f, "G-0", "1.00")];
+    for i in 1..=20 {
+        runs.push(measure(&mut f, &format!("G-{i}"), "1.50"));
+    }
+    let series = f
+        .store
+        .field_series("GAUGE", "measure", "Gap", None)
+        .expect("series");
+    let r = spc("GAUGE", "measure", "Gap", series);
+    assert_eq!(
+        r.violations.iter().filter(|v| v.rule == 4).count(),
+        13,
+        "the per-point list stays for --json readers"
+    );
+    let rule_4: Vec<_> = r.spans.iter().filter(|s| s.rule == 4).collect();
+    assert_eq!(rule_4.len(), 1, "{:?}", r.spans);
+    let span = rule_4[0];
+    assert_eq!((span.first_point, span.last_point), (2, 21));
+    assert_eq!((span.first_run, span.last_run), (runs[1], runs[20]));
+    assert_eq!(span.runs, runs[1..]);
+    assert_eq!(span.merged, 13);
+    assert_eq!(span.side, "above");
+    assert_eq!(span.text, "points 2–21: 20 in a row above the mean");
+    assert_eq!(r.spans[0].text, "point 1: beyond 3σ below the mean");
+}
+
+#[test]
 fn a_corrected_value_counts_once_with_its_newest_number() {
     let mut f = gauge_shop();
     let run = measure(&mut f, "G-0", "1.10");
