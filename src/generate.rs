@@ -196,3 +196,159 @@ pub fn run_with_values(
     }
     Ok(run)
 }
+
+/// The finished-box procedure: one measured step that installs one unit of
+/// a lot. Its runs are what the reports read (cycle time, SPC, trace, export).
+const BOX: &str = r#"
+key = "GEN-BOX"
+title = "Generated box"
+kind = "build"
+produces = "BOX-1"
+
+[[step]]
+key = "fit"
+title = "Fit the liner and measure the gap"
+instructions = "Feeler gauge."
+
+  [[step.install]]
+  part = "LINER-LOT"
+  quantity = 1
+
+  [[step.field]]
+  name = "Gap"
+  type = "number"
+  unit = "mm"
+  min = 1.0
+  max = 2.0
+"#;
+
+/// Runs of `GEN-BOX` per liner lot: a recall (`trace up LOT`) finds this many units.
+pub const BOXES_PER_LOT: usize = 100;
+
+/// The serial of finished box `i`, and the liner lot it took.
+pub fn box_serial(i: usize) -> String {
+    format!("BOX-{i:07}")
+}
+
+pub fn liner_lot(i: usize) -> String {
+    format!("LINER-{:05}", i / BOXES_PER_LOT)
+}
+
+/// Adds `boxes` completed `GEN-BOX` runs, each checked in, measured, fitted
+/// with a liner from its lot and completed, `start` forward one minute per
+/// run: the finished runs the reports are measured on.
+pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()> {
+    let admin = actor("admin", ADMIN);
+    let supervisor = actor("supervisor", SUPERVISOR);
+    let operator = actor("operator", OPERATOR);
+    let mut setup = Vec::new();
+    for (number, tracking) in [("BOX-1", Tracking::Serial), ("LINER-LOT", Tracking::Lot)] {
+        setup.push(req(
+            &admin,
+            None,
+            Command::AddPart {
+                number: number.into(),
+                description: String::new(),
+                tracking,
+            },
+            start,
+        ));
+    }
+    for lot in 0..boxes.div_ceil(BOXES_PER_LOT) {
+        setup.push(req(
+            &admin,
+            None,
+            Command::ReceiveInventory {
+                part: "LINER-LOT".into(),
+                identifier: liner_lot(lot * BOXES_PER_LOT),
+                quantity: BOXES_PER_LOT as i64,
+                received_as: None,
+            },
+            start,
+        ));
+    }
+    let procedure = crate::procedure_file::parse(BOX)?;
+    setup.push(req(
+        &admin,
+        None,
+        Command::ImportProcedure { procedure },
+        start,
+    ));
+    setup.push(req(
+        &admin,
+        None,
+        Command::ReleaseProcedure {
+            key: "GEN-BOX".into(),
+            version: 1,
+        },
+        start,
+    ));
+    store
+        .execute_all(setup)
+        .map_err(|e| anyhow!("Generating the box set-up failed: {e}"))?;
+    let mut batch = Vec::new();
+    // Run ids are given in order: box i is run `first_id + i`.
+    let first_id = store
+        .list_runs(&Default::default(), None, 1)?
+        .first()
+        .map_or(1, |r| r.id + 1);
+    for i in 0..boxes {
+        let created = start + Duration::minutes(i as i64);
+        batch.push(req(
+            &supervisor,
+            None,
+            Command::CreateRun {
+                procedure_key: "GEN-BOX".into(),
+                serial: box_serial(i),
+                title: Some(format!("Generated box {i}")),
+            },
+            created,
+        ));
+        let run = first_id + i as i64;
+        let step = || "fit".to_string();
+        let at = |minutes: i64| created + Duration::minutes(minutes);
+        batch.push(req(
+            &operator,
+            Some(run),
+            Command::CheckIn { step: step() },
+            at(5),
+        ));
+        batch.push(req(
+            &operator,
+            Some(run),
+            Command::SetField {
+                step: step(),
+                field: "Gap".into(),
+                // 1.40 to 1.59: a spread for SPC, inside the limits.
+                raw: format!("1.{}", 40 + (i * 7) % 20),
+                file_sha256: None,
+                reason: None,
+                void_approval: false,
+            },
+            at(10),
+        ));
+        batch.push(req(
+            &operator,
+            Some(run),
+            Command::Install {
+                step: step(),
+                identifier: liner_lot(i),
+                quantity: Some(1),
+                scanned: true,
+            },
+            at(12),
+        ));
+        batch.push(req(
+            &operator,
+            Some(run),
+            Command::Complete { step: step() },
+            at(20 + (i % 30) as i64),
+        ));
+        if batch.len() >= BATCH || i + 1 == boxes {
+            store
+                .execute_all(std::mem::take(&mut batch))
+                .map_err(|e| anyhow!("Generating box {i} failed: {e}"))?;
+        }
+    }
+    Ok(())
+}

@@ -28,10 +28,8 @@ pub struct RuleSpan {
 /// whose window starts at or before the point after the span's end extends
 /// the span. Sorted by first point, then rule.
 pub fn merge(violations: &[RuleViolation], values: &[f64], center: f64) -> Vec<RuleSpan> {
-    let mut ordered: Vec<&RuleViolation> = violations
-        .iter()
-        .filter(|v| !v.points.is_empty())
-        .collect();
+    let mut ordered: Vec<&RuleViolation> =
+        violations.iter().filter(|v| !v.points.is_empty()).collect();
     ordered.sort_by_key(|v| (v.rule, v.points.last().copied()));
     let mut spans: Vec<RuleSpan> = Vec::new();
     for v in ordered {
@@ -121,7 +119,10 @@ mod tests {
                 "points 12–31: 20 in a row above the mean"
             ]
         );
-        assert_eq!(spans[1].violations, 13, "points 19 to 31 each completed eight");
+        assert_eq!(
+            spans[1].violations, 13,
+            "points 19 to 31 each completed eight"
+        );
         assert_eq!(spans[1].points, (11..31).collect::<Vec<_>>());
     }
 
@@ -150,7 +151,10 @@ mod tests {
             ]
         );
         let together = rule_1(&[3.5, 3.6, 0.0]);
-        assert_eq!(together[0], (1, "points 1–2: 2 beyond 3σ above the mean".to_string()));
+        assert_eq!(
+            together[0],
+            (1, "points 1–2: 2 beyond 3σ above the mean".to_string())
+        );
     }
 
     #[test]
