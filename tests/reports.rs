@@ -371,6 +371,67 @@ fn a_failed_and_reworked_step_is_not_first_pass() {
     assert_eq!(p.first_pass_yield, Some(0.0));
 }
 
+#[test]
+fn a_schema_six_database_gains_the_failed_step_index_and_keeps_its_yield() {
+    let mut f = gauge_shop();
+    let failed = measure(&mut f, "G-0", "1.50");
+    f.ok(
+        &operator(),
+        Some(failed),
+        Command::FailStep {
+            step: step("measure"),
+            reason: "gauge slipped".into(),
+            issue: None,
+            raise_issue: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(failed),
+        Command::Rework {
+            step: step("measure"),
+            expect: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(failed),
+        Command::CheckIn {
+            step: step("measure"),
+        },
+    );
+    finish(&mut f, failed);
+    let clean = measure(&mut f, "G-1", "1.40");
+    finish(&mut f, clean);
+    let path = f.path.clone();
+    drop(f.store);
+    // Schema 6 is schema 7 without the partial index.
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.execute_batch("DROP INDEX audit_step_failed; PRAGMA user_version = 6;")
+            .expect("back to schema 6");
+    }
+    let store = traveler::store::Store::open(&path).expect("upgrade");
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    assert_eq!(traveler::store::schema::version(&conn).expect("v"), 7);
+    let indexed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit INDEXED BY audit_step_failed
+             WHERE action = 'step_state_changed' AND after = '{\"state\":\"failed\"}'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the index exists and holds the old event");
+    assert_eq!(indexed, 1);
+    let runs = store.finished_runs(&RunWindow::default()).expect("runs");
+    let flags: Vec<(RunId, bool)> = runs.iter().map(|r| (r.id, r.had_failed_step)).collect();
+    assert_eq!(flags, [(failed, true), (clean, false)]);
+    assert!(matches!(
+        store.verify_audit().expect("verify"),
+        traveler::store::audit::Verification::Intact(_)
+    ));
+}
+
 fn traveler(f: &Fixture) -> Cli {
     let mut cmd = Cli::cargo_bin("traveler").expect("binary");
     cmd.arg("--db").arg(&f.path);

@@ -148,13 +148,11 @@ impl Store {
     /// Runs one of whose steps was ever set to failed (from the audit trail:
     /// a reworked-in-place step no longer shows it).
     fn runs_with_failed_step(&self) -> Result<HashSet<RunId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT run FROM audit
-             WHERE action = 'step_state_changed' AND after = ?1 AND run IS NOT NULL",
-        )?;
-        let after = serde_json::json!({ "state": "failed" }).to_string();
+        // The literals are the partial index `audit_step_failed`'s own
+        // condition (a bound parameter would not let SQLite use it).
+        let mut stmt = self.conn.prepare_cached(FAILED_STEP_RUNS_SQL)?;
         let ids = stmt
-            .query_map([after], |r| r.get::<_, RunId>(0))?
+            .query_map([], |r| r.get::<_, RunId>(0))?
             .collect::<rusqlite::Result<HashSet<RunId>>>()?;
         Ok(ids)
     }
@@ -291,6 +289,10 @@ impl Store {
     }
 }
 
+/// Runs with a step-failed event, by the partial index `audit_step_failed`.
+const FAILED_STEP_RUNS_SQL: &str = r#"SELECT DISTINCT run FROM audit
+    WHERE action = 'step_state_changed' AND after = '{"state":"failed"}' AND run IS NOT NULL"#;
+
 /// When a finished run finished: completed, or failed.
 fn finish_time(run: &Run) -> Option<Time> {
     match run.state {
@@ -324,5 +326,28 @@ fn step_times(step: &crate::domain::RunStep) -> StepTimes {
         key: step.key.clone(),
         labour_seconds,
         elapsed_seconds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failed_step_query_reads_its_partial_index_not_the_audit_trail() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory database");
+        super::super::schema::migrate(&conn).expect("migrate");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {FAILED_STEP_RUNS_SQL}"))
+            .expect("explain")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let plan = plan.join(" | ");
+        assert!(plan.contains("audit_step_failed"), "{plan}");
+        // The audit row's text must be what the partial index names.
+        let after = serde_json::json!({ "state": "failed" }).to_string();
+        assert!(FAILED_STEP_RUNS_SQL.contains(&format!("after = '{after}'")));
     }
 }
