@@ -15,7 +15,7 @@ use traveler::store::Store;
 
 const SIZES: [usize; 2] = [1_000, 100_000];
 /// Version of the generator's output; bump it when `generate` changes.
-const DATA_VERSION: u32 = 4;
+const DATA_VERSION: u32 = 5;
 
 fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
@@ -130,8 +130,8 @@ fn reports(c: &mut Criterion) {
         group.bench_function("report cycle-time (all)", |b| {
             b.iter(|| report_ops::cycle_time_report(&store, None).expect("cycle time"))
         });
-        group.bench_function("report cycle-time --procedure GEN-BOX", |b| {
-            b.iter(|| report_ops::cycle_time_report(&store, Some("GEN-BOX")).expect("cycle time"))
+        group.bench_function("report cycle-time --procedure BOX-ASSY", |b| {
+            b.iter(|| report_ops::cycle_time_report(&store, Some("BOX-ASSY")).expect("cycle time"))
         });
         group.bench_function("trace down (finished box)", |b| {
             b.iter(|| report_ops::trace_down(&store, &unit).expect("trace down"))
@@ -152,8 +152,8 @@ fn reports(c: &mut Criterion) {
             b.iter(|| report_ops::export_since(&store, since).expect("export all"))
         });
         group.sample_size(10);
-        group.bench_function("report spc GEN-BOX fit Gap", |b| {
-            b.iter(|| report_ops::spc_report(&store, "GEN-BOX", "fit", "Gap").expect("spc"))
+        group.bench_function("report spc BOX-ASSY fit Gap", |b| {
+            b.iter(|| report_ops::spc_report(&store, "BOX-ASSY", "fit", "Gap").expect("spc"))
         });
         group.finish();
     }

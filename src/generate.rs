@@ -199,9 +199,12 @@ pub fn run_with_values(
 
 /// The finished-box procedure: one measured step that installs one unit of
 /// a lot. Its runs are what the reports read (cycle time, SPC, trace, export).
+/// Its names share no trigram "GEN" with the pump runs and their titles start
+/// with "Ge", so the board search benchmark (typing a `GEN-` serial) pages
+/// through the same pump runs as on a database without boxes.
 const BOX: &str = r#"
-key = "GEN-BOX"
-title = "Generated box"
+key = "BOX-ASSY"
+title = "Geared box"
 kind = "build"
 produces = "BOX-1"
 
@@ -222,7 +225,7 @@ instructions = "Feeler gauge."
   max = 2.0
 "#;
 
-/// Runs of `GEN-BOX` per liner lot: a recall (`trace up LOT`) finds this many units.
+/// Runs of `BOX-ASSY` per liner lot: a recall (`trace up LOT`) finds this many units.
 pub const BOXES_PER_LOT: usize = 100;
 
 /// The serial of finished box `i`, and the liner lot it took.
@@ -234,7 +237,7 @@ pub fn liner_lot(i: usize) -> String {
     format!("LINER-{:05}", i / BOXES_PER_LOT)
 }
 
-/// Adds `boxes` completed `GEN-BOX` runs, each checked in, measured, fitted
+/// Adds `boxes` completed `BOX-ASSY` runs, each checked in, measured, fitted
 /// with a liner from its lot and completed, `start` forward one minute per
 /// run: the finished runs the reports are measured on.
 pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()> {
@@ -278,7 +281,7 @@ pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()
         &admin,
         None,
         Command::ReleaseProcedure {
-            key: "GEN-BOX".into(),
+            key: "BOX-ASSY".into(),
             version: 1,
         },
         start,
@@ -298,9 +301,9 @@ pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()
             &supervisor,
             None,
             Command::CreateRun {
-                procedure_key: "GEN-BOX".into(),
+                procedure_key: "BOX-ASSY".into(),
                 serial: box_serial(i),
-                title: Some(format!("Generated box {i}")),
+                title: Some(format!("Geared box {i}")),
             },
             created,
         ));

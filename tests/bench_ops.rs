@@ -47,7 +47,7 @@ fn every_measured_report_has_data_to_read_on_a_generated_database() {
         100
     );
     assert_eq!(
-        report_ops::cycle_time_report(&store, Some("GEN-BOX")).expect("cycle"),
+        report_ops::cycle_time_report(&store, Some("BOX-ASSY")).expect("cycle"),
         100
     );
     assert_eq!(
@@ -55,7 +55,7 @@ fn every_measured_report_has_data_to_read_on_a_generated_database() {
         0
     );
     assert_eq!(
-        report_ops::spc_report(&store, "GEN-BOX", "fit", "Gap").expect("spc"),
+        report_ops::spc_report(&store, "BOX-ASSY", "fit", "Gap").expect("spc"),
         100
     );
     assert_eq!(
