@@ -30,6 +30,29 @@ fn req(actor: &Actor, run: Option<RunId>, command: Command, now: Time) -> Reques
     }
 }
 
+/// Importing the procedure file `text` and releasing its version 1.
+fn import_and_release(admin: &Actor, text: &str, start: Time) -> Result<Vec<Request>> {
+    let procedure = crate::procedure_file::parse(text)?;
+    let key = procedure.key.clone();
+    Ok(vec![
+        req(admin, None, Command::ImportProcedure { procedure }, start),
+        req(
+            admin,
+            None,
+            Command::ReleaseProcedure { key, version: 1 },
+            start,
+        ),
+    ])
+}
+
+/// The id the next created run gets (ids are given in order).
+fn next_run_id(store: &Store) -> Result<RunId> {
+    Ok(store
+        .list_runs(&Default::default(), None, 1)?
+        .first()
+        .map_or(1, |r| r.id + 1))
+}
+
 /// Fills an empty database with `runs` pump runs; every tenth is worked on
 /// (checked in, bore measured), the rest wait in `todo`. Times run from
 /// `start` forward, one minute per run.
@@ -70,31 +93,13 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
             start,
         ));
     }
-    let procedure = crate::procedure_file::parse(PUMP)?;
-    setup.push(req(
-        &admin,
-        None,
-        Command::ImportProcedure { procedure },
-        start,
-    ));
-    setup.push(req(
-        &admin,
-        None,
-        Command::ReleaseProcedure {
-            key: "PUMP-ASSY".into(),
-            version: 1,
-        },
-        start,
-    ));
+    setup.extend(import_and_release(&admin, PUMP, start)?);
     store
         .execute_all(setup)
         .map_err(|e| anyhow!("Generating the set-up failed: {e}"))?;
 
     let mut batch = Vec::new();
-    let first_id = store
-        .list_runs(&Default::default(), None, 1)?
-        .first()
-        .map_or(1, |r| r.id + 1);
+    let first_id = next_run_id(store)?;
     for i in 0..runs {
         let now = start + Duration::minutes(i as i64);
         batch.push(req(
@@ -270,31 +275,13 @@ pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()
             start,
         ));
     }
-    let procedure = crate::procedure_file::parse(BOX)?;
-    setup.push(req(
-        &admin,
-        None,
-        Command::ImportProcedure { procedure },
-        start,
-    ));
-    setup.push(req(
-        &admin,
-        None,
-        Command::ReleaseProcedure {
-            key: "BOX-ASSY".into(),
-            version: 1,
-        },
-        start,
-    ));
+    setup.extend(import_and_release(&admin, BOX, start)?);
     store
         .execute_all(setup)
         .map_err(|e| anyhow!("Generating the box set-up failed: {e}"))?;
     let mut batch = Vec::new();
     // Run ids are given in order: box i is run `first_id + i`.
-    let first_id = store
-        .list_runs(&Default::default(), None, 1)?
-        .first()
-        .map_or(1, |r| r.id + 1);
+    let first_id = next_run_id(store)?;
     for i in 0..boxes {
         let created = start + Duration::minutes(i as i64);
         batch.push(req(

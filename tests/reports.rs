@@ -101,6 +101,35 @@ fn finish(f: &mut Fixture, run: RunId) {
     complete(f, run, "pack");
 }
 
+/// Fails `measure`, reworks it in place and checks back in.
+fn fail_and_rework(f: &mut Fixture, run: RunId) {
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::FailStep {
+            step: step("measure"),
+            reason: "gauge slipped".into(),
+            issue: None,
+            raise_issue: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::Rework {
+            step: step("measure"),
+            expect: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::CheckIn {
+            step: step("measure"),
+        },
+    );
+}
+
 fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-9)
 }
@@ -334,31 +363,7 @@ fn cycle_time_from_the_store_counts_first_pass_scrap_and_the_window() {
 fn a_failed_and_reworked_step_is_not_first_pass() {
     let mut f = gauge_shop();
     let run = measure(&mut f, "G-0", "1.50");
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::FailStep {
-            step: step("measure"),
-            reason: "gauge slipped".into(),
-            issue: None,
-            raise_issue: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::Rework {
-            step: step("measure"),
-            expect: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::CheckIn {
-            step: step("measure"),
-        },
-    );
+    fail_and_rework(&mut f, run);
     finish(&mut f, run);
     let runs = f.store.finished_runs(&RunWindow::default()).expect("runs");
     assert_eq!(runs.len(), 1);
@@ -375,31 +380,7 @@ fn a_failed_and_reworked_step_is_not_first_pass() {
 fn a_schema_six_database_gains_the_failed_step_index_and_keeps_its_yield() {
     let mut f = gauge_shop();
     let failed = measure(&mut f, "G-0", "1.50");
-    f.ok(
-        &operator(),
-        Some(failed),
-        Command::FailStep {
-            step: step("measure"),
-            reason: "gauge slipped".into(),
-            issue: None,
-            raise_issue: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(failed),
-        Command::Rework {
-            step: step("measure"),
-            expect: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(failed),
-        Command::CheckIn {
-            step: step("measure"),
-        },
-    );
+    fail_and_rework(&mut f, failed);
     finish(&mut f, failed);
     let clean = measure(&mut f, "G-1", "1.40");
     finish(&mut f, clean);
