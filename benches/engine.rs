@@ -4,16 +4,18 @@
 //! search key by key, opening a run, the quality screen, a save on a fresh
 //! run and on a run with 3,000 values, and the audit chain's verification.
 //! The operations are `traveler::bench::ops`, the ones `traveler bench`
-//! times, done the way the terminal does them.
+//! times, done the way the terminal does them; the reports are
+//! `traveler::bench::report_ops`, done as their commands do them.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::{Path, PathBuf};
+use traveler::bench::report_ops::{self, ExportAs};
 use traveler::bench::{baseline, data, ops};
 use traveler::store::Store;
 
 const SIZES: [usize; 2] = [1_000, 100_000];
 /// Version of the generator's output; bump it when `generate` changes.
-const DATA_VERSION: u32 = 3;
+const DATA_VERSION: u32 = 5;
 
 fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
@@ -116,5 +118,46 @@ fn engine(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, baselines, engine);
+/// Every report at both sizes, on the pristine database (reports only read).
+fn reports(c: &mut Criterion) {
+    for runs in SIZES {
+        let store = Store::open(&database(runs)).expect("open");
+        let unit = data::probe_box(runs);
+        let lot = data::probe_lot(runs);
+        let run = report_ops::probe_box_run(&store, runs).expect("probe box");
+        let since = report_ops::last_day(runs).expect("window");
+        let mut group = c.benchmark_group(format!("{runs} runs, reports"));
+        group.bench_function("report cycle-time (all)", |b| {
+            b.iter(|| report_ops::cycle_time_report(&store, None).expect("cycle time"))
+        });
+        group.bench_function("report cycle-time --procedure BOX-ASSY", |b| {
+            b.iter(|| report_ops::cycle_time_report(&store, Some("BOX-ASSY")).expect("cycle time"))
+        });
+        group.bench_function("trace down (finished box)", |b| {
+            b.iter(|| report_ops::trace_down(&store, &unit).expect("trace down"))
+        });
+        group.bench_function("trace up (liner lot)", |b| {
+            b.iter(|| report_ops::trace_up(&store, &lot).expect("trace up"))
+        });
+        for (name, format) in [
+            ("json", ExportAs::Json),
+            ("csv", ExportAs::Csv),
+            ("html", ExportAs::Html),
+        ] {
+            group.bench_function(format!("run export --format {name}"), |b| {
+                b.iter(|| report_ops::export_run(&store, run, format).expect("export"))
+            });
+        }
+        group.bench_function("run export --all --since (last day) csv", |b| {
+            b.iter(|| report_ops::export_since(&store, since).expect("export all"))
+        });
+        group.sample_size(10);
+        group.bench_function("report spc BOX-ASSY fit Gap", |b| {
+            b.iter(|| report_ops::spc_report(&store, "BOX-ASSY", "fit", "Gap").expect("spc"))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, baselines, engine, reports);
 criterion_main!(benches);

@@ -35,6 +35,47 @@ fn every_measured_operation_works_on_a_generated_database() {
 }
 
 #[test]
+fn every_measured_report_has_data_to_read_on_a_generated_database() {
+    use traveler::bench::report_ops::{self, ExportAs};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("bench.db");
+    // 1,000 runs make 100 finished boxes, one liner lot.
+    data::build(&db, 1_000, 5).expect("build");
+    let store = Store::open(&db).expect("open");
+    assert_eq!(
+        report_ops::cycle_time_report(&store, None).expect("cycle"),
+        100
+    );
+    assert_eq!(
+        report_ops::cycle_time_report(&store, Some("BOX-ASSY")).expect("cycle"),
+        100
+    );
+    assert_eq!(
+        report_ops::cycle_time_report(&store, Some("PUMP-ASSY")).expect("cycle"),
+        0
+    );
+    assert_eq!(
+        report_ops::spc_report(&store, "BOX-ASSY", "fit", "Gap").expect("spc"),
+        100
+    );
+    assert_eq!(
+        report_ops::trace_down(&store, &data::probe_box(1_000)).expect("down"),
+        1
+    );
+    assert_eq!(
+        report_ops::trace_up(&store, &data::probe_lot(1_000)).expect("up"),
+        100,
+        "every box of the lot is a unit to recall"
+    );
+    let run = report_ops::probe_box_run(&store, 1_000).expect("box run");
+    for format in [ExportAs::Json, ExportAs::Csv, ExportAs::Html] {
+        assert!(report_ops::export_run(&store, run, format).expect("export") > 500);
+    }
+    let since = report_ops::last_day(1_000).expect("window");
+    assert!(report_ops::export_since(&store, since).expect("export all") > 1_000);
+}
+
+#[test]
 fn a_database_too_small_for_the_probed_serials_is_refused_with_a_sentence() {
     let dir = tempfile::tempdir().expect("temp dir");
     let err = data::build(&dir.path().join("small.db"), 100, 5)

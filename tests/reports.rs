@@ -101,6 +101,35 @@ fn finish(f: &mut Fixture, run: RunId) {
     complete(f, run, "pack");
 }
 
+/// Fails `measure`, reworks it in place and checks back in.
+fn fail_and_rework(f: &mut Fixture, run: RunId) {
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::FailStep {
+            step: step("measure"),
+            reason: "gauge slipped".into(),
+            issue: None,
+            raise_issue: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::Rework {
+            step: step("measure"),
+            expect: None,
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::CheckIn {
+            step: step("measure"),
+        },
+    );
+}
+
 fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-9)
 }
@@ -188,6 +217,38 @@ fn eight_values_on_one_side_name_the_runs_that_broke_rule_four() {
     assert_eq!(r.violations.len(), 1, "{:?}", r.violations);
     assert_eq!(r.violations[0].rule, 4);
     assert_eq!(r.violations[0].runs, runs[1..]);
+}
+
+#[test]
+fn a_long_run_on_one_side_is_one_span_naming_its_first_and_last_run() {
+    let mut f = gauge_shop();
+    // 1.00 then twenty times 1.50: mean 31 / 21 = 1.4762, s = 0.1091, so
+    // 1.00 is at z = −4.36 (rule 1) and the twenty are above the mean; rule 4
+    // breaks at each of points 9 to 21 (13 times): one span, points 2 to 21.
+    let mut runs = vec![measure(&mut f, "G-0", "1.00")];
+    for i in 1..=20 {
+        runs.push(measure(&mut f, &format!("G-{i}"), "1.50"));
+    }
+    let series = f
+        .store
+        .field_series("GAUGE", "measure", "Gap", None)
+        .expect("series");
+    let r = spc("GAUGE", "measure", "Gap", series);
+    assert_eq!(
+        r.violations.iter().filter(|v| v.rule == 4).count(),
+        13,
+        "the per-point list stays for --json readers"
+    );
+    let rule_4: Vec<_> = r.spans.iter().filter(|s| s.rule == 4).collect();
+    assert_eq!(rule_4.len(), 1, "{:?}", r.spans);
+    let span = rule_4[0];
+    assert_eq!((span.first_point, span.last_point), (2, 21));
+    assert_eq!((span.first_run, span.last_run), (runs[1], runs[20]));
+    assert_eq!(span.runs, runs[1..]);
+    assert_eq!(span.merged, 13);
+    assert_eq!(span.side, "above");
+    assert_eq!(span.text, "points 2–21: 20 in a row above the mean");
+    assert_eq!(r.spans[0].text, "point 1: beyond 3σ below the mean");
 }
 
 #[test]
@@ -302,31 +363,7 @@ fn cycle_time_from_the_store_counts_first_pass_scrap_and_the_window() {
 fn a_failed_and_reworked_step_is_not_first_pass() {
     let mut f = gauge_shop();
     let run = measure(&mut f, "G-0", "1.50");
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::FailStep {
-            step: step("measure"),
-            reason: "gauge slipped".into(),
-            issue: None,
-            raise_issue: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::Rework {
-            step: step("measure"),
-            expect: None,
-        },
-    );
-    f.ok(
-        &operator(),
-        Some(run),
-        Command::CheckIn {
-            step: step("measure"),
-        },
-    );
+    fail_and_rework(&mut f, run);
     finish(&mut f, run);
     let runs = f.store.finished_runs(&RunWindow::default()).expect("runs");
     assert_eq!(runs.len(), 1);
@@ -337,6 +374,43 @@ fn a_failed_and_reworked_step_is_not_first_pass() {
     let p = &cycle_time(&runs).procedures[0];
     assert_eq!((p.completed, p.first_pass), (1, 0));
     assert_eq!(p.first_pass_yield, Some(0.0));
+}
+
+#[test]
+fn a_schema_seven_database_gains_the_failed_step_index_and_keeps_its_yield() {
+    let mut f = gauge_shop();
+    let failed = measure(&mut f, "G-0", "1.50");
+    fail_and_rework(&mut f, failed);
+    finish(&mut f, failed);
+    let clean = measure(&mut f, "G-1", "1.40");
+    finish(&mut f, clean);
+    let path = f.path.clone();
+    drop(f.store);
+    // Schema 7 is schema 8 without the partial index.
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.execute_batch("DROP INDEX audit_step_failed; PRAGMA user_version = 7;")
+            .expect("back to schema 7");
+    }
+    let store = traveler::store::Store::open(&path).expect("upgrade");
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    assert_eq!(traveler::store::schema::version(&conn).expect("v"), 8);
+    let indexed: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM audit INDEXED BY audit_step_failed
+             WHERE action = 'step_state_changed' AND after = '{\"state\":\"failed\"}'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the index exists and holds the old event");
+    assert_eq!(indexed, 1);
+    let runs = store.finished_runs(&RunWindow::default()).expect("runs");
+    let flags: Vec<(RunId, bool)> = runs.iter().map(|r| (r.id, r.had_failed_step)).collect();
+    assert_eq!(flags, [(failed, true), (clean, false)]);
+    assert!(matches!(
+        store.verify_audit().expect("verify"),
+        traveler::store::audit::Verification::Intact(_)
+    ));
 }
 
 fn traveler(f: &Fixture) -> Cli {

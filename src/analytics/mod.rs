@@ -2,5 +2,6 @@
 //! queries return (`store::report_queries`). No IO here.
 
 pub mod cycle_time;
+pub mod spans;
 pub mod spc;
 pub mod statistics;

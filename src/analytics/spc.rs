@@ -3,6 +3,7 @@
 //! rules (centre line the mean, σ the sample standard deviation of the
 //! values shown).
 
+use super::spans;
 use super::statistics::{
     capability, mean, rule_text as we_rule_text, sample_std_dev, western_electric, SpecLimits,
 };
@@ -16,6 +17,27 @@ pub struct Violation {
     pub description: &'static str,
     /// The runs whose values broke it, oldest first.
     pub runs: Vec<RunId>,
+}
+
+/// Consecutive violations of one rule on one side, merged (see
+/// `analytics::spans`): what the report prints, one line each.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ViolationSpan {
+    pub rule: u8,
+    /// `above` or `below` the mean.
+    pub side: &'static str,
+    /// First and last point of the span, numbered from 1 in `points`.
+    pub first_point: usize,
+    pub last_point: usize,
+    pub first_run: RunId,
+    pub last_run: RunId,
+    /// The runs whose values are beyond the rule's zone in the span (every
+    /// run of the span for rule 4), oldest first.
+    pub runs: Vec<RunId>,
+    /// How many single violations (entries of `violations`) it merges.
+    pub merged: usize,
+    /// "points 12–31: 20 in a row above the mean".
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -36,7 +58,10 @@ pub struct SpcReport {
     pub cp: Option<f64>,
     pub cpk: Option<f64>,
     pub out_of_range: usize,
+    /// One entry per point that completes a rule's pattern (a long run
+    /// repeats); kept for `--json` readers. `spans` merges them.
     pub violations: Vec<Violation>,
+    pub spans: Vec<ViolationSpan>,
     pub points: Vec<FieldPoint>,
 }
 
@@ -78,9 +103,38 @@ pub fn entry_warnings(history: &[f64], typed: f64) -> Vec<String> {
             ),
             2 => format!("2 of 3 points in a row beyond 2σ {side} the mean (rule 2)"),
             3 => format!("4 of 5 points in a row beyond 1σ {side} the mean (rule 3)"),
-            _ => format!("8th point in a row {side} the mean (rule 4)"),
+            _ => format!(
+                "{} point in a row {side} the mean (rule 4)",
+                ordinal(run_length_at_end(&values, m))
+            ),
         })
         .collect()
+}
+
+/// How many of the newest `values` in a row lie on the newest one's side of
+/// `center` (the typed value counts): a run of 20 says "20th", not "8th".
+fn run_length_at_end(values: &[f64], center: f64) -> usize {
+    let Some(&newest) = values.last() else {
+        return 0;
+    };
+    let side = (newest - center).signum();
+    values
+        .iter()
+        .rev()
+        .take_while(|&&x| side != 0.0 && (x - center).signum() == side)
+        .count()
+}
+
+/// 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// A statistic with four decimals, `-` for none.
@@ -107,17 +161,33 @@ pub fn spc(procedure: &str, step: &str, field: &str, series: FieldSeries) -> Spc
                 .count()
         })
         .unwrap_or(0);
-    let violations = match (m, s) {
-        (Some(m), Some(s)) => western_electric(&values, m, s)
-            .into_iter()
-            .map(|v| Violation {
-                rule: v.rule,
-                description: we_rule_text(v.rule),
-                runs: v.points.iter().map(|&i| series.points[i].run).collect(),
-            })
-            .collect(),
+    let broken = match (m, s) {
+        (Some(m), Some(s)) => western_electric(&values, m, s),
         _ => Vec::new(),
     };
+    let run_at = |i: usize| series.points.get(i).map_or(0, |p| p.run);
+    let violations = broken
+        .iter()
+        .map(|v| Violation {
+            rule: v.rule,
+            description: we_rule_text(v.rule),
+            runs: v.points.iter().map(|&i| run_at(i)).collect(),
+        })
+        .collect();
+    let spans = spans::merge(&broken, &values, m.unwrap_or_default())
+        .iter()
+        .map(|span| ViolationSpan {
+            rule: span.rule,
+            side: span.side,
+            first_point: span.first + 1,
+            last_point: span.last + 1,
+            first_run: run_at(span.first),
+            last_run: run_at(span.last),
+            runs: span.points.iter().map(|&i| run_at(i)).collect(),
+            merged: span.violations,
+            text: spans::span_text(span),
+        })
+        .collect();
     SpcReport {
         procedure: procedure.to_string(),
         step: step.to_string(),
@@ -135,6 +205,7 @@ pub fn spc(procedure: &str, step: &str, field: &str, series: FieldSeries) -> Spc
         cpk: cap.cpk,
         out_of_range,
         violations,
+        spans,
         points: series.points,
     }
 }
@@ -173,6 +244,18 @@ mod tests {
         assert!(
             w.contains(&"8th point in a row above the mean (rule 4)".to_string()),
             "{w:?}"
+        );
+        // A longer run names its length: three below, twelve above, one typed.
+        let mut long = vec![1.0, 1.0, 1.0];
+        long.extend([1.6; 12]);
+        let w = entry_warnings(&long, 1.6);
+        assert!(
+            w.contains(&"13th point in a row above the mean (rule 4)".to_string()),
+            "{w:?}"
+        );
+        assert_eq!(
+            [1, 2, 3, 4, 11, 12, 13, 21, 22, 111].map(ordinal),
+            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th"]
         );
         assert!(
             entry_warnings(&[1.0], 9.0).is_empty(),

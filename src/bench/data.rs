@@ -1,7 +1,8 @@
 //! The databases measured: the generator's runs, plus one run whose field
-//! holds `HEAVY_VALUES` saved values.
+//! holds `HEAVY_VALUES` saved values, plus one finished box per
+//! `RUNS_PER_FINISHED_BOX` runs for the reports.
 
-use crate::generate::{generate, run_with_values};
+use crate::generate::{box_serial, finished_boxes, generate, liner_lot, run_with_values};
 use crate::store::Store;
 use anyhow::{anyhow, Result};
 use chrono::{TimeZone, Utc};
@@ -18,6 +19,8 @@ pub const PROBE_SERIAL: &str = "GEN-0000320";
 pub const SEARCH_SERIAL: &str = "GEN-0000321";
 /// A worked-on run the command-line save is measured on.
 pub const CLI_SERIAL: &str = "GEN-0000330";
+/// Finished runs the reports read: one per this many generated runs.
+pub const RUNS_PER_FINISHED_BOX: usize = 10;
 /// PIN of every generated user.
 pub const PIN: &str = "0000";
 
@@ -36,5 +39,21 @@ pub fn build(path: &Path, runs: usize, heavy_values: usize) -> Result<()> {
         .ok_or_else(|| anyhow!("The generator's start time is not a valid time."))?;
     generate(&mut store, runs, start)?;
     run_with_values(&mut store, HEAVY_SERIAL, heavy_values.max(1), start)?;
+    finished_boxes(&mut store, finished_boxes_for(runs), start)?;
     Ok(())
+}
+
+/// How many finished boxes a database of `runs` generated runs holds.
+pub fn finished_boxes_for(runs: usize) -> usize {
+    (runs / RUNS_PER_FINISHED_BOX).max(1)
+}
+
+/// A finished box in the middle of the generated ones: traced down and exported.
+pub fn probe_box(runs: usize) -> String {
+    box_serial(finished_boxes_for(runs) / 2)
+}
+
+/// The liner lot of that box: traced up (the recall query).
+pub fn probe_lot(runs: usize) -> String {
+    liner_lot(finished_boxes_for(runs) / 2)
 }

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod data;
 pub mod ops;
+pub mod report_ops;
 pub mod table;
 pub mod timing;
 pub mod tui;

@@ -4,13 +4,10 @@
 
 use super::args::{ExportArgs, ExportFormat};
 use super::context::{out as print_out, CliError, CliResult, Ctx};
-use crate::export::{csv_out, html, record, write_new};
+use crate::export::{batch, csv_out, html, record, write_new};
 use anyhow::{anyhow, Result};
 use chrono::{NaiveDate, Utc};
 use std::io::Write;
-
-/// How many runs a batch export reads at a time.
-const PAGE: usize = 500;
 
 pub fn export(ctx: &mut Ctx, args: ExportArgs) -> CliResult {
     if args.all {
@@ -23,22 +20,7 @@ pub fn export(ctx: &mut Ctx, args: ExportArgs) -> CliResult {
             None => chrono::DateTime::<Utc>::MIN_UTC,
         };
         let store = &ctx.store;
-        return emit(&args, |w| {
-            let mut csv = csv_out::values_header(w)?;
-            let mut after = 0;
-            loop {
-                let runs = store.runs_changed_since(since, after, PAGE)?;
-                for run in &runs {
-                    csv_out::value_rows(&mut csv, run)?;
-                }
-                match runs.last() {
-                    Some(last) if runs.len() == PAGE => after = last.id,
-                    _ => break,
-                }
-            }
-            csv.flush()?;
-            Ok(())
-        });
+        return emit(&args, |w| batch::values_since(store, since, w));
     }
     let reference = args.run.as_deref().ok_or_else(|| {
         anyhow!("Name the run to export (`#12`, `run:12` or a serial), or give --all.")

@@ -181,16 +181,15 @@ pub fn spc_text(r: &SpcReport) -> String {
         push_line(&mut out, "Western Electric rules 1-4: no violation");
     } else {
         push_line(&mut out, "Western Electric rules 1-4:");
-        for v in &r.violations {
-            let runs: Vec<String> = v.runs.iter().map(|id| format!("#{id}")).collect();
+        for span in &r.spans {
+            let runs = if span.first_run == span.last_run {
+                format!("run #{}", span.first_run)
+            } else {
+                format!("runs #{}–#{}", span.first_run, span.last_run)
+            };
             push_line(
                 &mut out,
-                &format!(
-                    "  rule {} ({}): runs {}",
-                    v.rule,
-                    v.description,
-                    runs.join(", ")
-                ),
+                &format!("  rule {}, {} ({runs})", span.rule, span.text),
             );
         }
     }

@@ -2,6 +2,7 @@
 //! a batch of runs' values as CSV. Gathering is read-only (`record`); each
 //! format is its own file; `write_new` puts a file in place atomically.
 
+pub mod batch;
 pub mod csv_out;
 pub mod html;
 pub mod record;

@@ -115,8 +115,10 @@ impl Store {
         let with_issue = self.runs_with_issue()?;
         let mut out = Vec::new();
         for doc in &docs {
-            let run: Run = from_doc("run", doc)?;
-            let Some(finished_at) = finish_time(&run) else {
+            // Only the parts the report reads are built; the rest of the
+            // document (values, installs, comments) is skipped over.
+            let run: CycleRun = from_doc("run", doc)?;
+            let Some(finished_at) = run.finish_time() else {
                 continue;
             };
             if window.since.is_some_and(|t| finished_at < t)
@@ -126,7 +128,6 @@ impl Store {
             }
             out.push(FinishedRun {
                 id: run.id,
-                procedure_key: run.procedure_key.clone(),
                 completed: run.state == RunState::Complete,
                 created_at: run.created_at,
                 started_at: run.started_at,
@@ -138,7 +139,8 @@ impl Store {
                     .iter()
                     .any(|s| s.fields.iter().any(|f| !f.deviations.is_empty())),
                 had_issue: with_issue.contains(&run.id),
-                steps: run.steps.iter().map(step_times).collect(),
+                steps: run.steps.iter().map(CycleStep::times).collect(),
+                procedure_key: run.procedure_key,
             });
         }
         out.sort_by_key(|r| (r.finished_at, r.id));
@@ -148,13 +150,11 @@ impl Store {
     /// Runs one of whose steps was ever set to failed (from the audit trail:
     /// a reworked-in-place step no longer shows it).
     fn runs_with_failed_step(&self) -> Result<HashSet<RunId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT run FROM audit
-             WHERE action = 'step_state_changed' AND after = ?1 AND run IS NOT NULL",
-        )?;
-        let after = serde_json::json!({ "state": "failed" }).to_string();
+        // The literals are the partial index `audit_step_failed`'s own
+        // condition (a bound parameter would not let SQLite use it).
+        let mut stmt = self.conn.prepare_cached(FAILED_STEP_RUNS_SQL)?;
         let ids = stmt
-            .query_map([after], |r| r.get::<_, RunId>(0))?
+            .query_map([], |r| r.get::<_, RunId>(0))?
             .collect::<rusqlite::Result<HashSet<RunId>>>()?;
         Ok(ids)
     }
@@ -268,14 +268,9 @@ fn field_def_in_run(run: &Run, step: &str, field: &str) -> Option<FieldDef> {
         .next_back()
 }
 
-/// When a finished run finished: completed, or failed.
-fn finish_time(run: &Run) -> Option<Time> {
-    match run.state {
-        RunState::Complete => run.completed_at,
-        RunState::Failed => run.failure.as_ref().map(|f| f.at),
-        _ => None,
-    }
-}
+/// Runs with a step-failed event, by the partial index `audit_step_failed`.
+const FAILED_STEP_RUNS_SQL: &str = r#"SELECT DISTINCT run FROM audit
+    WHERE action = 'step_state_changed' AND after = '{"state":"failed"}' AND run IS NOT NULL"#;
 
 /// `bore`, or a rework copy of it (`bore-r1`, `bore-r2`).
 fn is_step_or_copy(key: &str, step: &str) -> bool {
@@ -286,20 +281,94 @@ fn is_step_or_copy(key: &str, step: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
-fn step_times(step: &crate::domain::RunStep) -> StepTimes {
-    let labour_seconds = step
-        .sessions
-        .iter()
-        .filter_map(|s| s.ended_at.map(|end| (end - s.started_at).num_seconds()))
-        .sum();
-    let first_in = step.sessions.iter().map(|s| s.started_at).min();
-    let elapsed_seconds = match (first_in, step.completed_at) {
-        (Some(start), Some(end)) => Some((end - start).num_seconds()),
-        _ => None,
-    };
-    StepTimes {
-        key: step.key.clone(),
-        labour_seconds,
-        elapsed_seconds,
+/// The part of a run document the cycle-time report reads.
+#[derive(serde::Deserialize)]
+struct CycleRun {
+    id: RunId,
+    procedure_key: String,
+    state: RunState,
+    created_at: Time,
+    started_at: Option<Time>,
+    completed_at: Option<Time>,
+    failure: Option<CycleFailure>,
+    steps: Vec<CycleStep>,
+}
+
+#[derive(serde::Deserialize)]
+struct CycleFailure {
+    at: Time,
+}
+
+#[derive(serde::Deserialize)]
+struct CycleStep {
+    key: String,
+    superseded_by: Option<String>,
+    fields: Vec<CycleField>,
+    sessions: Vec<CycleSession>,
+    completed_at: Option<Time>,
+}
+
+#[derive(serde::Deserialize)]
+struct CycleField {
+    deviations: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+struct CycleSession {
+    started_at: Time,
+    ended_at: Option<Time>,
+}
+
+impl CycleRun {
+    /// When a finished run finished: completed, or failed.
+    fn finish_time(&self) -> Option<Time> {
+        match self.state {
+            RunState::Complete => self.completed_at,
+            RunState::Failed => self.failure.as_ref().map(|f| f.at),
+            _ => None,
+        }
+    }
+}
+
+impl CycleStep {
+    fn times(&self) -> StepTimes {
+        let labour_seconds = self
+            .sessions
+            .iter()
+            .filter_map(|s| s.ended_at.map(|end| (end - s.started_at).num_seconds()))
+            .sum();
+        let first_in = self.sessions.iter().map(|s| s.started_at).min();
+        let elapsed_seconds = match (first_in, self.completed_at) {
+            (Some(start), Some(end)) => Some((end - start).num_seconds()),
+            _ => None,
+        };
+        StepTimes {
+            key: self.key.clone(),
+            labour_seconds,
+            elapsed_seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failed_step_query_reads_its_partial_index_not_the_audit_trail() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory database");
+        super::super::schema::migrate(&conn).expect("migrate");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {FAILED_STEP_RUNS_SQL}"))
+            .expect("explain")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let plan = plan.join(" | ");
+        assert!(plan.contains("audit_step_failed"), "{plan}");
+        // The audit row's text must be what the partial index names.
+        let after = serde_json::json!({ "state": "failed" }).to_string();
+        assert!(FAILED_STEP_RUNS_SQL.contains(&format!("after = '{after}'")));
     }
 }

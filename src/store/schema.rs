@@ -216,6 +216,14 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX measurements_run ON measurements(run, ord);
     CREATE INDEX measurements_field ON measurements(procedure_key, field, run);
     "#,
+    // 8: the cycle-time report's first-pass yield asks which runs ever had
+    // a step set to failed; a partial index holds just those events, so the
+    // report no longer scans the whole audit trail. SQLite keeps it with the
+    // table (no code path can forget it) and fills it from the rows there.
+    r#"
+    CREATE INDEX audit_step_failed ON audit(run)
+        WHERE action = 'step_state_changed' AND after = '{"state":"failed"}';
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.

@@ -208,12 +208,9 @@ fn spc_view(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled("Western Electric rules 1-4: no violation", theme.good)
     } else {
         let rules: Vec<String> = report
-            .violations
+            .spans
             .iter()
-            .map(|v| {
-                let last = v.runs.last().map(|id| format!("#{id}")).unwrap_or_default();
-                format!("rule {} at {last}", v.rule)
-            })
+            .map(|span| format!("rule {}, {}", span.rule, span.text))
             .collect();
         Span::styled(format!("Broken: {}", rules.join(", ")), theme.bad)
     };
