@@ -172,6 +172,23 @@ fn run_view_and_history() {
     snap("run_history", &s);
 }
 
+/// Enter on a history row shows the whole event; the hostile reason (an
+/// escape sequence and a newline) is drawn harmless; Esc closes it.
+#[test]
+fn a_history_row_opens_its_whole_event() {
+    let mut s = on_run(op1());
+    act(&mut s, Action::History);
+    act(&mut s, Action::Open);
+    let buffer = draw(&s, &Theme::dark(), 80, 24);
+    let shown = text(&buffer);
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    assert!(shown.contains("Held step 2 'Bore the housing': seal driver"), "{shown}");
+    insta::assert_snapshot!("history_event_80x24", shown);
+    act(&mut s, Action::Back);
+    assert!(s.overlay.is_none());
+    assert!(s.run.as_ref().unwrap().show_history, "back on the history");
+}
+
 #[test]
 fn step_view() {
     let s = on_bore_step(op1());

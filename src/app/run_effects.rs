@@ -13,7 +13,7 @@ use crate::analytics::spc::spc;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{sqlite_errors, AuthError, ExecError, Store};
 use chrono::Utc;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 pub struct Runner<'a> {
@@ -319,9 +319,18 @@ impl Runner<'_> {
         let Some(doc) = self.store.run(run)? else {
             return Ok(None);
         };
+        let history = self.store.audit_log(Some(run), HISTORY_ROWS)?;
+        let logins: BTreeSet<&str> = history.iter().map(|row| row.user.as_str()).collect();
+        let mut people = BTreeMap::new();
+        for login in logins {
+            if let Some(user) = self.store.user(login)? {
+                people.insert(login.to_string(), user.name);
+            }
+        }
         Ok(Some(RunBundle {
             issues: self.store.run_issues(run)?,
-            history: self.store.audit_log(Some(run), HISTORY_ROWS)?,
+            history,
+            people,
             settings: self.store.settings()?,
             trends: trends(
                 self.store

@@ -152,6 +152,8 @@ pub struct RunBundle {
     /// Other runs' recent numbers per (step key, field name), oldest first:
     /// the step screen's trend and its Western Electric warning as one types.
     pub trends: BTreeMap<(String, String), Vec<f64>>,
+    /// Display names by login of the people in `history`.
+    pub people: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -363,6 +365,11 @@ pub enum Overlay {
     },
     /// The org rules, read-only (admins change them with `traveler settings set`).
     OrgSettings,
+    /// One history row in full: every field of the audit row and its event.
+    Event {
+        row: Box<AuditRow>,
+        scroll: usize,
+    },
     /// Every key of the screen underneath; a form it covers comes back when it closes.
     Help {
         context: Context,
@@ -447,7 +454,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => return Context::Help,
             Some(Overlay::Confirm { .. }) => return Context::Confirm,
-            Some(Overlay::OrgSettings) => return Context::Help,
+            Some(Overlay::OrgSettings | Overlay::Event { .. }) => return Context::Help,
             Some(Overlay::Form(form)) => {
                 return if form.focused_is_text() {
                     Context::FormText

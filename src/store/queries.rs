@@ -60,6 +60,9 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
+    /// The whole domain event as stored (JSON); none on rows written
+    /// before schema 4 kept it.
+    pub event: Option<String>,
 }
 
 fn state_from(text: &str) -> RunState {
@@ -367,12 +370,12 @@ impl Store {
 
 /// One run's events, newest first: a walk of `audit_run (run, seq)`.
 const AUDIT_OF_RUN_SQL: &str =
-    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason, event
      FROM audit WHERE run = ?1 ORDER BY seq DESC LIMIT ?2";
 
 /// Every event, newest first: a walk of the primary key.
 const AUDIT_ALL_SQL: &str =
-    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason, event
      FROM audit ORDER BY seq DESC LIMIT ?1";
 
 fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
@@ -387,6 +390,7 @@ fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
         before: r.get(7)?,
         after: r.get(8)?,
         reason: r.get(9)?,
+        event: r.get(10)?,
     })
 }
 

@@ -137,6 +137,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match &state.overlay {
         Some(Overlay::Help { .. }) => return overlays::on_help(state, action),
         Some(Overlay::Confirm { .. }) => return overlays::on_confirm(state, action),
+        Some(Overlay::Event { .. }) => return overlays::on_event(state, action),
         Some(Overlay::OrgSettings) => {
             return match action {
                 Action::Quit => quit(state),
