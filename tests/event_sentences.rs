@@ -202,10 +202,9 @@ fn inventory_and_procedure_events() {
         }),
         "Took SN-B1 out of its unit"
     );
-    let procedure = traveler::procedure_file::parse(include_str!(
-        "../assets/procedures/board-test.toml"
-    ))
-    .expect("the demo procedure parses");
+    let procedure =
+        traveler::procedure_file::parse(include_str!("../assets/procedures/board-test.toml"))
+            .expect("the demo procedure parses");
     let mut procedure = procedure;
     procedure.version = 1;
     let steps = procedure.steps.len();
@@ -241,7 +240,10 @@ fn run_events() {
         "Created run 42 for PU-0042 from PUMP-ASSY v2"
     );
     assert_eq!(say(Event::RunStarted { at: at(13, 0) }), "Started the run");
-    assert_eq!(say(Event::RunCompleted { at: at(16, 0) }), "Completed the run");
+    assert_eq!(
+        say(Event::RunCompleted { at: at(16, 0) }),
+        "Completed the run"
+    );
     assert_eq!(
         say(Event::RunFailed {
             failure: RunFailure {
@@ -289,7 +291,10 @@ fn step_moves_name_the_step_by_number_and_title() {
         moved(InProgress, Complete, None),
         "Completed step 2 'Bore the housing'"
     );
-    assert_eq!(moved(Todo, InProgress, None), "Started step 2 'Bore the housing'");
+    assert_eq!(
+        moved(Todo, InProgress, None),
+        "Started step 2 'Bore the housing'"
+    );
     assert_eq!(
         moved(Failed, Todo, Some("rework")),
         "Reopened step 2 'Bore the housing': rework"

@@ -251,7 +251,8 @@ fn old_quality_rows(store: &Store) -> (Vec<PendingSignoff>, Vec<PendingDeviation
                 if let (true, Some(role), FieldType::Signoff) =
                     (ready, &field.def.role, field.def.field_type)
                 {
-                    if !matches!(signoff_status(step, field), SignoffStatus::Approved) {
+                    let status = signoff_status(step, field);
+                    if !matches!(status, SignoffStatus::Approved) {
                         signoffs.push(PendingSignoff {
                             run: run.id,
                             serial: run.serial.clone(),
@@ -259,6 +260,7 @@ fn old_quality_rows(store: &Store) -> (Vec<PendingSignoff>, Vec<PendingDeviation
                             position: step.position.clone(),
                             field: field.def.name.clone(),
                             role: role.clone(),
+                            rejected: status == SignoffStatus::Rejected,
                         });
                     }
                 }

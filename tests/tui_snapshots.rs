@@ -182,7 +182,10 @@ fn a_history_row_opens_its_whole_event() {
     let buffer = draw(&s, &Theme::dark(), 80, 24);
     let shown = text(&buffer);
     assert!(!shown.contains('\u{1b}'), "{shown}");
-    assert!(shown.contains("Held step 2 'Bore the housing': seal driver"), "{shown}");
+    assert!(
+        shown.contains("Held step 2 'Bore the housing': seal driver"),
+        "{shown}"
+    );
     insta::assert_snapshot!("history_event_80x24", shown);
     act(&mut s, Action::Back);
     assert!(s.overlay.is_none());
@@ -370,14 +373,26 @@ fn scan_refusal_on_the_step() {
     snap("scan_refused", &s);
 }
 
+/// The QE queue: issues with their run's serial and the selected one's
+/// description (hostile: an escape sequence and a newline, drawn harmless),
+/// a sign-off waiting again after a rejection marked, counts in the header.
 #[test]
 fn quality_screen() {
     let mut s = signed_in(qe1());
     act(&mut s, Action::QualityScreen);
+    update(
+        &mut s,
+        Msg::QualityCountsLoaded(traveler::store::QualityCounts {
+            signoffs: 2,
+            reapprovals: 1,
+            deviations: 1,
+            issues: 1,
+        }),
+    );
     let issue = Issue {
         id: 3,
-        title: "Bore oversize on PU-0042".into(),
-        description: String::new(),
+        title: "Bore oversize".into(),
+        description: "Measured 25.3 mm \u{1b}[2Jafter reaming.\nReamer worn?".into(),
         run: Some(42),
         step: Some("bore".into()),
         field: Some("Bore diameter".into()),
@@ -390,6 +405,7 @@ fn quality_screen() {
     };
     let data = QualityData {
         issues: vec![issue],
+        serials: [(42, "PU-0042".to_string())].into(),
         deviations: vec![PendingDeviation {
             run: 42,
             serial: "PU-0042".into(),
@@ -400,16 +416,32 @@ fn quality_screen() {
             rule: "25.00 ± 0.05 → 24.95–25.05 mm".into(),
             by: "op1".into(),
         }],
-        signoffs: vec![PendingSignoff {
-            run: 42,
-            serial: "PU-0042".into(),
-            step: "bore".into(),
-            position: "2".into(),
-            field: "QA sign-off".into(),
-            role: "quality".into(),
-        }],
+        signoffs: vec![
+            PendingSignoff {
+                run: 42,
+                serial: "PU-0042".into(),
+                step: "bore".into(),
+                position: "2".into(),
+                field: "QA sign-off".into(),
+                role: "quality".into(),
+                rejected: false,
+            },
+            PendingSignoff {
+                run: 43,
+                serial: "PU-0043".into(),
+                step: "bore".into(),
+                position: "2".into(),
+                field: "QA sign-off".into(),
+                role: "quality".into(),
+                rejected: true,
+            },
+        ],
     };
     update(&mut s, Msg::QualityLoaded(data));
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    assert!(shown.contains("Reamer worn?"), "description shown: {shown}");
+    assert!(shown.contains("run 42 PU-0042"), "serial shown: {shown}");
     snap("quality_issues", &s);
     act(&mut s, Action::NextTab);
     snap("quality_deviations", &s);

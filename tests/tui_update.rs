@@ -773,6 +773,7 @@ fn a_waiting_sign_off_jumps_to_its_step() {
             position: "2".into(),
             field: "QA sign-off".into(),
             role: "quality".into(),
+            rejected: false,
         }],
         ..Default::default()
     };

@@ -48,8 +48,18 @@ pub fn dispatch(state: &mut State, runner: &mut Runner, msg: Msg) {
                 state.quit = true;
                 continue;
             }
+            // The header's quality counts follow every load (not every frame).
+            let refreshes = matches!(
+                effect,
+                Effect::LoadBoard(_) | Effect::LoadRun { .. } | Effect::LoadQuality { .. }
+            );
             if let Some(answer) = runner.run(effect) {
                 queue.push_back(answer);
+            }
+            if refreshes {
+                if let Some(actor) = &state.session {
+                    queue.push_back(runner.quality_counts(actor));
+                }
             }
         }
     }
@@ -115,6 +125,7 @@ impl Runner<'_> {
                     sentence(self.store.path(), &e)
                 )),
             },
+            Effect::CountQuality { actor } => self.quality_counts(&actor),
             Effect::LoadReports => match self.reports() {
                 Ok(data) => Msg::ReportsLoaded(Box::new(data)),
                 Err(e) => Msg::LoadFailed(format!(
@@ -350,6 +361,23 @@ impl Runner<'_> {
         })
     }
 
+    /// The header's counts for `actor`: sign-offs on their roles, and the
+    /// deviations and issues only when their roles may act on them.
+    pub fn quality_counts(&self, actor: &Actor) -> Msg {
+        let may = |roles: &[&str]| roles.iter().any(|r| actor.has_role(r));
+        match self.store.quality_counts(
+            &actor.roles,
+            may(crate::domain::QUALITY_SUPERVISOR_ADMIN),
+            may(crate::domain::QUALITY_ADMIN),
+        ) {
+            Ok(counts) => Msg::QualityCountsLoaded(counts),
+            Err(e) => Msg::LoadFailed(format!(
+                "Could not count the quality queue: {}",
+                sentence(self.store.path(), &e)
+            )),
+        }
+    }
+
     fn quality(&self, roles: &[String]) -> anyhow::Result<QualityData> {
         // Sign-offs waiting on *this user's* roles; a user with no role sees none
         // (an empty list would mean "all roles" to the query).
@@ -358,8 +386,10 @@ impl Runner<'_> {
         } else {
             self.store.pending_signoffs(roles)?
         };
+        let issues = self.store.open_issues()?;
         Ok(QualityData {
-            issues: self.store.open_issues()?,
+            serials: self.store.serials_of(issues.iter().filter_map(|i| i.run))?,
+            issues,
             deviations: self.store.pending_deviations()?,
             signoffs,
         })

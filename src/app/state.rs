@@ -291,6 +291,8 @@ impl QualityTab {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QualityData {
     pub issues: Vec<Issue>,
+    /// The serial of each issue's run.
+    pub serials: BTreeMap<RunId, String>,
     pub deviations: Vec<PendingDeviation>,
     pub signoffs: Vec<PendingSignoff>,
 }
@@ -405,6 +407,8 @@ pub struct State {
     /// operator looking at the part, not the screen, hears it.
     pub bell: bool,
     pub quality: QualityView,
+    /// The quality queue's counts for the signed-in user, as last loaded.
+    pub quality_counts: Option<crate::store::QualityCounts>,
     pub reports: ReportsView,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
@@ -432,6 +436,7 @@ impl State {
             advance_after: None,
             bell: false,
             quality: QualityView::default(),
+            quality_counts: None,
             reports: ReportsView::default(),
             overlay: None,
             status: None,

@@ -46,6 +46,8 @@ pub struct PendingSignoff {
     pub position: String,
     pub field: String,
     pub role: String,
+    /// Waiting again: the latest signature rejected it.
+    pub rejected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -60,8 +62,8 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
-    /// The whole domain event as stored (JSON); none on rows written
-    /// before schema 4 kept it.
+    /// The whole domain event as stored (JSON), secret hashes hidden; none
+    /// on rows written before schema 4 kept it.
     pub event: Option<String>,
 }
 
@@ -390,7 +392,10 @@ fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
         before: r.get(7)?,
         after: r.get(8)?,
         reason: r.get(9)?,
-        event: r.get(10)?,
+        // Shown on screens and in `audit --json`: never a secret's hash.
+        event: r
+            .get::<_, Option<String>>(10)?
+            .map(|e| crate::domain::event_for_display(&e)),
     })
 }
 

@@ -56,7 +56,14 @@ fn pretty(json: Option<&str>) -> Vec<String> {
     clean_lines(&text)
 }
 
-pub fn render(state: &State, row: &AuditRow, scroll: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    state: &State,
+    row: &AuditRow,
+    scroll: usize,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let rect = centered(area, 78, area.height);
     let mut lines = vec![
         Line::styled(clean(&row_sentence(state, row)).into_owned(), theme.heading),

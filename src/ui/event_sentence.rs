@@ -21,10 +21,7 @@ impl Names<'_> {
     /// `step 2 'Fit the shaft seals'`, or `step 'key'` when the run does not
     /// hold the step (an event read outside its run).
     fn step(&self, key: &str) -> String {
-        match self
-            .run
-            .and_then(|r| r.steps.iter().find(|s| s.key == key))
-        {
+        match self.run.and_then(|r| r.steps.iter().find(|s| s.key == key)) {
             Some(s) => format!("step {} '{}'", s.position, s.title),
             None => format!("step '{key}'"),
         }
@@ -63,7 +60,11 @@ fn step_move(names: &Names, step: &str, from: StepState, to: StepState) -> Strin
         (Redline, _) => format!("Ended the redline on {s}"),
         (Failed | Complete, Todo | InProgress) => format!("Reopened {s}"),
         (Todo, InProgress) => format!("Started {s}"),
-        (from, to) => format!("Moved {s} from {} to {}", words(from.name()), words(to.name())),
+        (from, to) => format!(
+            "Moved {s} from {} to {}",
+            words(from.name()),
+            words(to.name())
+        ),
     }
 }
 
@@ -100,7 +101,10 @@ pub fn sentence(event: &Event, names: &Names) -> String {
             user.name,
             user.roles.join(", ")
         ),
-        UserActiveSet { login, active: true } => format!("Reactivated user {login}"),
+        UserActiveSet {
+            login,
+            active: true,
+        } => format!("Reactivated user {login}"),
         UserActiveSet {
             login,
             active: false,
@@ -302,7 +306,10 @@ pub fn sentence(event: &Event, names: &Names) -> String {
         ),
         Uninstalled {
             step, requirement, ..
-        } => format!("Removed an installed {requirement} from {}", names.step(step)),
+        } => format!(
+            "Removed an installed {requirement} from {}",
+            names.step(step)
+        ),
         RequirementExcepted {
             step,
             requirement,
@@ -321,19 +328,15 @@ pub fn sentence(event: &Event, names: &Names) -> String {
             step.title,
             names.step(after)
         ),
-        StepSuperseded { step, by } => format!(
-            "Replaced {} by {}",
-            names.step(step),
-            names.step(by)
-        ),
+        StepSuperseded { step, by } => {
+            format!("Replaced {} by {}", names.step(step), names.step(by))
+        }
         StepDefinitionChanged { step, .. } => {
             format!("Changed the definition of {}", names.step(step))
         }
-        CommentAdded { step, comment } => format!(
-            "Commented on {}: {}",
-            names.step(step),
-            comment.text.trim()
-        ),
+        CommentAdded { step, comment } => {
+            format!("Commented on {}: {}", names.step(step), comment.text.trim())
+        }
         IssueRaised { issue } => {
             let on = match &issue.step {
                 Some(s) => format!(" on {}", names.step(s)),

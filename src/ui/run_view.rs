@@ -261,8 +261,5 @@ fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area
             Line::from(vec![Span::raw(said), Span::styled(tail, theme.dim)]).style(style)
         })
         .collect();
-    frame.render_widget(
-        Paragraph::new(lines),
-        table,
-    );
+    frame.render_widget(Paragraph::new(lines), table);
 }

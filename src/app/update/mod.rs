@@ -83,6 +83,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             quality::loaded(state, data);
             Vec::new()
         }
+        Msg::QualityCountsLoaded(counts) => {
+            state.quality_counts = state.session.as_ref().map(|_| counts);
+            Vec::new()
+        }
         Msg::ReportsLoaded(data) => reports::loaded(state, *data),
         Msg::SpcLoaded(report) => {
             reports::spc_loaded(state, *report);
