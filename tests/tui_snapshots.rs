@@ -488,3 +488,26 @@ fn a_skipped_optional_step_reads_skipped_on_the_run_and_step_screens() {
     assert!(screen.contains("skipped"), "{screen}");
     assert!(!screen.contains("in progress"), "{screen}");
 }
+
+/// On a long header (a step screen) the counts stay whole at 80 columns:
+/// the roles, then the name give way first.
+#[test]
+fn the_queue_counts_fit_the_header_on_every_screen() {
+    let mut s = on_bore_step(qe1());
+    update(
+        &mut s,
+        Msg::QualityCountsLoaded(traveler::store::QualityCounts {
+            signoffs: 12,
+            reapprovals: 3,
+            deviations: 10,
+            issues: 25,
+        }),
+    );
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    let header = shown.lines().next().unwrap();
+    assert!(
+        header.ends_with("12 sign (3 again) · 10 dev · 25 iss"),
+        "{header}"
+    );
+    assert!(header.contains("step 2"), "{header}");
+}

@@ -92,8 +92,8 @@ pub fn render(
         row.run.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
     ));
     for (label, value) in [("Before", &row.before), ("After", &row.after)] {
-        let shown = pretty(value.as_deref());
-        lines.push(field(label, shown.join(" ")));
+        // One line each: as stored (compact JSON), cleaned.
+        lines.push(field(label, value.clone().unwrap_or_else(|| "—".into())));
     }
     let reason = clean_lines(row.reason.as_deref().unwrap_or("—"));
     for (i, l) in reason.into_iter().enumerate() {

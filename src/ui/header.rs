@@ -69,8 +69,10 @@ fn queue_texts(state: &State) -> Option<[String; 2]> {
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let who = |roles: bool| match &state.session {
-        Some(actor) if !state.locked && roles => format!(
+    // How much of the user to show: name and roles, name, nothing (the
+    // counts matter more on a narrow line than a name the user knows).
+    let who = |detail: u8| match &state.session {
+        Some(actor) if !state.locked && detail == 2 => format!(
             "{} ({})",
             clean(&actor.name),
             clean(&actor.roles.join(", "))
@@ -78,14 +80,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(actor) if !state.locked => clean(&actor.name).into_owned(),
         _ => "nobody signed in".into(),
     };
-    let head = |roles: bool| {
-        vec![
+    let head = |detail: u8| {
+        let mut spans = vec![
             Span::styled(" traveler ", theme.tab_active),
             Span::raw(" "),
             Span::styled(place(state), theme.heading),
-            Span::styled("  │ ", theme.dim),
-            Span::raw(who(roles)),
-        ]
+        ];
+        if detail > 0 {
+            spans.push(Span::styled("  │ ", theme.dim));
+            spans.push(Span::raw(who(detail)));
+        }
+        spans
     };
     let station = [
         Span::styled(" │ station ", theme.dim),
@@ -94,15 +99,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
     let used = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
     let station_width = used(&station);
-    let mut spans = head(true);
+    let mut spans = head(2);
     if let Some(texts) = queue_texts(state) {
         // Longest wording with the roles first; the roles give way, then
-        // the wording shortens; the station comes last, when it fits.
+        // the wording shortens, then the name; the station comes last.
         let choice = texts
             .iter()
-            .flat_map(|t| [(true, t), (false, t)])
-            .find(|(roles, t)| used(&head(*roles)) + 3 + t.chars().count() <= width)
-            .unwrap_or((false, &texts[1]));
+            .flat_map(|t| [(2, t), (1, t)])
+            .chain([(0, &texts[1])])
+            .find(|(detail, t)| used(&head(*detail)) + 3 + t.chars().count() <= width)
+            .unwrap_or((0, &texts[1]));
         spans = head(choice.0);
         spans.push(Span::styled(" │ ", theme.dim));
         spans.push(Span::styled(choice.1.clone(), theme.warn));
