@@ -239,7 +239,8 @@ impl Tmux {
         self.key("Enter");
         self.type_slowly(pin);
         self.key("Enter");
-        self.wait_for("Run board");
+        // The board, or a quality engineer's queue.
+        self.wait_for("Signed in as");
     }
 }
 
@@ -414,9 +415,10 @@ fn three_terminals_operator_quality_and_board_work_the_same_run() {
     // The board in the office follows by itself.
     office.wait_for_line(&["PU-77", "in progress", "op1"]);
 
-    // The quality engineer finds the sign-off waiting on the quality screen.
-    lab.key("Q");
+    // The quality engineer finds the sign-off waiting on their queue, where
+    // signing in put them, with its count in the header.
     lab.wait_for("Sign-offs for you");
+    lab.wait_for("1 sign-off");
     lab.key("Right");
     lab.key("Right");
     lab.wait_for_line(&["PU-77", "QA approval"]);

@@ -2,6 +2,7 @@
 //! datasets whose statistics are computed by hand in the comments.
 
 mod common;
+mod old_schema;
 
 use assert_cmd::Command as Cli;
 use common::*;
@@ -386,15 +387,15 @@ fn a_schema_seven_database_gains_the_failed_step_index_and_keeps_its_yield() {
     finish(&mut f, clean);
     let path = f.path.clone();
     drop(f.store);
-    // Schema 7 is schema 8 without the partial index.
-    {
-        let conn = rusqlite::Connection::open(&path).expect("raw");
-        conn.execute_batch("DROP INDEX audit_step_failed; PRAGMA user_version = 7;")
-            .expect("back to schema 7");
-    }
-    let store = traveler::store::Store::open(&path).expect("upgrade");
-    let conn = rusqlite::Connection::open(&path).expect("raw");
-    assert_eq!(traveler::store::schema::version(&conn).expect("v"), 8);
+    // A schema-7 copy of the same data: no partial index yet.
+    let old = path.with_file_name("seven.db");
+    old_schema::schema_copy_of(&path, &old, 7);
+    let store = traveler::store::Store::open(&old).expect("upgrade");
+    let conn = rusqlite::Connection::open(&old).expect("raw");
+    assert_eq!(
+        traveler::store::schema::version(&conn).expect("v"),
+        traveler::store::schema::CURRENT_VERSION
+    );
     let indexed: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM audit INDEXED BY audit_step_failed

@@ -251,7 +251,8 @@ fn old_quality_rows(store: &Store) -> (Vec<PendingSignoff>, Vec<PendingDeviation
                 if let (true, Some(role), FieldType::Signoff) =
                     (ready, &field.def.role, field.def.field_type)
                 {
-                    if !matches!(signoff_status(step, field), SignoffStatus::Approved) {
+                    let status = signoff_status(step, field);
+                    if !matches!(status, SignoffStatus::Approved) {
                         signoffs.push(PendingSignoff {
                             run: run.id,
                             serial: run.serial.clone(),
@@ -259,6 +260,7 @@ fn old_quality_rows(store: &Store) -> (Vec<PendingSignoff>, Vec<PendingDeviation
                             position: step.position.clone(),
                             field: field.def.name.clone(),
                             role: role.clone(),
+                            rejected: status == SignoffStatus::Rejected,
                         });
                     }
                 }
@@ -626,4 +628,72 @@ fn traveler_check_names_derived_rows_edited_behind_its_back() {
     let counts = problems("run counts and search");
     assert!(counts.contains("in state todo"), "{counts}");
     assert!(counts.contains("search index"), "{counts}");
+}
+
+/// Schema 7 marks a sign-off waiting again after a rejection. A schema-6
+/// database (no `rejected` column) with a rejected sign-off upgrades with
+/// the mark filled in, and the header's counts read it.
+#[test]
+fn a_schema_six_database_upgrades_with_its_rejected_sign_offs_marked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("six.db");
+    let mut store = seeded(&path);
+    let pending = store.pending_signoffs(&[]).expect("signoffs");
+    let target = pending
+        .first()
+        .expect("the demo has a pending sign-off")
+        .clone();
+    let signer = Actor {
+        login: "qe-reject".into(),
+        name: "Quinn Reject".into(),
+        roles: vec![target.role.clone()],
+        station: "test".into(),
+        reauthenticated: true,
+    };
+    run_cmd(
+        &mut store,
+        &signer,
+        Some(target.run),
+        Command::SignOff {
+            step: target.step.clone(),
+            field: target.field.clone(),
+            meaning: Meaning::Rejected,
+            comment: Some("bore out of round".into()),
+        },
+    );
+    let roles = vec![target.role.clone()];
+    let marked = |store: &Store| {
+        store
+            .pending_signoffs(&roles)
+            .expect("signoffs")
+            .into_iter()
+            .filter(|s| s.rejected)
+            .map(|s| (s.run, s.step, s.field))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![(target.run, target.step.clone(), target.field.clone())];
+    assert_eq!(marked(&store), expected, "kept by write_back");
+    let counts = store.quality_counts(&roles, true, true).expect("counts");
+    assert_eq!(counts.reapprovals, 1);
+    assert_eq!(
+        counts.signoffs as usize,
+        store.pending_signoffs(&roles).unwrap().len()
+    );
+    assert_eq!(counts.issues as usize, store.open_issues().unwrap().len());
+    assert_eq!(
+        counts.deviations as usize,
+        store.pending_deviations().unwrap().len()
+    );
+    drop(store);
+
+    // What schema 6 left: the same data, the table without the column.
+    let old = dir.path().join("old.db");
+    old_schema::schema_copy_of(&path, &old, 6);
+    let store = Store::open(&old).expect("upgrade");
+    assert_eq!(
+        schema::version(&raw(&old)).expect("v"),
+        schema::CURRENT_VERSION
+    );
+    assert_eq!(marked(&store), expected, "filled by the upgrade");
+    assert_quality_tables_match(&store);
 }

@@ -172,6 +172,26 @@ fn run_view_and_history() {
     snap("run_history", &s);
 }
 
+/// Enter on a history row shows the whole event; the hostile reason (an
+/// escape sequence and a newline) is drawn harmless; Esc closes it.
+#[test]
+fn a_history_row_opens_its_whole_event() {
+    let mut s = on_run(op1());
+    act(&mut s, Action::History);
+    act(&mut s, Action::Open);
+    let buffer = draw(&s, &Theme::dark(), 80, 24);
+    let shown = text(&buffer);
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    assert!(
+        shown.contains("Held step 2 'Bore the housing': seal driver"),
+        "{shown}"
+    );
+    insta::assert_snapshot!("history_event_80x24", shown);
+    act(&mut s, Action::Back);
+    assert!(s.overlay.is_none());
+    assert!(s.run.as_ref().unwrap().show_history, "back on the history");
+}
+
 #[test]
 fn step_view() {
     let s = on_bore_step(op1());
@@ -375,14 +395,26 @@ fn scan_refusal_on_the_step() {
     snap("scan_refused", &s);
 }
 
+/// The QE queue: issues with their run's serial and the selected one's
+/// description (hostile: an escape sequence and a newline, drawn harmless),
+/// a sign-off waiting again after a rejection marked, counts in the header.
 #[test]
 fn quality_screen() {
     let mut s = signed_in(qe1());
     act(&mut s, Action::QualityScreen);
+    update(
+        &mut s,
+        Msg::QualityCountsLoaded(traveler::store::QualityCounts {
+            signoffs: 2,
+            reapprovals: 1,
+            deviations: 1,
+            issues: 1,
+        }),
+    );
     let issue = Issue {
         id: 3,
-        title: "Bore oversize on PU-0042".into(),
-        description: String::new(),
+        title: "Bore oversize".into(),
+        description: "Measured 25.3 mm \u{1b}[2Jafter reaming.\nReamer worn?".into(),
         run: Some(42),
         step: Some("bore".into()),
         field: Some("Bore diameter".into()),
@@ -395,6 +427,7 @@ fn quality_screen() {
     };
     let data = QualityData {
         issues: vec![issue],
+        serials: [(42, "PU-0042".to_string())].into(),
         deviations: vec![PendingDeviation {
             run: 42,
             serial: "PU-0042".into(),
@@ -405,16 +438,32 @@ fn quality_screen() {
             rule: "25.00 ± 0.05 → 24.95–25.05 mm".into(),
             by: "op1".into(),
         }],
-        signoffs: vec![PendingSignoff {
-            run: 42,
-            serial: "PU-0042".into(),
-            step: "bore".into(),
-            position: "2".into(),
-            field: "QA sign-off".into(),
-            role: "quality".into(),
-        }],
+        signoffs: vec![
+            PendingSignoff {
+                run: 42,
+                serial: "PU-0042".into(),
+                step: "bore".into(),
+                position: "2".into(),
+                field: "QA sign-off".into(),
+                role: "quality".into(),
+                rejected: false,
+            },
+            PendingSignoff {
+                run: 43,
+                serial: "PU-0043".into(),
+                step: "bore".into(),
+                position: "2".into(),
+                field: "QA sign-off".into(),
+                role: "quality".into(),
+                rejected: true,
+            },
+        ],
     };
     update(&mut s, Msg::QualityLoaded(data));
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    assert!(shown.contains("Reamer worn?"), "description shown: {shown}");
+    assert!(shown.contains("run 42 PU-0042"), "serial shown: {shown}");
     snap("quality_issues", &s);
     act(&mut s, Action::NextTab);
     snap("quality_deviations", &s);
@@ -460,4 +509,27 @@ fn a_skipped_optional_step_reads_skipped_on_the_run_and_step_screens() {
     let screen = text(&draw(&s, &Theme::dark(), 80, 24));
     assert!(screen.contains("skipped"), "{screen}");
     assert!(!screen.contains("in progress"), "{screen}");
+}
+
+/// On a long header (a step screen) the counts stay whole at 80 columns:
+/// the roles, then the name give way first.
+#[test]
+fn the_queue_counts_fit_the_header_on_every_screen() {
+    let mut s = on_bore_step(qe1());
+    update(
+        &mut s,
+        Msg::QualityCountsLoaded(traveler::store::QualityCounts {
+            signoffs: 12,
+            reapprovals: 3,
+            deviations: 10,
+            issues: 25,
+        }),
+    );
+    let shown = text(&draw(&s, &Theme::dark(), 80, 24));
+    let header = shown.lines().next().unwrap();
+    assert!(
+        header.ends_with("12 sign (3 again) · 10 dev · 25 iss"),
+        "{header}"
+    );
+    assert!(header.contains("step 2"), "{header}");
 }

@@ -57,6 +57,40 @@ fn login_then_pin_asks_the_store_to_authenticate() {
     assert!(matches!(effects.as_slice(), [Effect::LoadBoard(_)]));
 }
 
+/// A quality engineer lands on their queue, not the board; the counts a
+/// previous user left in the header go when someone else signs in over the lock.
+#[test]
+fn a_quality_engineer_lands_on_the_queue() {
+    let mut s = fresh_state();
+    let effects = send(&mut s, Msg::SignedIn(Ok(qe1())));
+    assert_eq!(s.screen, Screen::Quality);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadQuality {
+            roles: vec!["quality".into()]
+        }]
+    );
+    send(
+        &mut s,
+        Msg::QualityCountsLoaded(traveler::store::QualityCounts {
+            signoffs: 3,
+            reapprovals: 1,
+            deviations: 2,
+            issues: 4,
+        }),
+    );
+    assert_eq!(s.quality_counts.map(|c| c.signoffs), Some(3));
+    act(&mut s, Action::Lock);
+    let effects = send(&mut s, Msg::SignedIn(Ok(op1())));
+    assert_eq!(s.quality_counts, None, "not the operator's counts");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CountQuality { actor } if actor.login == "op1")),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn a_badge_scan_fills_the_login_and_asks_for_the_pin() {
     let mut s = fresh_state();
@@ -773,6 +807,7 @@ fn a_waiting_sign_off_jumps_to_its_step() {
             position: "2".into(),
             field: "QA sign-off".into(),
             role: "quality".into(),
+            rejected: false,
         }],
         ..Default::default()
     };

@@ -46,6 +46,11 @@ pub enum Effect {
     LoadQuality {
         roles: Vec<String>,
     },
+    /// The header's quality counts for `actor` (a different user signed in
+    /// over the lock; loads refresh them on their own).
+    CountQuality {
+        actor: Actor,
+    },
     /// The cycle-time report and the numeric fields SPC can chart.
     LoadReports,
     /// The SPC of one numeric field, its newest values.

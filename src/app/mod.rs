@@ -12,6 +12,7 @@ pub mod msg;
 pub mod run_effects;
 pub mod scan;
 mod shutdown;
+pub mod signed_values;
 pub mod state;
 pub mod step_items;
 pub mod text_input;

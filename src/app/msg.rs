@@ -88,6 +88,8 @@ pub enum Msg {
         open_step: Option<String>,
     },
     QualityLoaded(QualityData),
+    /// The header's quality counts, after any load.
+    QualityCountsLoaded(crate::store::QualityCounts),
     ReportsLoaded(Box<ReportsData>),
     SpcLoaded(Box<crate::analytics::spc::SpcReport>),
     Executed {

@@ -13,7 +13,7 @@ use crate::analytics::spc::spc;
 use crate::domain::{Actor, Command, Request, Seen, Time};
 use crate::store::{sqlite_errors, AuthError, ExecError, Store};
 use chrono::Utc;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
 pub struct Runner<'a> {
@@ -48,8 +48,18 @@ pub fn dispatch(state: &mut State, runner: &mut Runner, msg: Msg) {
                 state.quit = true;
                 continue;
             }
+            // The header's quality counts follow every load (not every frame).
+            let refreshes = matches!(
+                effect,
+                Effect::LoadBoard(_) | Effect::LoadRun { .. } | Effect::LoadQuality { .. }
+            );
             if let Some(answer) = runner.run(effect) {
                 queue.push_back(answer);
+            }
+            if refreshes {
+                if let Some(actor) = &state.session {
+                    queue.push_back(runner.quality_counts(actor));
+                }
             }
         }
     }
@@ -115,6 +125,7 @@ impl Runner<'_> {
                     sentence(self.store.path(), &e)
                 )),
             },
+            Effect::CountQuality { actor } => self.quality_counts(&actor),
             Effect::LoadReports => match self.reports() {
                 Ok(data) => Msg::ReportsLoaded(Box::new(data)),
                 Err(e) => Msg::LoadFailed(format!(
@@ -319,9 +330,18 @@ impl Runner<'_> {
         let Some(doc) = self.store.run(run)? else {
             return Ok(None);
         };
+        let history = self.store.audit_log(Some(run), HISTORY_ROWS)?;
+        let logins: BTreeSet<&str> = history.iter().map(|row| row.user.as_str()).collect();
+        let mut people = BTreeMap::new();
+        for login in logins {
+            if let Some(user) = self.store.user(login)? {
+                people.insert(login.to_string(), user.name);
+            }
+        }
         Ok(Some(RunBundle {
             issues: self.store.run_issues(run)?,
-            history: self.store.audit_log(Some(run), HISTORY_ROWS)?,
+            history,
+            people,
             settings: self.store.settings()?,
             trends: trends(
                 self.store
@@ -341,6 +361,23 @@ impl Runner<'_> {
         })
     }
 
+    /// The header's counts for `actor`: sign-offs on their roles, and the
+    /// deviations and issues only when their roles may act on them.
+    pub fn quality_counts(&self, actor: &Actor) -> Msg {
+        let may = |roles: &[&str]| roles.iter().any(|r| actor.has_role(r));
+        match self.store.quality_counts(
+            &actor.roles,
+            may(crate::domain::QUALITY_SUPERVISOR_ADMIN),
+            may(crate::domain::QUALITY_ADMIN),
+        ) {
+            Ok(counts) => Msg::QualityCountsLoaded(counts),
+            Err(e) => Msg::LoadFailed(format!(
+                "Could not count the quality queue: {}",
+                sentence(self.store.path(), &e)
+            )),
+        }
+    }
+
     fn quality(&self, roles: &[String]) -> anyhow::Result<QualityData> {
         // Sign-offs waiting on *this user's* roles; a user with no role sees none
         // (an empty list would mean "all roles" to the query).
@@ -349,8 +386,10 @@ impl Runner<'_> {
         } else {
             self.store.pending_signoffs(roles)?
         };
+        let issues = self.store.open_issues()?;
         Ok(QualityData {
-            issues: self.store.open_issues()?,
+            serials: self.store.serials_of(issues.iter().filter_map(|i| i.run))?,
+            issues,
             deviations: self.store.pending_deviations()?,
             signoffs,
         })

@@ -152,6 +152,8 @@ pub struct RunBundle {
     /// Other runs' recent numbers per (step key, field name), oldest first:
     /// the step screen's trend and its Western Electric warning as one types.
     pub trends: BTreeMap<(String, String), Vec<f64>>,
+    /// Display names by login of the people in `history`.
+    pub people: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -289,6 +291,8 @@ impl QualityTab {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QualityData {
     pub issues: Vec<Issue>,
+    /// The serial of each issue's run.
+    pub serials: BTreeMap<RunId, String>,
     pub deviations: Vec<PendingDeviation>,
     pub signoffs: Vec<PendingSignoff>,
 }
@@ -363,6 +367,11 @@ pub enum Overlay {
     },
     /// The org rules, read-only (admins change them with `traveler settings set`).
     OrgSettings,
+    /// One history row in full: every field of the audit row and its event.
+    Event {
+        row: Box<AuditRow>,
+        scroll: usize,
+    },
     /// Every key of the screen underneath; a form it covers comes back when it closes.
     Help {
         context: Context,
@@ -398,6 +407,8 @@ pub struct State {
     /// operator looking at the part, not the screen, hears it.
     pub bell: bool,
     pub quality: QualityView,
+    /// The quality queue's counts for the signed-in user, as last loaded.
+    pub quality_counts: Option<crate::store::QualityCounts>,
     pub reports: ReportsView,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
@@ -425,6 +436,7 @@ impl State {
             advance_after: None,
             bell: false,
             quality: QualityView::default(),
+            quality_counts: None,
             reports: ReportsView::default(),
             overlay: None,
             status: None,
@@ -447,7 +459,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help { .. }) => return Context::Help,
             Some(Overlay::Confirm { .. }) => return Context::Confirm,
-            Some(Overlay::OrgSettings) => return Context::Help,
+            Some(Overlay::OrgSettings | Overlay::Event { .. }) => return Context::Help,
             Some(Overlay::Form(form)) => {
                 return if form.focused_is_text() {
                     Context::FormText

@@ -35,6 +35,34 @@ pub fn issue_entity(issue: IssueId) -> String {
     format!("issue {issue}")
 }
 
+/// A stored event as it may be shown: every secret hash in it (a user
+/// added, a PIN set or rehashed) replaced by "(hidden)". Text that is not
+/// JSON is returned as is.
+pub fn event_for_display(stored: &str) -> String {
+    fn hide(value: &mut Json) {
+        match value {
+            Json::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if key == "secret_hash" {
+                        *v = Json::String(HIDDEN.into());
+                    } else {
+                        hide(v);
+                    }
+                }
+            }
+            Json::Array(items) => items.iter_mut().for_each(hide),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Json>(stored) {
+        Ok(mut value) => {
+            hide(&mut value);
+            value.to_string()
+        }
+        Err(_) => stored.to_string(),
+    }
+}
+
 fn to_json<T: serde::Serialize>(x: &T) -> Json {
     serde_json::to_value(x).unwrap_or(Json::Null)
 }

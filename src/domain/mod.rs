@@ -35,7 +35,7 @@ pub use validation::*;
 
 pub use admin::{can_log_in, normalise_setting, setting_value, SETTING_KEYS};
 pub use apply::apply;
-pub use audit::{inventory_entity, issue_entity, user_entity};
+pub use audit::{event_for_display, inventory_entity, issue_entity, user_entity};
 pub use blockers::{all_required_complete, blockers, run_waiting_on, step_blockers, waiting_on};
 pub use decide::{decide, rechecks_waiting_runs, run_open_for_steps};
 pub use fields::is_unchanged;

@@ -31,6 +31,7 @@ mod world;
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
+pub use quality_index::QualityCounts;
 pub use queries::{AuditRow, PendingSignoff, RunFilter, RunSummary, STUCK_COUNT_CAP};
 pub use record_queries::TrailEvent;
 pub use report_queries::{FieldPoint, FieldRef, FieldSeries, FinishedRun, RunWindow, StepTimes};

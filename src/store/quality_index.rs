@@ -1,4 +1,4 @@
-//! The quality screen's side tables (schema 5): sign-offs waiting for a role
+//! The quality screen's side tables (schema 6, `rejected` since 7): sign-offs waiting for a role
 //! and out-of-range values waiting for a deviation, one row each, for runs
 //! in progress. They are derived from the run document alone, rewritten for
 //! a run whenever `write_back` writes it, filled by the upgrade, and
@@ -36,8 +36,9 @@ pub fn signoffs_of(run: &Run) -> Vec<PendingSignoff> {
             let Some(role) = &field.def.role else {
                 continue;
             };
+            let status = signoff_status(step, field);
             if field.def.field_type != FieldType::Signoff
-                || matches!(signoff_status(step, field), SignoffStatus::Approved)
+                || matches!(status, SignoffStatus::Approved)
             {
                 continue;
             }
@@ -48,6 +49,7 @@ pub fn signoffs_of(run: &Run) -> Vec<PendingSignoff> {
                 position: step.position.clone(),
                 field: field.def.name.clone(),
                 role: role.clone(),
+                rejected: status == SignoffStatus::Rejected,
             });
         }
     }
@@ -106,12 +108,12 @@ pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     conn.prepare_cached("DELETE FROM quality_deviations WHERE run = ?1")?
         .execute([run.id])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO quality_signoffs (run, ord, serial, step, position, field, role)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO quality_signoffs (run, ord, serial, step, position, field, role, rejected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (ord, s) in signoffs_of(run).iter().enumerate() {
         insert.execute(params![
-            s.run, ord as i64, s.serial, s.step, s.position, s.field, s.role
+            s.run, ord as i64, s.serial, s.step, s.position, s.field, s.role, s.rejected
         ])?;
     }
     let mut insert = conn.prepare_cached(
@@ -143,8 +145,9 @@ pub fn fill(conn: &Connection) -> Result<()> {
 
 /// The side tables' rows (every role), in screen order.
 pub fn stored_signoffs(conn: &Connection, roles: &[String]) -> Result<Vec<PendingSignoff>> {
-    let mut sql =
-        String::from("SELECT run, serial, step, position, field, role FROM quality_signoffs");
+    let mut sql = String::from(
+        "SELECT run, serial, step, position, field, role, rejected FROM quality_signoffs",
+    );
     if !roles.is_empty() {
         let marks = vec!["?"; roles.len()].join(", ");
         sql.push_str(&format!(" WHERE role IN ({marks})"));
@@ -159,10 +162,62 @@ pub fn stored_signoffs(conn: &Connection, roles: &[String]) -> Result<Vec<Pendin
             position: r.get(3)?,
             field: r.get(4)?,
             role: r.get(5)?,
+            rejected: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// How much work the quality queue holds, as the header shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QualityCounts {
+    /// Sign-offs waiting on the given roles.
+    pub signoffs: i64,
+    /// Of those, waiting again after a rejection.
+    pub reapprovals: i64,
+    /// Out-of-range values waiting for a deviation.
+    pub deviations: i64,
+    /// Issues not closed (to disposition or to close).
+    pub issues: i64,
+}
+
+/// The queue's counts from the side tables and the `issues_state` index
+/// only (no run document is read): sign-offs for `roles` (none when empty),
+/// deviations and issues only when asked for (the user may act on them).
+pub fn counts(
+    conn: &Connection,
+    roles: &[String],
+    deviations: bool,
+    issues: bool,
+) -> Result<QualityCounts> {
+    let mut out = QualityCounts::default();
+    if !roles.is_empty() {
+        let marks = vec!["?"; roles.len()].join(", ");
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(rejected), 0) FROM quality_signoffs WHERE role IN ({marks})"
+        );
+        (out.signoffs, out.reapprovals) = conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(roles), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+    }
+    if deviations {
+        out.deviations = conn
+            .prepare_cached("SELECT COUNT(*) FROM quality_deviations")?
+            .query_row([], |r| r.get(0))?;
+    }
+    if issues {
+        out.issues = conn
+            .prepare_cached(OPEN_ISSUES_COUNT_SQL)?
+            .query_row([], |r| r.get(0))?;
+    }
+    Ok(out)
+}
+
+/// Counted on the `issues_state` index.
+const OPEN_ISSUES_COUNT_SQL: &str =
+    "SELECT COUNT(*) FROM issues WHERE state IN ('open', 'dispositioned')";
 
 pub fn stored_deviations(conn: &Connection) -> Result<Vec<PendingDeviation>> {
     let mut stmt = conn.prepare_cached(

@@ -46,6 +46,8 @@ pub struct PendingSignoff {
     pub position: String,
     pub field: String,
     pub role: String,
+    /// Waiting again: the latest signature rejected it.
+    pub rejected: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -60,6 +62,9 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
+    /// The whole domain event as stored (JSON), secret hashes hidden; none
+    /// on rows written before schema 4 kept it.
+    pub event: Option<String>,
 }
 
 fn state_from(text: &str) -> RunState {
@@ -379,12 +384,12 @@ impl Store {
 
 /// One run's events, newest first: a walk of `audit_run (run, seq)`.
 const AUDIT_OF_RUN_SQL: &str =
-    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason, event
      FROM audit WHERE run = ?1 ORDER BY seq DESC LIMIT ?2";
 
 /// Every event, newest first: a walk of the primary key.
 const AUDIT_ALL_SQL: &str =
-    "SELECT seq, at, user, station, action, entity, run, before, after, reason
+    "SELECT seq, at, user, station, action, entity, run, before, after, reason, event
      FROM audit ORDER BY seq DESC LIMIT ?1";
 
 fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
@@ -399,6 +404,10 @@ fn audit_row(r: &rusqlite::Row) -> Result<AuditRow> {
         before: r.get(7)?,
         after: r.get(8)?,
         reason: r.get(9)?,
+        // Shown on screens and in `audit --json`: never a secret's hash.
+        event: r
+            .get::<_, Option<String>>(10)?
+            .map(|e| crate::domain::event_for_display(&e)),
     })
 }
 

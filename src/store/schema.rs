@@ -224,13 +224,23 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_step_failed ON audit(run)
         WHERE action = 'step_state_changed' AND after = '{"state":"failed"}';
     "#,
+    // 9: the quality queue marks a sign-off waiting again after a rejection.
+    // The side tables are emptied here and refilled from the run documents
+    // by the upgrade (`QUALITY_INDEX_VERSION`), in their new shape.
+    r#"
+    ALTER TABLE quality_signoffs ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM quality_signoffs;
+    DELETE FROM quality_deviations;
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
 const FULL_EVENTS_VERSION: i64 = 4;
 
-/// The schema version whose upgrade fills the quality screen's side tables.
-const QUALITY_INDEX_VERSION: i64 = 6;
+/// The schema version whose upgrade fills the quality screen's side tables:
+/// the last one that changed their shape (they were made by 6; 9 added
+/// `rejected`), so the fill writes the columns the code knows.
+const QUALITY_INDEX_VERSION: i64 = 9;
 
 /// The schema version whose upgrade moves values into rows.
 const VALUE_ROWS_VERSION: i64 = 7;

@@ -3,6 +3,8 @@
 //! or widget. Text from the database goes through `sanitize` first.
 
 pub mod build_checklist;
+pub mod event_overlay;
+pub mod event_sentence;
 pub mod field_form;
 pub mod footer;
 pub mod form_overlay;
@@ -58,6 +60,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     if let Some(Overlay::OrgSettings) = &state.overlay {
         org_settings::render(&state.board.settings, theme, frame, body);
+    }
+    if let Some(Overlay::Event { row, scroll }) = &state.overlay {
+        event_overlay::render(state, row, *scroll, theme, frame, body);
     }
     if let Some(Overlay::Help {
         context, scroll, ..

@@ -2,7 +2,7 @@
 //! sign-offs waiting on the user's roles across all runs.
 
 use super::field_form::cells;
-use super::sanitize::clean;
+use super::sanitize::{clean, clean_lines};
 use super::scroll_offset;
 use super::theme::Theme;
 use crate::app::state::{QualityTab, State};
@@ -10,7 +10,7 @@ use crate::domain::IssueState;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -37,6 +37,18 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let selected = q.selected[q.tab.index()];
+    // The selected issue's whole description sits under the list.
+    let body = match (q.tab, q.data.issues.get(selected)) {
+        (QualityTab::Issues, Some(issue)) => {
+            let detail = issue_detail(state, issue, theme);
+            let rows = detail.len().min(usize::from(body.height / 3)).max(1) as u16;
+            let [list, under] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(rows)]).areas(body);
+            frame.render_widget(Paragraph::new(detail).wrap(Wrap { trim: false }), under);
+            list
+        }
+        _ => body,
+    };
     let visible = usize::from(body.height.saturating_sub(1));
     let total = counts[q.tab.index()];
     if total == 0 {
@@ -90,7 +102,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .min(30) as u16;
             let about_of = |x: &crate::domain::Issue| {
                 [
-                    x.run.map(|r| format!("run {r}")),
+                    x.run.map(|r| match q.data.serials.get(&r) {
+                        Some(serial) => format!("run {r} {}", clean(serial)),
+                        None => format!("run {r}"),
+                    }),
                     x.step.as_ref().map(|s| format!("step {}", clean(s))),
                     x.field.as_ref().map(|f| clean(f).into_owned()),
                     x.inventory.as_ref().map(|v| clean(v).into_owned()),
@@ -242,7 +257,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                         Cell::from(clean(&s.serial).into_owned()),
                         Cell::from(clean(&s.position).into_owned()),
                         Cell::from(clean(&s.field).into_owned()),
-                        Cell::from(Span::styled(clean(&s.role).into_owned(), theme.warn)),
+                        Cell::from(if s.rejected {
+                            Line::from(vec![
+                                Span::styled(clean(&s.role).into_owned(), theme.warn),
+                                Span::styled(" ↺ again", theme.bad),
+                            ])
+                        } else {
+                            Line::styled(clean(&s.role).into_owned(), theme.warn)
+                        }),
                     ])
                     .style(style_of(i))
                 })
@@ -255,4 +277,25 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             .column_spacing(1),
         body,
     );
+}
+
+/// The selected issue in full: its number, title and run's serial, then
+/// every line of its description (escaped).
+fn issue_detail(state: &State, issue: &crate::domain::Issue, theme: &Theme) -> Vec<Line<'static>> {
+    let serial = issue
+        .run
+        .and_then(|r| state.quality.data.serials.get(&r))
+        .map(|s| format!(" · {}", clean(s)))
+        .unwrap_or_default();
+    let mut lines = vec![Line::styled(
+        format!("#{} {}{serial}", issue.id, clean(&issue.title)),
+        theme.heading,
+    )];
+    let description = if issue.description.trim().is_empty() {
+        vec!["(no description)".to_string()]
+    } else {
+        clean_lines(&issue.description)
+    };
+    lines.extend(description.into_iter().map(Line::raw));
+    lines
 }

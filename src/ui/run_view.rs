@@ -1,8 +1,9 @@
 //! The run screen: the run's state and timestamps, who is checked in, its
 //! steps with state glyphs and positions (the active one marked), and its
-//! history newest first (user, local time, action, before → after, reason).
+//! history newest first, one plain sentence a row (Enter shows the whole event).
 
-use super::field_form::{step_glyph, truncate_pad};
+use super::event_overlay::{person, row_sentence};
+use super::field_form::{cells, step_glyph, truncate_pad};
 use super::sanitize::clean;
 use super::scroll_offset;
 use super::theme::Theme;
@@ -214,51 +215,20 @@ fn steps(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: 
     );
 }
 
-/// A JSON value as a person reads it: `{"state":"todo"}` → `state todo`,
-/// typed values (`{"type":"number","value":25.03}`) → `25.03`.
-fn readable(value: &serde_json::Value) -> String {
-    use serde_json::Value as J;
-    match value {
-        J::String(s) => s.clone(),
-        J::Null => "—".into(),
-        J::Array(items) => items.iter().map(readable).collect::<Vec<_>>().join(", "),
-        J::Object(map) => {
-            if let (Some(_), Some(inner)) = (map.get("type"), map.get("value")) {
-                if map.len() == 2 {
-                    return readable(inner);
-                }
-            }
-            map.iter()
-                .filter(|(k, _)| !k.ends_with("_id") && k.as_str() != "values_sha256")
-                .map(|(k, v)| format!("{k} {}", readable(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A stored before/after value, readable, cut to `width` and safe to draw.
-fn short_json(text: Option<&str>, width: usize) -> String {
-    let raw = text.unwrap_or("");
-    let shown = match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => readable(&v),
-        Err(_) => raw.to_string(),
-    };
-    truncate_pad(&clean(&shown), width).trim_end().to_string()
-}
-
 fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows_data = &view.bundle.history;
     let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!("History, newest first ({} events)", rows_data.len()),
+            format!(
+                "History, newest first ({} events) · Enter shows the whole event",
+                rows_data.len()
+            ),
             theme.heading,
         )),
         title,
     );
-    let rows_visible = usize::from(table.height.saturating_sub(1));
+    let rows_visible = usize::from(table.height);
     let offset = scroll_offset(
         view.history_offset.get(),
         view.history_selected,
@@ -266,63 +236,30 @@ fn history(state: &State, view: &RunView, theme: &Theme, frame: &mut Frame, area
         rows_data.len(),
     );
     view.history_offset.set(offset);
-    let wide = area.width >= 120;
-    let change_width = if wide {
-        usize::from(area.width).saturating_sub(100).max(30)
-    } else {
-        20
-    };
-    let rows = rows_data
+    let width = usize::from(table.width);
+    let lines: Vec<Line> = rows_data
         .iter()
         .enumerate()
         .skip(offset)
         .take(rows_visible)
         .map(|(i, a)| {
-            let change = match (&a.before, &a.after) {
-                (Some(b), Some(af)) => format!(
-                    "{} → {}",
-                    short_json(Some(b), change_width / 2),
-                    short_json(Some(af), change_width / 2)
-                ),
-                (None, Some(af)) => short_json(Some(af), change_width),
-                (Some(b), None) => format!("{} →", short_json(Some(b), change_width)),
-                (None, None) => String::new(),
-            };
+            let tail = format!(
+                " — {}, {}",
+                person(state, &a.user),
+                state.zone.short(a.at, state.now)
+            );
+            let tail = clean(&tail).into_owned();
+            let room = width.saturating_sub(cells(&tail)).max(10);
+            let said = truncate_pad(&clean(&row_sentence(state, a)), room)
+                .trim_end()
+                .to_string();
             let style = if i == view.history_selected {
                 theme.selected
             } else {
                 Style::default()
             };
-            let mut cells = vec![
-                Cell::from(state.zone.date_time(a.at)),
-                Cell::from(clean(&a.user).into_owned()),
-                Cell::from(clean(&a.action).into_owned()),
-            ];
-            if wide {
-                cells.push(Cell::from(clean(&a.entity).into_owned()));
-            }
-            cells.push(Cell::from(change));
-            cells.push(Cell::from(
-                clean(a.reason.as_deref().unwrap_or("")).into_owned(),
-            ));
-            Row::new(cells).style(style)
-        });
-    let mut header = vec!["Time", "User", "Action"];
-    let mut widths = vec![
-        Constraint::Length(16),
-        Constraint::Length(if wide { 10 } else { 8 }),
-        Constraint::Length(if wide { 22 } else { 14 }),
-    ];
-    if wide {
-        header.push("What");
-        widths.push(Constraint::Fill(1));
-    }
-    header.extend(["Before → after", "Reason"]);
-    widths.extend([Constraint::Fill(2), Constraint::Fill(1)]);
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(Row::new(header).style(theme.heading))
-            .column_spacing(1),
-        table,
-    );
+            Line::from(vec![Span::raw(said), Span::styled(tail, theme.dim)]).style(style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), table);
 }

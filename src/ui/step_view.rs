@@ -10,7 +10,7 @@ use super::time_text::duration;
 use crate::app::state::{State, StepItem, StepView};
 use crate::app::step_items::{blockers, current_run, current_step, items};
 use crate::domain::{
-    checked_in_step, RedlineChange, RedlineState, Run, RunState, RunStep, StepState,
+    checked_in_step, IssueState, RedlineChange, RedlineState, Run, RunState, RunStep, StepState,
 };
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -332,6 +332,7 @@ fn info_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<Li
             ]));
         }
     }
+    lines.extend(issue_lines(state, run, step, theme));
     if !step.comments.is_empty() {
         lines.push(Line::styled("Comments", theme.heading));
         for c in step.comments.iter().rev().take(5) {
@@ -342,6 +343,50 @@ fn info_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<Li
                 ),
                 Span::raw(clean(&c.text).into_owned()),
             ]));
+        }
+    }
+    lines
+}
+
+/// Quality issues raised on this step: number, state, title, the run's
+/// serial, who raised it, and the whole description.
+fn issue_lines(state: &State, run: &Run, step: &RunStep, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(view) = &state.run else {
+        return Vec::new();
+    };
+    let issues: Vec<_> = view
+        .bundle
+        .issues
+        .iter()
+        .filter(|i| i.step.as_deref() == Some(step.key.as_str()))
+        .collect();
+    if issues.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![Line::styled("Issues", theme.heading)];
+    for issue in issues {
+        let (glyph, style) = match issue.state {
+            IssueState::Open => ("! open", theme.warn),
+            IssueState::Dispositioned => ("◐ dispositioned", theme.active),
+            IssueState::Closed => ("✓ closed", theme.good),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("  #{} ", issue.id)),
+            Span::styled(glyph, style),
+            Span::raw(format!(" · {}", clean(&issue.title))),
+            Span::styled(
+                format!(
+                    " — run {} {} · {} {}",
+                    run.id,
+                    clean(&run.serial),
+                    clean(&issue.raised_by),
+                    state.zone.short(issue.raised_at, state.now)
+                ),
+                theme.dim,
+            ),
+        ]));
+        for line in clean_lines(&issue.description) {
+            lines.push(Line::raw(format!("    {line}")));
         }
     }
     lines

@@ -60,7 +60,8 @@ pub fn schema_copy_of(source: &Path, target: &Path, version: i64) {
         .expect("copy audit");
     if version >= 6 {
         conn.execute_batch(
-            "INSERT INTO quality_signoffs SELECT * FROM src.quality_signoffs;
+            "INSERT INTO quality_signoffs (run, ord, serial, step, position, field, role)
+                 SELECT run, ord, serial, step, position, field, role FROM src.quality_signoffs;
              INSERT INTO quality_deviations SELECT * FROM src.quality_deviations;",
         )
         .expect("copy quality tables");

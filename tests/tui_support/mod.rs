@@ -222,8 +222,30 @@ pub fn pump_run() -> Run {
     }
 }
 
+/// The run's history, newest first, each row with its stored event (as
+/// the store keeps them since schema 4). The hold's reason is hostile: an
+/// escape sequence and a newline, which the screens must neutralise.
 pub fn history() -> Vec<AuditRow> {
+    let event = |e: Event| Some(serde_json::to_string(&e).unwrap());
     vec![
+        AuditRow {
+            seq: 31,
+            at: at(14, 40),
+            user: "op1".into(),
+            station: "cell-3".into(),
+            action: "hold".into(),
+            entity: "run 42 / step bore".into(),
+            run: Some(42),
+            before: Some("\"in_progress\"".into()),
+            after: Some("\"on_hold\"".into()),
+            reason: Some("seal driver \u{1b}[31mmissing\nask stores".into()),
+            event: event(Event::StepStateChanged {
+                step: "bore".into(),
+                from: StepState::InProgress,
+                to: StepState::OnHold,
+                reason: Some("seal driver \u{1b}[31mmissing\nask stores".into()),
+            }),
+        },
         AuditRow {
             seq: 30,
             at: at(14, 20),
@@ -235,6 +257,21 @@ pub fn history() -> Vec<AuditRow> {
             before: None,
             after: Some("{\"identifier\":\"SN-B1\",\"quantity\":1}".into()),
             reason: None,
+            event: event(Event::Installed {
+                step: "bore".into(),
+                requirement: "BRG-100".into(),
+                installation: Installation {
+                    id: 4,
+                    identifier: "SN-B1".into(),
+                    part: "BRG-100".into(),
+                    quantity: 1,
+                    by: "op1".into(),
+                    at: at(14, 20),
+                    scanned: true,
+                    removed_by: None,
+                    removed_at: None,
+                },
+            }),
         },
         AuditRow {
             seq: 29,
@@ -247,6 +284,7 @@ pub fn history() -> Vec<AuditRow> {
             before: Some("\"todo\"".into()),
             after: Some("\"in_progress\"".into()),
             reason: None,
+            event: None,
         },
     ]
 }
@@ -258,6 +296,7 @@ pub fn bundle(run: Run) -> RunBundle {
         history: history(),
         settings: Settings::default(),
         trends: Default::default(),
+        people: [("op1".to_string(), "Operator One".to_string())].into(),
     }
 }
 

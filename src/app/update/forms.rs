@@ -7,6 +7,7 @@ use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::form::{Form, FormField, FormInput, FormKind};
 use crate::app::msg::ExecTag;
+use crate::app::signed_values::signed_values;
 use crate::app::state::{Overlay, State, Status, StepItem};
 use crate::app::step_items::{current_run, current_step, focused_item};
 use crate::app::text_input::Edit;
@@ -388,18 +389,22 @@ pub fn open_signoff(state: &mut State, def: &FieldDef, meaning: Meaning) {
         &title,
         fields,
     )
-    .with_intro(vec![
-        format!("Expecting approval by: {role}. Sign with your own login and PIN."),
-        "Your signature records your printed name, the date and time,".into(),
-        format!(
-            "the meaning \"{}\" and a SHA-256 of the step's values",
-            match meaning {
-                Meaning::Approved => "approved",
-                Meaning::Rejected => "rejected",
-            }
-        ),
-        "(changing a value later voids it).".into(),
-    ]);
+    .with_intro({
+        let mut intro = vec![
+            format!("Expecting approval by: {role}. Sign with your own login and PIN."),
+            "Your signature records your printed name, the date and time,".into(),
+            format!(
+                "the meaning \"{}\" and a SHA-256 of the step's values",
+                match meaning {
+                    Meaning::Approved => "approved",
+                    Meaning::Rejected => "rejected",
+                }
+            ),
+            "(changing a value later voids it). You sign:".into(),
+        ];
+        intro.extend(current_step(state).map(signed_values).unwrap_or_default());
+        intro
+    });
     start_at_signature(&mut form);
     open(state, form);
 }

@@ -83,6 +83,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             quality::loaded(state, data);
             Vec::new()
         }
+        Msg::QualityCountsLoaded(counts) => {
+            state.quality_counts = state.session.as_ref().map(|_| counts);
+            Vec::new()
+        }
         Msg::ReportsLoaded(data) => reports::loaded(state, *data),
         Msg::SpcLoaded(report) => {
             reports::spc_loaded(state, *report);
@@ -137,6 +141,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match &state.overlay {
         Some(Overlay::Help { .. }) => return overlays::on_help(state, action),
         Some(Overlay::Confirm { .. }) => return overlays::on_confirm(state, action),
+        Some(Overlay::Event { .. }) => return overlays::on_event(state, action),
         Some(Overlay::OrgSettings) => {
             return match action {
                 Action::Quit => quit(state),

@@ -26,6 +26,21 @@ pub fn on_help(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The whole-event overlay of the run history: arrows scroll, Esc or Enter close.
+pub fn on_event(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Event { scroll, .. }) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match action {
+        Action::Quit => return super::quit(state),
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll += 1,
+        Action::Back | Action::Open => state.overlay = None,
+        _ => {}
+    }
+    Vec::new()
+}
+
 pub fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Confirm { then, .. }) = &state.overlay else {
         return Vec::new();

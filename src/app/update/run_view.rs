@@ -3,7 +3,7 @@
 use super::{board, forms, quality};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
-use crate::app::state::{RunBundle, RunView, Screen, State, StepView};
+use crate::app::state::{Overlay, RunBundle, RunView, Screen, State, StepView};
 use std::cell::Cell;
 
 /// A run arrived: open it (from the board, a scan, the quality screen) or
@@ -99,6 +99,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         _ if super::move_cursor(cursor, action, len) => {}
         Action::History => view.show_history = !view.show_history,
+        Action::Open if view.show_history => {
+            if let Some(row) = view.bundle.history.get(view.history_selected) {
+                state.overlay = Some(Overlay::Event {
+                    row: Box::new(row.clone()),
+                    scroll: 0,
+                });
+            }
+        }
         Action::Open if !view.show_history => {
             if let Some(step) = view.bundle.run.steps.get(view.selected) {
                 let key = step.key.clone();

@@ -209,6 +209,11 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
             p,
             crate::domain::LeaveCause::SignOut,
         ));
+        // The counts were the previous user's roles'.
+        state.quality_counts = None;
+        effects.push(Effect::CountQuality {
+            actor: actor.clone(),
+        });
     }
     if state.locked {
         state.locked = false;
@@ -228,11 +233,16 @@ pub fn signed_in(state: &mut State, result: Result<Actor, String>) -> Vec<Effect
         });
         return effects;
     }
-    state.screen = Screen::Board;
     state.status = Some(Status::info(format!(
         "Signed in as {} ({}).",
         actor.name,
         actor.roles.join(", ")
     )));
+    // A quality engineer's day starts at their queue, not the board.
+    if actor.has_role(crate::domain::QUALITY) {
+        state.screen = Screen::Quality;
+        return super::quality::reload(state);
+    }
+    state.screen = Screen::Board;
     board::reload(state)
 }
