@@ -1183,9 +1183,12 @@ fn the_stuck_tab_lists_only_stuck_runs() {
 
 #[test]
 fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
-    use traveler::app::scan::{bursts_on_timeline, Burst};
+    use traveler::app::scan::{run_timeline, Out, ScanSettings};
     let k = |c: char| key(c);
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    let plain = |events: &[(u64, KeyEvent)]| -> Vec<(u64, KeyEvent, bool)> {
+        events.iter().map(|(at, key)| (*at, *key, false)).collect()
+    };
     // A scanner: characters 4 ms apart, then Enter 100 ms after the last.
     let mut timeline: Vec<(u64, KeyEvent)> = "PU-1017"
         .chars()
@@ -1194,31 +1197,37 @@ fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
         .collect();
     timeline.push((24 + 100, enter));
     assert_eq!(
-        bursts_on_timeline(&timeline),
-        vec![Burst::Scan("PU-1017".into())]
+        run_timeline(ScanSettings::default(), &plain(&timeline)),
+        vec![
+            Out::Key(k('P')),
+            Out::Scan {
+                text: "PU-1017".into(),
+                typed: 0
+            }
+        ]
     );
     // A fast typist: one shortcut key, then Enter 60 ms later: two keys, no scan.
-    let typed = bursts_on_timeline(&[(0, k('c')), (60, enter)]);
+    let typed = run_timeline(ScanSettings::default(), &plain(&[(0, k('c')), (60, enter)]));
+    assert_eq!(typed, vec![Out::Key(k('c')), Out::Key(enter)]);
+    // Two quick keys and Enter: still keys, in order.
+    let typed = run_timeline(
+        ScanSettings::default(),
+        &plain(&[(0, k('g')), (20, k('j')), (40, enter)]),
+    );
     assert_eq!(
         typed,
-        vec![Burst::Keys(vec![k('c')]), Burst::Keys(vec![enter])]
+        vec![Out::Key(k('g')), Out::Key(k('j')), Out::Key(enter)]
     );
-    // Two quick keys and Enter: still keys.
-    let typed = bursts_on_timeline(&[(0, k('g')), (20, k('j')), (40, enter)]);
-    assert!(
-        typed.iter().all(|b| matches!(b, Burst::Keys(_))),
-        "{typed:?}"
-    );
-    // A person typing a serial by hand (100 ms a key) never makes a scan.
+    // A person typing a serial by hand (150 ms a key) never makes a scan.
     let by_hand: Vec<(u64, KeyEvent)> = "PU-1"
         .chars()
         .enumerate()
-        .map(|(i, c)| (i as u64 * 100, k(c)))
-        .chain([(400, enter)])
+        .map(|(i, c)| (i as u64 * 150, k(c)))
+        .chain([(600, enter)])
         .collect();
-    assert!(bursts_on_timeline(&by_hand)
+    assert!(run_timeline(ScanSettings::default(), &plain(&by_hand))
         .iter()
-        .all(|b| matches!(b, Burst::Keys(_))));
+        .all(|b| matches!(b, Out::Key(_))));
 }
 
 #[test]

@@ -376,6 +376,8 @@ pub struct State {
     pub station: String,
     pub idle_lock_minutes: u32,
     pub stuck_after_hours: u32,
+    /// The station takes a decimal comma in number fields (config.toml).
+    pub decimal_comma: bool,
     pub keymap: Keymap,
     pub zone: Zone,
     /// The time of the last tick; the only clock `update` and `render` see.
@@ -410,6 +412,7 @@ impl State {
             station: station.to_string(),
             idle_lock_minutes: 10,
             stuck_after_hours: 48,
+            decimal_comma: false,
             keymap,
             zone: Zone::Local,
             now,
