@@ -1472,3 +1472,29 @@ fn a_save_that_voids_an_approval_asks_yes_or_no_first() {
         }
     );
 }
+
+#[test]
+fn blockers_are_worked_out_once_per_load_not_per_frame() {
+    let mut s = on_bore_step(op1());
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_none());
+    let first = render_text(&s, 80, 24);
+    let cached = s.run.as_ref().unwrap().blockers.borrow().clone();
+    let cached = cached.expect("the first frame works them out");
+    assert_eq!(cached.step, "bore");
+    assert!(!cached.reasons.is_empty(), "the bore step is not done yet");
+    // A second frame reads the same answer back.
+    assert_eq!(render_text(&s, 80, 24), first);
+    // A reload throws the answer away; the next frame works it out anew.
+    let mut run = pump_run();
+    run.steps[1].title = "Bore, reloaded".into();
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_none());
+    render_text(&s, 80, 24);
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_some());
+}
