@@ -1498,3 +1498,54 @@ fn blockers_are_worked_out_once_per_load_not_per_frame() {
     render_text(&s, 80, 24);
     assert!(s.run.as_ref().unwrap().blockers.borrow().is_some());
 }
+
+#[test]
+fn a_gauge_reading_on_the_number_field_under_the_cursor_saves_it_with_a_decimal_comma() {
+    let mut s = on_bore_step(op1());
+    s.decimal_comma = true;
+    // The cursor rests on Bore diameter, not being edited: a digit opens it.
+    let keymap = Config::default().keymap().unwrap();
+    let msg = route(&s, &keymap, &key('2')).expect("a digit on a number field types");
+    assert_eq!(msg, Msg::Edit(Edit::Insert('2')));
+    // A whole reading as one scan burst saves it.
+    let effects = send(&mut s, Msg::Scan("25,01".into()));
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        matches!(command, Command::SetField { field, raw, .. } if field == "Bore diameter" && raw == "25.01"),
+        "{command:?}"
+    );
+}
+
+#[test]
+fn a_part_scanned_with_the_cursor_on_a_number_field_installs_and_leaves_the_field_alone() {
+    let mut s = on_bore_step(op1());
+    // The detector typed the leading '-' of "-" codes into the field before
+    // it knew: taken back, the empty editor closes and the scan installs.
+    type_text(&mut s, "-");
+    assert_eq!(s.context(), Context::StepEdit);
+    send(&mut s, Msg::Edit(Edit::Backspace));
+    let effects = send(&mut s, Msg::Scan("-BRG-9".into()));
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        matches!(command, Command::Install { identifier, scanned: true, .. } if identifier == "-BRG-9"),
+        "{command:?}"
+    );
+    assert!(s.step.as_ref().unwrap().drafts.is_empty());
+    assert_eq!(s.context(), Context::Step);
+}
+
+#[test]
+fn decimal_points_and_commas() {
+    use traveler::app::update::decimal_point;
+    assert_eq!(decimal_point("45,2"), "45.2");
+    assert_eq!(decimal_point("45.2"), "45.2");
+    assert_eq!(
+        decimal_point("1,2,3"),
+        "1,2,3",
+        "left for the engine to refuse"
+    );
+}
