@@ -112,7 +112,7 @@ fn scan_settings(file: &ConfigFile) -> std::result::Result<ScanSettings, String>
     let gap_ms = file.scan_gap_ms.unwrap_or(scan::DEFAULT_GAP_MS);
     if !(10..=500).contains(&gap_ms) {
         return Err(format!(
-            "scan_gap_ms must be between 10 and 500 (milliseconds), not {gap_ms}, e.g. scan_gap_ms = 80."
+            "scan_gap_ms must be between 10 and 500 (milliseconds), not {gap_ms}, e.g. scan_gap_ms = 100."
         ));
     }
     Ok(ScanSettings {

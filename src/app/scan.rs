@@ -34,9 +34,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Shortest identifier taken as a scan by the heuristic.
 pub const MIN_LEN: usize = 3;
 /// Default longest pause (ms) between two keys of one burst: covers
-/// scanners and gauges typing 20–50 ms a character, with the terminal's
-/// own jitter; a person's key presses are rarely this close.
-pub const DEFAULT_GAP_MS: u64 = 80;
+/// scanners and gauges typing 20–50 ms a character with room for a busy
+/// machine's and terminal's jitter; a person's key presses are rarely this
+/// close (and a quick second command key is late by at most this much).
+pub const DEFAULT_GAP_MS: u64 = 100;
 /// Longest pause (ms) before the Enter that ends a burst of at least
 /// `MIN_LEN` characters (some scanners pause before their suffix).
 pub const ENTER_GRACE_MS: u64 = 150;
