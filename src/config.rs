@@ -4,8 +4,10 @@
 //! config.example.toml documents them all.
 
 use crate::app::action::Action;
-use crate::app::keymap::{KeyList, Keymap};
+use crate::app::keymap::{KeyBinding, KeyList, Keymap};
+use crate::app::scan::{self, ScanSettings};
 use anyhow::{anyhow, Result};
+use ratatui::crossterm::event::KeyCode;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,10 @@ pub struct Config {
     pub max_procedure_mb: u32,
     /// Remapped keys, by action; actions not named keep their default keys.
     pub keys: BTreeMap<Action, KeyList>,
+    /// How this station's scanner is told from a person (see `app::scan`).
+    pub scan: ScanSettings,
+    /// Number fields take a decimal comma (`45,2`) as well as a point.
+    pub decimal_comma: bool,
     /// Where the settings were read from, if a file was read.
     pub source: Option<PathBuf>,
 }
@@ -51,6 +57,8 @@ impl Default for Config {
             max_attachment_mb: crate::store::DEFAULT_MAX_ATTACHMENT_MB,
             max_procedure_mb: DEFAULT_MAX_PROCEDURE_MB,
             keys: BTreeMap::new(),
+            scan: ScanSettings::default(),
+            decimal_comma: false,
             source: None,
         }
     }
@@ -67,8 +75,52 @@ struct ConfigFile {
     theme: Option<ThemeName>,
     max_attachment_mb: Option<u32>,
     max_procedure_mb: Option<u32>,
+    scan_prefix: Option<String>,
+    scan_suffix: Option<String>,
+    scan_heuristic: Option<bool>,
+    scan_gap_ms: Option<u64>,
+    decimal_comma: Option<bool>,
     #[serde(default)]
     keys: BTreeMap<Action, KeyList>,
+}
+
+/// The scanner settings as written: keys named as in `[keys]`; the
+/// heuristic is on unless a prefix is set (or it is turned off).
+fn scan_settings(file: &ConfigFile) -> std::result::Result<ScanSettings, String> {
+    let key = |name: &str,
+               text: &Option<String>|
+     -> std::result::Result<Option<KeyBinding>, String> {
+        text.as_deref()
+            .map(|t| {
+                KeyBinding::parse(t).map_err(|e| {
+                    format!("{name}: {e} (e.g. {name} = \"f12\" or \"ctrl-b\", as the scanner is set to send).")
+                })
+            })
+            .transpose()
+    };
+    let prefix = key("scan_prefix", &file.scan_prefix)?;
+    let suffix = key("scan_suffix", &file.scan_suffix)?;
+    if prefix.is_some() && prefix == suffix {
+        return Err("scan_prefix and scan_suffix must be different keys.".to_string());
+    }
+    if prefix.is_some_and(|p| p.is_plain_char() || p.code == KeyCode::Enter) {
+        return Err(
+            "scan_prefix must be a key nobody types into a box (a function key or ctrl-…), e.g. scan_prefix = \"f12\"."
+                .to_string(),
+        );
+    }
+    let gap_ms = file.scan_gap_ms.unwrap_or(scan::DEFAULT_GAP_MS);
+    if !(10..=500).contains(&gap_ms) {
+        return Err(format!(
+            "scan_gap_ms must be between 10 and 500 (milliseconds), not {gap_ms}, e.g. scan_gap_ms = 100."
+        ));
+    }
+    Ok(ScanSettings {
+        heuristic: file.scan_heuristic.unwrap_or(prefix.is_none()),
+        prefix,
+        suffix,
+        gap_ms,
+    })
 }
 
 /// The station default for `max_procedure_mb`: procedure files are text,
@@ -144,7 +196,10 @@ impl Config {
                 ));
             }
         }
+        let scan = scan_settings(&file)?;
         let config = Config {
+            scan,
+            decimal_comma: file.decimal_comma.unwrap_or(false),
             database: file.database,
             station: file.station.unwrap_or(defaults.station),
             idle_lock_minutes: file.idle_lock_minutes.unwrap_or(defaults.idle_lock_minutes),
@@ -228,6 +283,29 @@ mod tests {
         assert_eq!((c.max_attachment_mb, c.max_procedure_mb), (50, 5));
         let e = Config::parse("max_attachment_mb = 0\n").unwrap_err();
         assert!(e.contains("max_attachment_mb"), "{e}");
+    }
+
+    #[test]
+    fn scanner_settings_parse_and_a_prefix_turns_the_heuristic_off() {
+        let c = Config::parse("").unwrap();
+        assert!(c.scan.heuristic && c.scan.prefix.is_none() && !c.decimal_comma);
+        let c =
+            Config::parse("scan_prefix = \"f12\"\nscan_suffix = \"tab\"\ndecimal_comma = true\n")
+                .unwrap();
+        assert_eq!(c.scan.prefix, Some(KeyBinding::parse("f12").unwrap()));
+        assert_eq!(c.scan.suffix, Some(KeyBinding::parse("tab").unwrap()));
+        assert!(!c.scan.heuristic);
+        assert!(c.decimal_comma);
+    }
+
+    #[test]
+    fn a_typeable_or_unknown_prefix_is_refused_with_an_example() {
+        let e = Config::parse("scan_prefix = \"x\"\n").unwrap_err();
+        assert!(e.contains("scan_prefix") && e.contains("f12"), "{e}");
+        let e = Config::parse("scan_prefix = \"bogus-key\"\n").unwrap_err();
+        assert!(e.contains("scan_prefix"), "{e}");
+        let e = Config::parse("scan_gap_ms = 5000\n").unwrap_err();
+        assert!(e.contains("scan_gap_ms"), "{e}");
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn check_in_needs_every_dependency_complete() {
     let r = sim.refused("op1", cmd_check_in("bore"));
     assert_eq!(
         r,
-        ["Step 'bore' waits on step 'prep', which is not complete."]
+        ["Step 2 'Step bore' waits on step 1 'Step prep', which is not complete."]
     );
     sim.finish_prep();
     sim.check_in("op1", "bore");
@@ -195,7 +195,7 @@ fn several_users_per_step_one_user_several_steps_but_not_twice_in_one() {
     assert_eq!(checked_in_step(sim.step("prep")), ["op1", "op2"]);
     assert_eq!(checked_in(sim.run()), ["op1", "op2"]);
     let r = sim.refused("op1", cmd_check_in("prep"));
-    assert_eq!(r, ["You are already checked into step 'prep'."]);
+    assert_eq!(r, ["You are already checked into step 1 'Step prep'."]);
     sim.ok(
         "op2",
         Command::CheckOut {
@@ -210,7 +210,7 @@ fn several_users_per_step_one_user_several_steps_but_not_twice_in_one() {
             step: "prep".into(),
         },
     );
-    assert_has(&r, "You are not checked into step 'prep'.");
+    assert_has(&r, "You are not checked into step 1 'Step prep'.");
 }
 
 // ---------------------------------------------------------------- blockers
@@ -290,7 +290,7 @@ fn completing_records_who_and_when_and_checks_everyone_out() {
     assert_eq!(s.completed_at, Some(sim.now));
     assert!(s.sessions.iter().all(|x| x.ended_at.is_some()));
     let r = sim.refused("op1", cmd_complete("prep"));
-    assert_eq!(r, ["Step 'prep' is already complete."]);
+    assert_eq!(r, ["Step 1 'Step prep' is already complete."]);
 }
 
 #[test]
@@ -328,7 +328,7 @@ fn a_stale_step_version_is_a_conflict_naming_who_and_when() {
     assert_eq!(
         r.reasons,
         [format!(
-            "Step 'prep' was changed by op1 at {}; reload.",
+            "Step 1 'Step prep' was changed by op1 at {}; reload.",
             changed_at.format("%Y-%m-%d %H:%M UTC")
         )]
     );
@@ -575,14 +575,14 @@ fn filling_a_field_needs_the_step_in_progress_and_the_user_checked_in() {
     let r = sim.refused("op1", set_cmd("prep", "Inspection date", "2024-05-01"));
     assert_eq!(
         r,
-        ["Step 'prep' is todo: fields are filled while it is in progress."]
+        ["Step 1 'Step prep' is todo: fields are filled while it is in progress."]
     );
     sim.check_in("op1", "prep");
     let r = sim.refused("op2", set_cmd("prep", "Inspection date", "nope"));
     assert_eq!(
         r,
         [
-            "You are not checked into step 'prep'.",
+            "You are not checked into step 1 'Step prep'.",
             "Inspection date expects a date as YYYY-MM-DD, got 'nope'."
         ]
     );
@@ -824,7 +824,7 @@ fn a_save_equal_to_the_current_value_is_no_event_and_voids_nothing() {
     // ...and without check-in on entry, still needs the user checked in
     sim.setting("auto_checkin", "false");
     let r = sim.refused("op2", set_cmd("bore", "Leak test", "pass"));
-    assert_eq!(r, ["You are not checked into step 'bore'."]);
+    assert_eq!(r, ["You are not checked into step 2 'Step bore'."]);
     sim.setting("auto_checkin", "true");
     // text compares exactly
     let mut sim = Sim::with_run();
@@ -926,7 +926,7 @@ fn changing_a_saved_value_needs_a_reason_kept_in_its_history_and_audit() {
     let r = sim.refused("op2", set_cmd("bore", "Bore diameter", "25.03"));
     sim.setting("auto_checkin", "true");
     assert_eq!(r.len(), 2, "{r:?}");
-    assert_eq!(r[0], "You are not checked into step 'bore'.");
+    assert_eq!(r[0], "You are not checked into step 2 'Step bore'.");
     assert_has(&r, "needs a reason");
     let events = sim.correct(
         "op1",
@@ -1086,7 +1086,7 @@ fn uninstall_returns_a_serial_until_the_step_is_complete() {
     );
     assert_eq!(
         r,
-        ["Step 'bore' is complete: its parts cannot be uninstalled."]
+        ["Step 2 'Step bore' is complete: its parts cannot be uninstalled."]
     );
 }
 
@@ -1375,7 +1375,7 @@ fn a_deviation_needs_the_step_policy_a_live_issue_of_the_run_and_a_bad_value() {
     );
     assert_eq!(
         r,
-        ["Step 'torque' does not allow out-of-range values with an issue: fix the value instead."]
+        ["Step 3 'Step torque' does not allow out-of-range values with an issue: fix the value instead."]
     );
     sim.correct("op2", "torque", "Torque", "11", "Re-torqued");
     let r = sim.refused_signed(
@@ -1418,7 +1418,7 @@ fn hold_and_resume() {
     assert_eq!(sim.step("prep").state, StepState::OnHold);
     assert!(checked_in_step(sim.step("prep")).is_empty());
     let r = sim.refused("op1", cmd_check_in("prep"));
-    assert_eq!(r, ["Step 'prep' is on hold: resume it to check in."]);
+    assert_eq!(r, ["Step 1 'Step prep' is on hold: resume it to check in."]);
     sim.ok(
         "op2",
         Command::Resume {
@@ -1542,13 +1542,13 @@ fn rework_as_copy_inserts_a_todo_duplicate_and_supersedes_the_original() {
     );
     assert_eq!(
         r,
-        ["Step 'bore' was already replaced by its rework copy 'bore-r1'."]
+        ["Step 2 'Step bore' was already replaced by its rework copy 'bore-r1'."]
     );
     // torque waits on bore, which is satisfied through its copy
     let r = sim.refused("op2", cmd_check_in("torque"));
     assert_eq!(
         r,
-        ["Step 'torque' waits on step 'bore', which is not complete."]
+        ["Step 3 'Step torque' waits on step 2 'Step bore', which is not complete."]
     );
     sim.check_in("op1", "bore-r1");
     sim.set("op1", "bore-r1", "Bore diameter", "25.0");
@@ -1708,7 +1708,7 @@ fn a_failed_optional_step_holds_completion_until_reworked_then_is_skipped() {
     assert_eq!(sim.run().state, RunState::InProgress);
     assert_eq!(
         run_waiting_on(&sim.world),
-        ["waiting on failed step 'label'"]
+        ["waiting on failed step 4 'Step label'"]
     );
     // reworked in place, the optional step is open again: the run completes
     // and closes it as skipped
@@ -2141,7 +2141,7 @@ fn a_field_redline_puts_the_step_in_redline_and_cancel_restores_it() {
     );
     assert_has(
         &r,
-        "A redline needs the step to be todo, in progress or failed; step 'torque' is redline.",
+        "A redline needs the step to be todo, in progress or failed; step 3 'Step torque' is redline.",
     );
     let id = sim.run().redlines[0].id;
     // another operator cannot cancel it; the proposer can

@@ -576,3 +576,149 @@ fn a_terminal_that_goes_away_ends_traveler_instead_of_spinning() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+impl Tmux {
+    /// A scanner or gauge with no prefix: each character `every` ms after
+    /// the one before, then Enter as its suffix. Returns the longest spacing
+    /// the keys really had (a loaded machine makes each `tmux` call slow).
+    fn type_at(&self, every: u64, text: &str) -> Duration {
+        let mut longest = Duration::ZERO;
+        let mut last: Option<Instant> = None;
+        let keys = text
+            .chars()
+            .map(|c| (c.to_string(), true))
+            .chain([("Enter".to_string(), false)]);
+        for (key, literal) in keys {
+            let mut args = vec!["send-keys", "-t", "e2e"];
+            if literal {
+                args.push("-l");
+            }
+            args.push(&key);
+            self.tmux(&args);
+            let now = Instant::now();
+            if let Some(before) = last {
+                longest = longest.max(now - before);
+            }
+            last = Some(now);
+            std::thread::sleep(Duration::from_millis(every));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        longest
+    }
+}
+
+/// Opens the terminal with `extra` config lines, signs op1 in, opens step 1
+/// of PU-77 and checks in: the cursor rests on the Runout number field.
+fn checked_in_on_step_one(label: &str, dir: &Path, db: &Path, extra: &str) -> Tmux {
+    let config = dir.join("station.toml");
+    std::fs::write(
+        &config,
+        format!("station = \"e2e-wedge\"\nidle_lock_minutes = 0\n{extra}"),
+    )
+    .unwrap();
+    let t = Tmux::start_as(
+        label,
+        &format!(
+            "env -u NO_COLOR TERM=xterm-256color {BIN} --config '{}' --db '{}'; echo TRAVELER-EXITED $?; sleep 30",
+            config.display(),
+            db.display()
+        ),
+    );
+    t.sign_in("op1", "1111");
+    t.wait_for("PU-77");
+    t.scan("PU-77");
+    t.wait_for("Run 1 · PU-77");
+    t.key("Enter");
+    t.wait_for("Step 1 · Fit the shaft");
+    t.key("i");
+    t.wait_for("you are checked in");
+    t
+}
+
+#[test]
+fn a_scanner_typing_35_or_50_ms_a_character_installs_and_fires_no_command() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    for every in [35, 50] {
+        // A try whose keys were not really `every` ms apart (the machine
+        // was too busy to send them so) proves nothing: it is tried again.
+        for attempt in 1..=3 {
+            if scanner_try(every, attempt) {
+                break;
+            }
+            assert!(attempt < 3, "at {every} ms the keys never went out in time");
+        }
+    }
+}
+
+/// One scanner try at `every` ms a character; false when the keys left
+/// more than the detector's gap apart.
+fn scanner_try(every: u64, attempt: u32) -> bool {
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seed(dir.path());
+        // L locks the screen, q quits, c completes, p holds, f fails: all
+        // inside the serial.
+        let serial = "B-Lqcpf7";
+        cli(
+            &db,
+            Some(("admin", "4444")),
+            &["inventory", "receive", "BRG-1", "--serial", serial],
+        );
+        let t = checked_in_on_step_one(&format!("scanner-{every}-{attempt}"), dir.path(), &db, "");
+        let longest = t.type_at(every, serial);
+        if longest > Duration::from_millis(traveler::app::scan::DEFAULT_GAP_MS) {
+            eprintln!(
+                "note: at {every} ms the keys went out up to {longest:?} apart; trying again"
+            );
+            return false;
+        }
+        let screen = t.wait_for(&format!("Installed {serial}"));
+        assert!(!screen.contains("Sign in"), "at {every} ms: {screen}");
+        assert!(
+            !screen.contains("TRAVELER-EXITED"),
+            "at {every} ms: {screen}"
+        );
+        assert!(
+            !screen.contains("Hold"),
+            "no hold form at {every} ms: {screen}"
+        );
+        let audit = cli(&db, None, &["audit", "log", "--run", "PU-77"]);
+        let installed = audit
+            .lines()
+            .find(|l| l.contains(" installed "))
+            .unwrap_or_default();
+        assert!(
+            installed.contains("\"scanned\":true"),
+            "at {every} ms, installed by scan: {audit}"
+        );
+        for fired in ["on_hold", "failed", "check_out", "run_completed"] {
+            assert!(!audit.contains(fired), "at {every} ms {fired}:\n{audit}");
+        }
+        t.key("q");
+        t.wait_for("TRAVELER-EXITED 0");
+    }
+    true
+}
+
+#[test]
+fn a_gauge_types_its_reading_into_the_number_field_under_the_cursor() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let t = checked_in_on_step_one("gauge", dir.path(), &db, "decimal_comma = true\n");
+    // The cursor is on Runout (not being edited); the gauge sends 0,02 and Enter.
+    let _ = t.type_at(20, "0,02");
+    t.wait_for("Saved Runout = 0.02");
+    let screen = t.screen();
+    assert!(!screen.contains("No serial or lot"), "{screen}");
+    t.key("q");
+    t.wait_for("TRAVELER-EXITED 0");
+    let shown = cli(&db, None, &["--json", "run", "show", "PU-77"]);
+    assert!(shown.contains("0.02"), "{shown}");
+}

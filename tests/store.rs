@@ -644,3 +644,91 @@ fn a_locked_login_with_an_old_hash_is_neither_evaluated_nor_upgraded() {
         .is_err());
     assert_eq!(stored_hash(&f, "op"), old);
 }
+
+#[test]
+fn a_scan_matches_a_serial_whatever_its_letter_case_and_the_stored_text_stays() {
+    let mut f = Fixture::with_pump();
+    let run = ready_to_complete(&mut f);
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::Complete {
+            step: "bore".into(),
+        },
+    );
+    f.ok(
+        &operator(),
+        Some(run),
+        Command::CheckIn {
+            step: "seals".into(),
+        },
+    );
+    let events = f.ok(
+        &operator(),
+        Some(run),
+        Command::Install {
+            step: "seals".into(),
+            identifier: "sl-1".into(),
+            quantity: None,
+            scanned: true,
+        },
+    );
+    assert!(!events.is_empty());
+    let step = f.run(run).steps.into_iter().find(|s| s.key == "seals");
+    let installed: Vec<String> = step
+        .iter()
+        .flat_map(|s| s.requirements.iter())
+        .flat_map(|r| r.installs.iter())
+        .map(|i| i.identifier.clone())
+        .collect();
+    assert_eq!(installed, vec!["SL-1".to_string()], "stored as entered");
+    let item = f.store.inventory_item("SL-1").expect("read").expect("item");
+    assert_eq!(item.quantity, 1, "the lot gave the 2 the step needs");
+    // A second item differing only in case is the same identifier: refused.
+    let refused = f
+        .exec(
+            &supervisor(),
+            None,
+            Command::ReceiveInventory {
+                part: "SEAL-20".into(),
+                identifier: "sl-1".into(),
+                quantity: 1,
+                received_as: None,
+            },
+        )
+        .expect_err("a case twin is refused");
+    assert!(format!("{refused:?}").contains("SL-1"), "{refused:?}");
+}
+
+#[test]
+fn a_schema_six_database_gains_the_case_blind_identifier_index_and_keeps_its_items() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("six.db");
+    {
+        let conn = Connection::open(&path).expect("open");
+        schema::migrate_to(&conn, 6).expect("schema 6");
+        conn.execute(
+            "INSERT INTO parts (number, doc) VALUES ('P-1', '{\"number\":\"P-1\",\"description\":\"\",\"tracking\":\"lot\"}')",
+            [],
+        )
+        .expect("part");
+        conn.execute(
+            "INSERT INTO inventory (identifier, part, state, parent, doc) VALUES ('Lot-A', 'P-1', 'available', NULL, '{\"identifier\":\"Lot-A\",\"part\":\"P-1\",\"tracking\":\"lot\",\"quantity\":4,\"state\":\"available\"}')",
+            [],
+        )
+        .expect("insert");
+    }
+    let store = Store::open(&path).expect("migrates");
+    let conn = Connection::open(&path).expect("raw");
+    assert_eq!(schema::version(&conn).expect("v"), schema::CURRENT_VERSION);
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT identifier FROM inventory WHERE identifier = 'lot-a' COLLATE NOCASE",
+            [],
+            |r| r.get(3),
+        )
+        .expect("plan");
+    assert!(plan.contains("inventory_identifier_nocase"), "{plan}");
+    let found = store.stored_identifier("LOT-a").expect("lookup");
+    assert_eq!(found.as_deref(), Some("Lot-A"));
+}

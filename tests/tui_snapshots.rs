@@ -533,3 +533,73 @@ fn the_queue_counts_fit_the_header_on_every_screen() {
     );
     assert!(header.contains("step 2"), "{header}");
 }
+
+/// Long sentences wrap, never cut: a rejection with every reason, a lockout
+/// on the sign-in screen, a voided sign-off; at 80×24 and at 60×20.
+#[test]
+fn long_messages_wrap_at_80x24_and_60x20() {
+    let mut s = bore_measured(op1(), true);
+    // A value changed after the approval: the sign-off reads void.
+    s.run.as_mut().unwrap().bundle.run.steps[1].fields[0]
+        .values
+        .push(FieldValue {
+            id: 31,
+            value: Value::Number(25.02),
+            verdict: Verdict::InRange,
+            by: "op1".into(),
+            at: at(14, 50),
+            replaces: Some(30),
+            reason: Some("re-measured at the third depth".into()),
+        });
+    s.status = Some(Status::errors(vec![
+        "Sign-off 'QA sign-off' was refused: the signer may not be someone who saved a value on step 2 'Bore the housing' since the approval's basis (op1 saved Bore diameter at 14:50).".into(),
+        "Rejecting needs a comment saying what is wrong and what is expected instead.".into(),
+    ]));
+    for (w, h) in [(80, 24), (60, 20)] {
+        let screen = text(&draw(&s, &Theme::dark(), w, h));
+        insta::assert_snapshot!(format!("long_refusal_{w}x{h}"), screen);
+    }
+    let mut locked = fresh_state();
+    type_text(&mut locked, "op1");
+    act(&mut locked, Action::Open);
+    locked.sign_in.error = Some(
+        "Too many wrong secrets: 'op1' is locked until 15:20 (5 wrong PINs in a row; an admin can unlock it sooner with `traveler user unlock op1`).".into(),
+    );
+    for (w, h) in [(80, 24), (60, 20)] {
+        let screen = text(&draw(&locked, &Theme::dark(), w, h));
+        insta::assert_snapshot!(format!("lockout_message_{w}x{h}"), screen);
+    }
+}
+
+/// At 60×20 the field being edited stays on screen, with the footer.
+#[test]
+fn at_60x20_the_edited_field_stays_in_view() {
+    let mut s = on_bore_step(op1());
+    for _ in 0..3 {
+        act(&mut s, Action::Down);
+    }
+    act(&mut s, Action::Open);
+    type_text(&mut s, "yes");
+    s.status = Some(Status::error(
+        "Torque verified: this value changed after the approval; the sign-off is void and asks again (void: a value changed; sign again).",
+    ));
+    let screen = text(&draw(&s, &Theme::dark(), 60, 20));
+    insta::assert_snapshot!("edited_field_60x20", screen);
+}
+
+#[test]
+fn footer_offers_only_what_the_users_roles_allow() {
+    let operator = on_bore_step(op1());
+    let quality = on_bore_step(qe1());
+    let op_screen = text(&draw(&operator, &Theme::dark(), 80, 24));
+    let qe_screen = text(&draw(&quality, &Theme::dark(), 80, 24));
+    let footer = |screen: &str| screen.lines().rev().take(3).collect::<Vec<_>>().join("\n");
+    assert!(!footer(&op_screen).contains("approve"), "{op_screen}");
+    assert!(!footer(&op_screen).contains("deviation"), "{op_screen}");
+    assert!(footer(&qe_screen).contains("a approve"), "{qe_screen}");
+    insta::assert_snapshot!("step_footer_quality_80x24", qe_screen);
+    let mut run = on_run(op1());
+    run.screen = traveler::app::state::Screen::Run;
+    let run_screen = text(&draw(&run, &Theme::dark(), 80, 24));
+    assert!(!run_screen.contains("fail run"), "{run_screen}");
+}

@@ -1218,9 +1218,12 @@ fn the_stuck_tab_lists_only_stuck_runs() {
 
 #[test]
 fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
-    use traveler::app::scan::{bursts_on_timeline, Burst};
+    use traveler::app::scan::{run_timeline, Out, ScanSettings};
     let k = |c: char| key(c);
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    let plain = |events: &[(u64, KeyEvent)]| -> Vec<(u64, KeyEvent, bool)> {
+        events.iter().map(|(at, key)| (*at, *key, false)).collect()
+    };
     // A scanner: characters 4 ms apart, then Enter 100 ms after the last.
     let mut timeline: Vec<(u64, KeyEvent)> = "PU-1017"
         .chars()
@@ -1229,31 +1232,37 @@ fn a_slow_enter_after_a_fast_serial_is_still_a_scan() {
         .collect();
     timeline.push((24 + 100, enter));
     assert_eq!(
-        bursts_on_timeline(&timeline),
-        vec![Burst::Scan("PU-1017".into())]
+        run_timeline(ScanSettings::default(), &plain(&timeline)),
+        vec![
+            Out::Key(k('P')),
+            Out::Scan {
+                text: "PU-1017".into(),
+                typed: 0
+            }
+        ]
     );
     // A fast typist: one shortcut key, then Enter 60 ms later: two keys, no scan.
-    let typed = bursts_on_timeline(&[(0, k('c')), (60, enter)]);
+    let typed = run_timeline(ScanSettings::default(), &plain(&[(0, k('c')), (60, enter)]));
+    assert_eq!(typed, vec![Out::Key(k('c')), Out::Key(enter)]);
+    // Two quick keys and Enter: still keys, in order.
+    let typed = run_timeline(
+        ScanSettings::default(),
+        &plain(&[(0, k('g')), (20, k('j')), (40, enter)]),
+    );
     assert_eq!(
         typed,
-        vec![Burst::Keys(vec![k('c')]), Burst::Keys(vec![enter])]
+        vec![Out::Key(k('g')), Out::Key(k('j')), Out::Key(enter)]
     );
-    // Two quick keys and Enter: still keys.
-    let typed = bursts_on_timeline(&[(0, k('g')), (20, k('j')), (40, enter)]);
-    assert!(
-        typed.iter().all(|b| matches!(b, Burst::Keys(_))),
-        "{typed:?}"
-    );
-    // A person typing a serial by hand (100 ms a key) never makes a scan.
+    // A person typing a serial by hand (150 ms a key) never makes a scan.
     let by_hand: Vec<(u64, KeyEvent)> = "PU-1"
         .chars()
         .enumerate()
-        .map(|(i, c)| (i as u64 * 100, k(c)))
-        .chain([(400, enter)])
+        .map(|(i, c)| (i as u64 * 150, k(c)))
+        .chain([(600, enter)])
         .collect();
-    assert!(bursts_on_timeline(&by_hand)
+    assert!(run_timeline(ScanSettings::default(), &plain(&by_hand))
         .iter()
-        .all(|b| matches!(b, Burst::Keys(_))));
+        .all(|b| matches!(b, Out::Key(_))));
 }
 
 #[test]
@@ -1496,5 +1505,82 @@ fn a_save_that_voids_an_approval_asks_yes_or_no_first() {
             reason: None,
             void_approval: true
         }
+    );
+}
+
+#[test]
+fn blockers_are_worked_out_once_per_load_not_per_frame() {
+    let mut s = on_bore_step(op1());
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_none());
+    let first = render_text(&s, 80, 24);
+    let cached = s.run.as_ref().unwrap().blockers.borrow().clone();
+    let cached = cached.expect("the first frame works them out");
+    assert_eq!(cached.step, "bore");
+    assert!(!cached.reasons.is_empty(), "the bore step is not done yet");
+    // A second frame reads the same answer back.
+    assert_eq!(render_text(&s, 80, 24), first);
+    // A reload throws the answer away; the next frame works it out anew.
+    let mut run = pump_run();
+    run.steps[1].title = "Bore, reloaded".into();
+    send(
+        &mut s,
+        Msg::RunLoaded {
+            bundle: Box::new(bundle(run)),
+            open_step: None,
+        },
+    );
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_none());
+    render_text(&s, 80, 24);
+    assert!(s.run.as_ref().unwrap().blockers.borrow().is_some());
+}
+
+#[test]
+fn a_gauge_reading_on_the_number_field_under_the_cursor_saves_it_with_a_decimal_comma() {
+    let mut s = on_bore_step(op1());
+    s.decimal_comma = true;
+    // The cursor rests on Bore diameter, not being edited: a digit opens it.
+    let keymap = Config::default().keymap().unwrap();
+    let msg = route(&s, &keymap, &key('2')).expect("a digit on a number field types");
+    assert_eq!(msg, Msg::Edit(Edit::Insert('2')));
+    // A whole reading as one scan burst saves it.
+    let effects = send(&mut s, Msg::Scan("25,01".into()));
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        matches!(command, Command::SetField { field, raw, .. } if field == "Bore diameter" && raw == "25.01"),
+        "{command:?}"
+    );
+}
+
+#[test]
+fn a_part_scanned_with_the_cursor_on_a_number_field_installs_and_leaves_the_field_alone() {
+    let mut s = on_bore_step(op1());
+    // The detector typed the leading '-' of "-" codes into the field before
+    // it knew: taken back, the empty editor closes and the scan installs.
+    type_text(&mut s, "-");
+    assert_eq!(s.context(), Context::StepEdit);
+    send(&mut s, Msg::Edit(Edit::Backspace));
+    let effects = send(&mut s, Msg::Scan("-BRG-9".into()));
+    let [Effect::Execute { command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        matches!(command, Command::Install { identifier, scanned: true, .. } if identifier == "-BRG-9"),
+        "{command:?}"
+    );
+    assert!(s.step.as_ref().unwrap().drafts.is_empty());
+    assert_eq!(s.context(), Context::Step);
+}
+
+#[test]
+fn decimal_points_and_commas() {
+    use traveler::app::update::decimal_point;
+    assert_eq!(decimal_point("45,2"), "45.2");
+    assert_eq!(decimal_point("45.2"), "45.2");
+    assert_eq!(
+        decimal_point("1,2,3"),
+        "1,2,3",
+        "left for the engine to refuse"
     );
 }

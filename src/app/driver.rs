@@ -6,9 +6,10 @@
 use super::input::route;
 use super::msg::Msg;
 use super::run_effects::Runner;
-use super::scan::{split_burst, wait_for_next, Burst};
+use super::scan::{Out, ScanDetector};
 use super::shutdown::{Shutdown, StopReason};
-use super::state::State;
+use super::state::{State, Status};
+use super::text_input::Edit;
 use crate::config::Config;
 use crate::store::Store;
 use crate::ui::{self, theme::Theme};
@@ -37,6 +38,8 @@ pub fn run_tui(mut store: Store, config: &Config) -> Result<()> {
     let mut state = State::new(&config.station, keymap, Utc::now());
     state.idle_lock_minutes = config.idle_lock_minutes;
     state.stuck_after_hours = config.stuck_after_hours;
+    state.decimal_comma = config.decimal_comma;
+    let detector = ScanDetector::new(config.scan.clone());
 
     // try_init installs a panic hook that restores the terminal first.
     let mut terminal = match ratatui::try_init() {
@@ -53,7 +56,14 @@ pub fn run_tui(mut store: Store, config: &Config) -> Result<()> {
             return Err(e);
         }
     };
-    let result = event_loop(&mut terminal, &mut store, &mut state, &theme, &shutdown);
+    let result = event_loop(
+        &mut terminal,
+        &mut store,
+        &mut state,
+        &theme,
+        &shutdown,
+        detector,
+    );
     let restored = ratatui::try_restore();
     drop(shutdown);
     if let Ok(Some(reason)) = result {
@@ -70,8 +80,11 @@ fn event_loop(
     state: &mut State,
     theme: &Theme,
     shutdown: &Shutdown,
+    mut detector: ScanDetector,
 ) -> Result<Option<StopReason>> {
     let station = state.station.clone();
+    let clock = Instant::now();
+    let now_ms = || u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut last_version = store.data_version()?;
     let mut next_tick = Instant::now();
     loop {
@@ -87,20 +100,30 @@ fn event_loop(
             return Ok(Some(reason));
         }
         let mut messages: VecDeque<Msg> = VecDeque::new();
-        let timeout = next_tick.saturating_duration_since(Instant::now());
+        // Wake for the clock, or when a burst's held keys are due.
+        let mut timeout = next_tick.saturating_duration_since(Instant::now());
+        if let Some(due) = detector.deadline() {
+            timeout = timeout.min(Duration::from_millis(due.saturating_sub(now_ms())));
+        }
         if event::poll(timeout)? {
-            let keys = read_burst()?;
-            for burst in split_burst(keys) {
-                match burst {
-                    Burst::Scan(text) => dispatch(state, store, &station, Some(Msg::Scan(text)))?,
-                    Burst::Keys(keys) => {
-                        for key in keys {
-                            // Each key is routed against the state left by the one before.
-                            dispatch(state, store, &station, route_now(state, &key))?;
+            // Everything the terminal has already queued, read without waiting.
+            loop {
+                if let Event::Key(key) = event::read()? {
+                    if key.kind == KeyEventKind::Press {
+                        let typed_into_box =
+                            matches!(route_now(state, &key), Some(Msg::Edit(Edit::Insert(_))));
+                        for out in detector.feed(key, now_ms(), typed_into_box) {
+                            deliver(state, store, &station, out)?;
                         }
                     }
                 }
+                if !event::poll(Duration::ZERO)? {
+                    break;
+                }
             }
+        }
+        for out in detector.expire(now_ms()) {
+            deliver(state, store, &station, out)?;
         }
         if Instant::now() >= next_tick {
             next_tick = Instant::now() + TICK;
@@ -149,19 +172,22 @@ fn ring_bell() {
     let _ = out.flush();
 }
 
-/// Reads the key presses that arrive in one quick burst (a scanner, or a
-/// single key followed by silence; see `scan::wait_for_next`). Other events (resize, focus) only cause
-/// a redraw, which happens anyway.
-fn read_burst() -> Result<Vec<KeyEvent>> {
-    let mut keys = Vec::new();
-    loop {
-        if let Event::Key(key) = event::read()? {
-            if key.kind == KeyEventKind::Press {
-                keys.push(key);
+/// Hands one verdict of the scan detector to the app: a key as a key, a
+/// scan (after taking back what of it was already typed into a box).
+fn deliver(state: &mut State, store: &mut Store, station: &str, out: Out) -> Result<()> {
+    match out {
+        Out::Key(key) => dispatch(state, store, station, route_now(state, &key)),
+        Out::Scan { text, typed } => {
+            for _ in 0..typed {
+                dispatch(state, store, station, Some(Msg::Edit(Edit::Backspace)))?;
             }
+            dispatch(state, store, station, Some(Msg::Scan(text)))
         }
-        if !event::poll(wait_for_next(&keys))? {
-            return Ok(keys);
+        Out::CutOff(text) => {
+            state.status = Some(Status::error(format!(
+                "A scan began but did not end (no suffix came); scan again. Dropped: '{text}'."
+            )));
+            Ok(())
         }
     }
 }

@@ -27,6 +27,18 @@ pub fn route(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
             }
         }
     }
+    // A digit, sign or decimal point on a number field under the cursor
+    // starts typing its value (a gauge types so, then Enter).
+    if context == Context::Step && keymap.action_for(context, &binding).is_none() {
+        if let KeyCode::Char(c) = key.code {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if plain && super::update::starts_measurement(state, c) {
+                return Some(Msg::Edit(Edit::Insert(c)));
+            }
+        }
+    }
     if context.takes_text() {
         if let Some(edit) = edit_for(key) {
             return Some(Msg::Edit(edit));

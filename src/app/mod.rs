@@ -9,6 +9,7 @@ pub mod form;
 pub mod input;
 pub mod keymap;
 pub mod msg;
+pub mod offered;
 pub mod run_effects;
 pub mod scan;
 mod shutdown;

@@ -11,7 +11,7 @@ use crate::analytics::spc::SpcReport;
 use crate::domain::{Actor, Issue, Run, RunId, RunState, Settings, Time};
 use crate::store::{AuditRow, FieldRef, PendingDeviation, PendingSignoff, RunSummary};
 use crate::ui::time_text::Zone;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 /// How many board rows one query fetches.
@@ -164,6 +164,32 @@ pub struct RunView {
     pub show_history: bool,
     pub history_selected: usize,
     pub history_offset: Cell<usize>,
+    /// What stops completing a step, worked out once per load of the run
+    /// (for one step and user at a time), not once per frame.
+    pub blockers: RefCell<Option<BlockersFor>>,
+}
+
+/// The blockers of one step for one user, as of the run loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockersFor {
+    pub step: String,
+    pub step_version: u64,
+    pub login: String,
+    pub reasons: Vec<String>,
+}
+
+impl RunView {
+    pub fn new(bundle: RunBundle, selected: usize) -> RunView {
+        RunView {
+            bundle,
+            selected,
+            offset: Cell::new(0),
+            show_history: false,
+            history_selected: 0,
+            history_offset: Cell::new(0),
+            blockers: RefCell::new(None),
+        }
+    }
 }
 
 /// An editor for one field's draft value.
@@ -385,6 +411,8 @@ pub struct State {
     pub station: String,
     pub idle_lock_minutes: u32,
     pub stuck_after_hours: u32,
+    /// The station takes a decimal comma in number fields (config.toml).
+    pub decimal_comma: bool,
     pub keymap: Keymap,
     pub zone: Zone,
     /// The time of the last tick; the only clock `update` and `render` see.
@@ -421,6 +449,7 @@ impl State {
             station: station.to_string(),
             idle_lock_minutes: 10,
             stuck_after_hours: 48,
+            decimal_comma: false,
             keymap,
             zone: Zone::Local,
             now,

@@ -1,7 +1,7 @@
 //! Read-only views of the step screen's data: the step on screen, the things
 //! its cursor can rest on, and the field under the cursor.
 
-use super::state::{State, StepItem};
+use super::state::{BlockersFor, State, StepItem};
 use crate::domain::{current_value, Field, FieldType, Run, RunStep, World};
 
 pub fn current_run(state: &State) -> Option<&Run> {
@@ -84,10 +84,28 @@ pub fn world_of(state: &State) -> Option<World> {
 /// Everything that stops the signed-in user completing the step on screen
 /// (the domain's list, every item).
 pub fn blockers(state: &State) -> Vec<String> {
-    let (Some(world), Some(step), Some(actor)) =
-        (world_of(state), state.step.as_ref(), state.session.as_ref())
-    else {
+    let (Some(view), Some(step), Some(actor)) = (
+        state.run.as_ref(),
+        current_step(state),
+        state.session.as_ref(),
+    ) else {
         return Vec::new();
     };
-    crate::domain::blockers(&world, &step.key, &actor.login)
+    let fresh = |b: &BlockersFor| {
+        b.step == step.key && b.step_version == step.version && b.login == actor.login
+    };
+    if let Some(cached) = view.blockers.borrow().as_ref().filter(|b| fresh(b)) {
+        return cached.reasons.clone();
+    }
+    let Some(world) = world_of(state) else {
+        return Vec::new();
+    };
+    let reasons = crate::domain::blockers(&world, &step.key, &actor.login);
+    view.blockers.replace(Some(BlockersFor {
+        step: step.key.clone(),
+        step_version: step.version,
+        login: actor.login.clone(),
+        reasons: reasons.clone(),
+    }));
+    reasons
 }

@@ -235,15 +235,14 @@ fn report(
         "\nEach number is the median of {repeat} runs (the audit verify of up to 5; the key and \
          the bare transaction of at least 20) on databases the generator made in a temporary \
          folder, one after another in one process. TUI numbers drive the app's update, effect \
-         runner and drawing on a {}x{} test screen in a process of its own; the real terminal \
-         also waits up to {} ms after a lone key for a scanner's next character. Memory is \
+         runner and drawing on a {}x{} test screen in a process of its own, each key passing \
+         through the scan detector as in the terminal (which never waits for a next key). Memory is \
          that process's resident set (/proc/self/statm) after the board, a run, a step and the \
          quality screen were shown. Processes are timed from spawn to exit. The ratio is the \
          largest size over the smallest; × bare is the largest size over the bare SQLite \
          baseline.\nMachine: {}.\n",
         120,
         40,
-        crate::app::scan::GAP.as_millis(),
         machine()
     ));
     out

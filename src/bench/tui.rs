@@ -11,6 +11,7 @@ use crate::app::input::route;
 use crate::app::keymap::Keymap;
 use crate::app::msg::Msg;
 use crate::app::run_effects::{dispatch, Runner};
+use crate::app::scan::{Out, ScanDetector, ScanSettings};
 use crate::app::state::{Screen, SignInFocus, State};
 use crate::app::text_input::{Edit, TextInput};
 use crate::store::Store;
@@ -102,12 +103,21 @@ pub fn measure(db: &Path, repeat: usize) -> Result<TuiNumbers> {
         Ok(took)
     })?;
     let mut down = true;
+    // Keys go through the scan detector as in the terminal, a person's
+    // second apart: the frame never waits for a next key.
+    let mut detector = ScanDetector::new(ScanSettings::default());
+    let mut at_ms = 0u64;
     let key = median_measured(repeat.max(20), || {
         let code = if down { KeyCode::Down } else { KeyCode::Up };
         down = !down;
+        at_ms += 1000;
         let began = Instant::now();
-        if let Some(msg) = route(&s.state, &s.state.keymap, &KeyEvent::from(code)) {
-            s.send(msg);
+        for out in detector.feed(KeyEvent::from(code), at_ms, false) {
+            if let Out::Key(key) = out {
+                if let Some(msg) = route(&s.state, &s.state.keymap, &key) {
+                    s.send(msg);
+                }
+            }
         }
         s.draw()?;
         Ok(began.elapsed())

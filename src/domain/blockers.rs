@@ -31,7 +31,7 @@ pub fn blockers(world: &World, step_key: &str, actor_login: &str) -> Vec<String>
 /// blocks even when its field is not required.
 pub fn step_blockers(step: &RunStep, actor_login: &str) -> Vec<String> {
     if step.state == StepState::Complete {
-        return vec![format!("Step '{}' is already complete.", step.key)];
+        return vec![format!("Step {} is already complete.", step.named())];
     }
     let data_fields = || {
         step.fields
@@ -123,20 +123,20 @@ pub fn step_blockers(step: &RunStep, actor_login: &str) -> Vec<String> {
     // 5. step state and the user's check-in
     match step.state {
         StepState::Redline => out.push(format!(
-            "Step '{}' is in redline: it cannot be completed until the redline is approved or cancelled.",
-            step.key
+            "Step {} is in redline: it cannot be completed until the redline is approved or cancelled.",
+            step.named()
         )),
         StepState::OnHold => out.push(format!(
-            "Step '{}' is on hold: resume it first.",
-            step.key
+            "Step {} is on hold: resume it first.",
+            step.named()
         )),
         StepState::Failed => out.push(format!(
-            "Step '{}' is failed: rework it first.",
-            step.key
+            "Step {} is failed: rework it first.",
+            step.named()
         )),
         StepState::Skipped => out.push(format!(
-            "Step '{}' was skipped: reopen it first.",
-            step.key
+            "Step {} was skipped: reopen it first.",
+            step.named()
         )),
         StepState::Todo | StepState::InProgress | StepState::Complete => {
             if !is_checked_in(step, actor_login) {
@@ -220,7 +220,7 @@ fn waiting_items(
         out.push(format!("waiting on redline {}", r.id));
     }
     for s in run.steps.iter().filter(|s| unresolved_failure(s)) {
-        out.push(format!("waiting on failed step '{}'", s.key));
+        out.push(format!("waiting on failed step {}", s.named()));
     }
     out
 }

@@ -324,8 +324,8 @@ impl<'a> Ctx<'a> {
         match self.req.seen.step_version {
             Some(v) if v != step.version => Err(Refusal {
                 reasons: vec![format!(
-                    "Step '{}' was changed by {} at {}; reload.",
-                    step.key,
+                    "Step {} was changed by {} at {}; reload.",
+                    step.named(),
                     step.changed_by,
                     format_time(step.changed_at)
                 )],

@@ -36,7 +36,7 @@ pub(crate) fn set(
 ) -> Result<Vec<Event>, Refusal> {
     let (_run, step) = cx.step(key)?;
     let field = field_by_name(step, name)
-        .ok_or_else(|| Refusal::one(format!("Step '{}' has no field '{name}'.", step.key)))?;
+        .ok_or_else(|| Refusal::one(format!("Step {} has no field '{name}'.", step.named())))?;
     let current = current_value(field);
     if let Some(seen) = cx.req.seen.field_value {
         if current.map(|v| v.id) != seen {
@@ -53,12 +53,12 @@ pub(crate) fn set(
     let mut reasons = Vec::new();
     if step.state != StepState::InProgress {
         reasons.push(format!(
-            "Step '{}' is {}: fields are filled while it is in progress.",
-            step.key,
+            "Step {} is {}: fields are filled while it is in progress.",
+            step.named(),
             step.state.name()
         ));
     } else if !is_checked_in(step, cx.by()) {
-        reasons.push(format!("You are not checked into step '{}'.", step.key));
+        reasons.push(format!("You are not checked into step {}.", step.named()));
     }
     let value = match parse_file_value(&field.def, raw, file_sha256) {
         Ok(value) => value,
@@ -138,10 +138,10 @@ pub(crate) fn accept_deviation(
 ) -> Result<Vec<Event>, Refusal> {
     let (run, step) = cx.step(key)?;
     let field = field_by_name(step, name)
-        .ok_or_else(|| Refusal::one(format!("Step '{}' has no field '{name}'.", step.key)))?;
+        .ok_or_else(|| Refusal::one(format!("Step {} has no field '{name}'.", step.named())))?;
     let mut reasons = Vec::new();
     if step.state == StepState::Complete {
-        reasons.push(format!("Step '{}' is complete.", step.key));
+        reasons.push(format!("Step {} is complete.", step.named()));
     }
     let current = current_value(field);
     match current {
@@ -156,8 +156,8 @@ pub(crate) fn accept_deviation(
     }
     if !step.allow_out_of_range_with_issue {
         reasons.push(format!(
-            "Step '{}' does not allow out-of-range values with an issue: fix the value instead.",
-            step.key
+            "Step {} does not allow out-of-range values with an issue: fix the value instead.",
+            step.named()
         ));
     }
     if let Err(e) = cx.live_issue_of_run(run, issue) {

@@ -30,12 +30,12 @@ pub(crate) fn install(
     let mut reasons = Vec::new();
     if step.state != StepState::InProgress {
         reasons.push(format!(
-            "Step '{}' is {}: parts are installed while it is in progress.",
-            step.key,
+            "Step {} is {}: parts are installed while it is in progress.",
+            step.named(),
             step.state.name()
         ));
     } else if !is_checked_in(step, cx.by()) {
-        reasons.push(format!("You are not checked into step '{}'.", step.key));
+        reasons.push(format!("You are not checked into step {}.", step.named()));
     }
     if cx.world.settings.require_scan_for_installs && !scanned {
         reasons.push(
@@ -186,8 +186,8 @@ pub(crate) fn uninstall(cx: &Ctx, key: &str, identifier: &str) -> Result<Vec<Eve
     let mut reasons = Vec::new();
     if step.state == StepState::Complete {
         reasons.push(format!(
-            "Step '{}' is complete: its parts cannot be uninstalled.",
-            step.key
+            "Step {} is complete: its parts cannot be uninstalled.",
+            step.named()
         ));
     }
     let active: Vec<(&Requirement, &Installation)> = step
@@ -267,13 +267,13 @@ pub(crate) fn except(
     let (run, step) = cx.step(key)?;
     let req = requirement_by_part(step, part).ok_or_else(|| {
         Refusal::one(format!(
-            "Step '{}' has no build requirement for part {part}.",
-            step.key
+            "Step {} has no build requirement for part {part}.",
+            step.named()
         ))
     })?;
     let mut reasons = Vec::new();
     if step.state == StepState::Complete {
-        reasons.push(format!("Step '{}' is complete.", step.key));
+        reasons.push(format!("Step {} is complete.", step.named()));
     }
     if req.exception.is_some() {
         reasons.push(format!("Build requirement {part} is already excepted."));

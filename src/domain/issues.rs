@@ -63,7 +63,7 @@ pub(crate) fn raise(
                 step_key = Some(found.key.clone());
                 if let Some(f) = field {
                     if field_by_name(found, f).is_none() {
-                        reasons.push(format!("Step '{}' has no field '{f}'.", found.key));
+                        reasons.push(format!("Step {} has no field '{f}'.", found.named()));
                     }
                 }
             }

@@ -345,6 +345,14 @@ pub struct RunStep {
     pub changed_at: Time,
 }
 
+impl RunStep {
+    /// How sentences name a step for people: its number and title
+    /// (`2 'Bore the housing'`), never its key.
+    pub fn named(&self) -> String {
+        format!("{} '{}'", self.position, self.title)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     pub def: FieldDef,

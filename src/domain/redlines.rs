@@ -44,7 +44,7 @@ fn change_problems(
         }
         RedlineChange::ChangeField { field, def } => {
             match field_by_name(step, field) {
-                None => out.push(format!("Step '{}' has no field '{field}'.", step.key)),
+                None => out.push(format!("Step {} has no field '{field}'.", step.named())),
                 Some(f) => {
                     if f.def.field_type != def.field_type && !f.values.is_empty() {
                         out.push(format!(
@@ -57,8 +57,9 @@ fn change_problems(
             }
             if &def.name != field && field_by_name(step, &def.name).is_some() {
                 out.push(format!(
-                    "Step '{}' already has a field named '{}'.",
-                    step.key, def.name
+                    "Step {} already has a field named '{}'.",
+                    step.named(),
+                    def.name
                 ));
             }
             out.extend(field_def_problems(&step.key, def));
@@ -103,8 +104,8 @@ pub(crate) fn propose(
         )
     {
         reasons.push(format!(
-            "A redline needs the step to be todo, in progress or failed; step '{}' is {}.",
-            step.key,
+            "A redline needs the step to be todo, in progress or failed; step {} is {}.",
+            step.named(),
             step.state.name()
         ));
     }
@@ -187,8 +188,8 @@ pub(crate) fn approve(cx: &mut Ctx, id: u64) -> Result<Vec<Event>, Refusal> {
                         },
                         None => {
                             return Err(Refusal::one(format!(
-                                "Step '{}' has no field '{field}'.",
-                                step.key
+                                "Step {} has no field '{field}'.",
+                                step.named()
                             )))
                         }
                     }

@@ -84,8 +84,12 @@ pub(crate) fn sign(
     comment: Option<&str>,
 ) -> Result<Vec<Event>, Refusal> {
     let (_run, step) = cx.step(key)?;
-    let field = field_by_name(step, field_name)
-        .ok_or_else(|| Refusal::one(format!("Step '{}' has no field '{field_name}'.", step.key)))?;
+    let field = field_by_name(step, field_name).ok_or_else(|| {
+        Refusal::one(format!(
+            "Step {} has no field '{field_name}'.",
+            step.named()
+        ))
+    })?;
     if field.def.field_type != FieldType::Signoff {
         return Err(Refusal::one(format!(
             "Field '{field_name}' is not a sign-off."
@@ -98,8 +102,8 @@ pub(crate) fn sign(
     }
     if !matches!(step.state, StepState::InProgress | StepState::OnHold) {
         reasons.push(format!(
-            "Step '{}' is {}: sign-offs are taken while it is in progress or on hold.",
-            step.key,
+            "Step {} is {}: sign-offs are taken while it is in progress or on hold.",
+            step.named(),
             step.state.name()
         ));
     }

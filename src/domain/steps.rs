@@ -41,34 +41,42 @@ pub(crate) fn check_in(cx: &mut Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
     match step.state {
         StepState::Todo | StepState::InProgress => {}
         StepState::OnHold => reasons.push(format!(
-            "Step '{}' is on hold: resume it to check in.",
-            step.key
+            "Step {} is on hold: resume it to check in.",
+            step.named()
         )),
         StepState::Redline => reasons.push(format!(
-            "Step '{}' is in redline: it cannot be worked until the redline is approved or cancelled.",
-            step.key
+            "Step {} is in redline: it cannot be worked until the redline is approved or cancelled.",
+            step.named()
         )),
         StepState::Failed => reasons.push(format!(
-            "Step '{}' is failed: rework it before checking in.",
-            step.key
+            "Step {} is failed: rework it before checking in.",
+            step.named()
         )),
         StepState::Complete => reasons.push(format!(
-            "Step '{}' is complete: it must be reopened before checking in.",
-            step.key
+            "Step {} is complete: it must be reopened before checking in.",
+            step.named()
         )),
         StepState::Skipped => reasons.push(format!(
-            "Step '{}' was skipped when the run completed: it must be reopened before checking in.",
-            step.key
+            "Step {} was skipped when the run completed: it must be reopened before checking in.",
+            step.named()
         )),
     }
     if is_checked_in(step, cx.by()) {
-        reasons.push(format!("You are already checked into step '{}'.", step.key));
+        reasons.push(format!(
+            "You are already checked into step {}.",
+            step.named()
+        ));
     }
     for dep in &step.after {
         if !dependency_complete(run, dep) {
+            let waited_on = run
+                .steps
+                .iter()
+                .find(|s| &s.key == dep)
+                .map_or_else(|| format!("'{dep}'"), RunStep::named);
             reasons.push(format!(
-                "Step '{}' waits on step '{dep}', which is not complete.",
-                step.key
+                "Step {} waits on step {waited_on}, which is not complete.",
+                step.named()
             ));
         }
     }
@@ -87,8 +95,8 @@ pub(crate) fn check_out(cx: &Ctx, key: &str) -> Result<Vec<Event>, Refusal> {
     let mine = close_own_sessions(cx, step, None);
     if mine.is_empty() {
         return Err(Refusal::one(format!(
-            "You are not checked into step '{}'.",
-            step.key
+            "You are not checked into step {}.",
+            step.named()
         )));
     }
     Ok(mine)
@@ -193,8 +201,8 @@ pub(crate) fn fail(
     let mut reasons = Vec::new();
     if step.state == StepState::Redline {
         reasons.push(format!(
-            "Step '{}' is in redline: it cannot be failed until the redline is approved or cancelled.",
-            step.key
+            "Step {} is in redline: it cannot be failed until the redline is approved or cancelled.",
+            step.named()
         ));
     } else {
         reasons.extend(must_be(step, StepState::InProgress, "failed"));
@@ -333,8 +341,8 @@ pub(crate) fn rework(
         .collect();
     if let Some(by) = &step.superseded_by {
         reasons.push(format!(
-            "Step '{}' was already replaced by its rework copy '{by}'.",
-            step.key
+            "Step {} was already replaced by its rework copy '{by}'.",
+            step.named()
         ));
     }
     if let Some(asked) = expect.filter(|m| *m != step.rework) {
@@ -439,8 +447,8 @@ pub(crate) fn edit_session(
     cx.check_seen_step(step)?;
     let Some(before) = step.sessions.iter().find(|s| s.id == session) else {
         return Err(Refusal::one(format!(
-            "Step '{}' has no labour session {session}.",
-            step.key
+            "Step {} has no labour session {session}.",
+            step.named()
         )));
     };
     let mut reasons = Vec::new();

@@ -5,7 +5,7 @@
 use super::audit::{append, NewAuditRow};
 use super::auth::secret_echoes;
 use super::rows::time_text;
-use super::world::{load_world, run_of_request, write_back};
+use super::world::{load_world, resolve_identifiers, run_of_request, write_back};
 use super::Store;
 use crate::domain::{
     apply, decide, find_step, rechecks_waiting_runs, Command, Event, Refusal, Request, RunId, Seen,
@@ -156,6 +156,7 @@ pub(super) fn execute_in(
     req.now = to_micros(req.now);
     let run_id = run_of_request(tx, &req)?;
     req.run = run_id;
+    resolve_identifiers(tx, &mut req.command)?;
     let mut world = load_world(tx, &req, run_id)?;
     if let Some(run) = &world.run {
         resolve_step_reference(run, &mut req.command);

@@ -218,7 +218,11 @@ impl Store {
                 .optional()?,
             RunRef::Serial(serial) => self
                 .conn
-                .prepare_cached("SELECT id FROM runs WHERE serial = ?1 ORDER BY id DESC LIMIT 1")?
+                // Letter case aside (an exact match first): see README, "Scanner and gauge".
+                .prepare_cached(
+                    "SELECT id FROM runs WHERE serial = ?1 COLLATE NOCASE
+                     ORDER BY serial = ?1 DESC, id DESC LIMIT 1",
+                )?
                 .query_row([serial], |r| r.get(0))
                 .optional()?,
         })
@@ -242,6 +246,11 @@ impl Store {
 
     pub fn issue(&self, id: IssueId) -> Result<Option<Issue>> {
         load_issue(&self.conn, id)
+    }
+
+    /// The stored identifier a scan or typed text names, letter case aside.
+    pub fn stored_identifier(&self, typed: &str) -> Result<Option<String>> {
+        super::world::stored_identifier(&self.conn, typed)
     }
 
     pub fn inventory_item(&self, identifier: &str) -> Result<Option<InventoryItem>> {

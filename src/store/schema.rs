@@ -232,6 +232,11 @@ pub const MIGRATIONS: &[&str] = &[
     DELETE FROM quality_signoffs;
     DELETE FROM quality_deviations;
     "#,
+    // 10: scans match serials and lots whatever their letter case; the
+    // stored text stays as entered (see `world::stored_identifier`).
+    r#"
+    CREATE INDEX inventory_identifier_nocase ON inventory(identifier COLLATE NOCASE);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.

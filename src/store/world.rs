@@ -49,6 +49,37 @@ pub fn load_item(conn: &Connection, identifier: &str) -> Result<Option<Inventory
     doc.map(|d| from_doc("inventory item", &d)).transpose()
 }
 
+/// The identifier as stored for one typed or scanned: identifiers compare
+/// without regard to ASCII letter case (`sn-1` finds `SN-1`), an exact match
+/// first; the stored text is never rewritten.
+pub fn stored_identifier(conn: &Connection, typed: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT identifier FROM inventory WHERE identifier = ?1 COLLATE NOCASE
+             ORDER BY identifier = ?1 DESC, identifier LIMIT 1",
+        )?
+        .query_row([typed], |r| r.get(0))
+        .optional()?)
+}
+
+/// The command with every inventory identifier it names as stored, so the
+/// domain (which compares exactly) and the audit trail see the stored text.
+pub fn resolve_identifiers(conn: &Connection, command: &mut Command) -> Result<()> {
+    let slot = match command {
+        Command::Install { identifier, .. }
+        | Command::Uninstall { identifier, .. }
+        | Command::ReceiveInventory { identifier, .. } => identifier,
+        Command::RaiseIssue {
+            inventory: Some(i), ..
+        } => i,
+        _ => return Ok(()),
+    };
+    if let Some(stored) = stored_identifier(conn, slot)? {
+        *slot = stored;
+    }
+    Ok(())
+}
+
 fn load_docs<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     what: &str,

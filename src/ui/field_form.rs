@@ -5,6 +5,7 @@
 use super::sanitize::clean;
 use super::theme::Theme;
 use super::time_text::Zone;
+use super::wrap::wrap_indented;
 use crate::app::state::{Draft, Editor};
 use crate::domain::{
     current_value, parse_value, rule_text, signoff_status, value_text, verdict, Field, FieldType,
@@ -221,9 +222,22 @@ pub fn field_lines(
         Span::raw(" "),
     ];
     if field.def.field_type == FieldType::Signoff {
-        let (spans, below) = signoff_lines(step, field, zone, theme);
-        first.extend(spans);
-        return std::iter::once(Line::from(first)).chain(below).collect();
+        let (spans, below) = signoff_lines(step, field, zone, theme, width);
+        // The state (`! void: a value changed; sign again`) goes under the
+        // row when the row has no room for it whole.
+        let mut under = Vec::new();
+        for span in spans {
+            let used: usize = first.iter().map(|s| cells(&s.content)).sum();
+            if under.is_empty() && used + cells(&span.content) <= usize::from(width) {
+                first.push(span);
+            } else {
+                under.push(Line::from(vec![Span::raw("    "), span]));
+            }
+        }
+        return std::iter::once(Line::from(first))
+            .chain(under)
+            .chain(below)
+            .collect();
     }
     let mut extra: Vec<Line<'static>> = Vec::new();
     let box_width = 14usize;
@@ -343,7 +357,9 @@ pub fn field_lines(
                     if let Some(reason) = &v.reason {
                         who.push_str(&format!(" · reason: {}", clean(reason)));
                     }
-                    extra.push(Line::styled(who, theme.dim));
+                    for row in wrap_indented(&who, usize::from(width), 6) {
+                        extra.push(Line::styled(row, theme.dim));
+                    }
                 }
                 if field.def.field_type == FieldType::Number {
                     extra.extend(trend_lines(trend, None, theme));
@@ -401,6 +417,7 @@ fn signoff_lines(
     field: &Field,
     zone: &Zone,
     theme: &Theme,
+    width: u16,
 ) -> (Vec<Span<'static>>, Vec<Line<'static>>) {
     let role = clean(field.def.role.as_deref().unwrap_or("?")).into_owned();
     let mut spans = vec![Span::styled(
@@ -428,7 +445,9 @@ fn signoff_lines(
         if let Some(c) = &s.comment {
             text.push_str(&format!(": {}", clean(c)));
         }
-        below.push(Line::styled(text, theme.dim));
+        for row in wrap_indented(&text, usize::from(width), 6) {
+            below.push(Line::styled(row, theme.dim));
+        }
     }
     (spans, below)
 }

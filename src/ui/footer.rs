@@ -1,9 +1,11 @@
 //! The footer: the single-key shortcut of every action that makes sense
 //! here, from the keymap (so remapped keys show). Actions that cannot be done
-//! right now are drawn struck through, and `?` lists them all.
+//! right now are drawn struck through, and `?` lists them all. Actions the
+//! user's roles do not allow are not shown at all.
 
 use super::theme::Theme;
 use crate::app::action::{Action, Context};
+use crate::app::offered::offered;
 use crate::app::state::{State, StepItem};
 use crate::app::step_items::{blockers, current_run, current_step, focused_item, signoff_field};
 use crate::domain::{is_checked_in, FieldType, RedlineState, RunState, StepState};
@@ -29,8 +31,15 @@ fn on(actions: &[Action]) -> Vec<Hint> {
         .collect()
 }
 
-/// The actions the footer offers in the current context.
+/// The actions the footer offers in the current context: only those the
+/// user's roles allow (see `app::offered`).
 pub fn hints(state: &State) -> Vec<Hint> {
+    let mut out = context_hints(state);
+    out.retain(|h| offered(state, h.action));
+    out
+}
+
+fn context_hints(state: &State) -> Vec<Hint> {
     use Action as A;
     let context = state.context();
     match context {

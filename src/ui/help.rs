@@ -15,7 +15,7 @@ use ratatui::Frame;
 pub fn entries(state: &State, context: Context) -> Vec<(String, String)> {
     Action::ALL
         .iter()
-        .filter(|a| a.applies_in(context))
+        .filter(|a| a.applies_in(context) && crate::app::offered::offered(state, **a))
         .map(|a| {
             (
                 state.keymap.labels(*a, context),

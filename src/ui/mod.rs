@@ -21,6 +21,7 @@ pub mod status_line;
 pub mod step_view;
 pub mod theme;
 pub mod time_text;
+pub mod wrap;
 
 use crate::app::state::{Overlay, Screen, State};
 use ratatui::layout::{Constraint, Layout, Rect};

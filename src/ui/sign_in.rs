@@ -3,6 +3,7 @@
 
 use super::sanitize::clean;
 use super::theme::Theme;
+use super::wrap::wrapped_rows;
 use super::{centered, field_form::text_box};
 use crate::app::state::{SignIn, SignInFocus, State};
 use ratatui::layout::Rect;
@@ -81,7 +82,16 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else if let Some(error) = &form.error {
         lines.push(Line::styled(format!("✗ {}", clean(error)), theme.bad));
     }
-    let height = (lines.len() as u16 + 4).min(area.height);
+    // Tall enough for every wrapped row (a lockout sentence is long).
+    let text_width = usize::from(width.saturating_sub(4));
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrapped_rows(&text, text_width)
+        })
+        .sum();
+    let height = (rows as u16 + 4).min(area.height);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     let what = if form.new_pin.is_some() {

@@ -3,24 +3,28 @@
 
 use super::sanitize::clean;
 use super::theme::Theme;
+use super::wrap::wrapped_rows;
 use crate::app::state::{State, StatusKind};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-const MAX_LINES: u16 = 4;
+/// Enough for a refusal with its reasons at 80×24; the footer stays.
+const MAX_LINES: u16 = 6;
 
-/// Rows the status needs at this width (1 when there is none, up to 4).
+/// Rows the status needs at this width, word-wrapped as drawn (1 when
+/// there is none, up to `MAX_LINES`).
 pub fn height(state: &State, width: u16) -> u16 {
     let Some(status) = &state.status else {
         return 1;
     };
-    let width = usize::from(width.max(10)) - 2;
+    let width = usize::from(width.max(10));
     let rows: usize = status
         .lines
         .iter()
-        .map(|l| l.chars().count().div_ceil(width).max(1))
+        // Each line is drawn after a two-column glyph or indent.
+        .map(|l| wrapped_rows(&format!("✗ {}", clean(l)), width))
         .sum();
     (rows as u16).clamp(1, MAX_LINES)
 }

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use chrono::{TimeZone, Utc};
-use std::cell::Cell;
 use traveler::app::keymap::Keymap;
 use traveler::app::state::{RunBundle, RunView, Screen, State, StepView};
 use traveler::domain::*;
@@ -303,14 +302,7 @@ pub fn bundle(run: Run) -> RunBundle {
 /// Signed in as `who`, looking at run 42's step list.
 pub fn on_run(who: Actor) -> State {
     let mut s = signed_in(who);
-    s.run = Some(RunView {
-        bundle: bundle(pump_run()),
-        selected: 1,
-        offset: Cell::new(0),
-        show_history: false,
-        history_selected: 0,
-        history_offset: Cell::new(0),
-    });
+    s.run = Some(RunView::new(bundle(pump_run()), 1));
     s.screen = Screen::Run;
     s
 }

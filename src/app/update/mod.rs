@@ -19,8 +19,8 @@ use super::state::{Confirmed, Overlay, Screen, State, Status};
 use crate::domain::Time;
 
 pub use board::{reload as reload_board, stuck_before as board_stuck_before};
-pub use step::choice_takes_letter;
 pub use step::read_only_reason as step_read_only;
+pub use step::{choice_takes_letter, decimal_point, starts_measurement};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {

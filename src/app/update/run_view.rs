@@ -4,7 +4,6 @@ use super::{board, forms, quality};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
 use crate::app::state::{Overlay, RunBundle, RunView, Screen, State, StepView};
-use std::cell::Cell;
 
 /// A run arrived: open it (from the board, a scan, the quality screen) or
 /// refresh the one on screen, keeping the cursor and any drafts.
@@ -13,6 +12,7 @@ pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
     match (&mut state.run, same_run) {
         (Some(view), true) => {
             view.bundle = bundle;
+            view.blockers.replace(None);
             view.selected = view
                 .selected
                 .min(view.bundle.run.steps.len().saturating_sub(1));
@@ -22,14 +22,7 @@ pub fn loaded(state: &mut State, bundle: RunBundle, open_step: Option<String>) {
         }
         _ => {
             let selected = first_open_step(&bundle);
-            state.run = Some(RunView {
-                bundle,
-                selected,
-                offset: Cell::new(0),
-                show_history: false,
-                history_selected: 0,
-                history_offset: Cell::new(0),
-            });
+            state.run = Some(RunView::new(bundle, selected));
             state.step = None;
         }
     }

@@ -418,7 +418,7 @@ fn save_field(state: &mut State, field_name: &str) -> Vec<Effect> {
     let Some(draft) = state.step.as_ref().and_then(|s| s.drafts.get(field_name)) else {
         return Vec::new();
     };
-    let raw = draft.editor.raw();
+    let raw = engine_text(state, field_name, &draft.editor);
     if let Editor::Choice {
         options,
         cursor: None,
@@ -470,7 +470,7 @@ pub fn ask_reason_or_save(state: &mut State, field_name: &str, void_approval: bo
                 .step
                 .as_ref()
                 .and_then(|s| s.drafts.get(field_name))
-                .map(|d| d.editor.raw())
+                .map(|d| engine_text(state, field_name, &d.editor))
                 .unwrap_or_default();
             forms::open_correction(state, field_name, &old, &typed, void_approval);
             Vec::new()
@@ -498,7 +498,7 @@ pub fn send_save(
         .fields
         .iter()
         .any(|f| f.def.name == field_name && f.def.field_type == FieldType::File);
-    let raw = draft.editor.raw();
+    let raw = engine_text(state, field_name, &draft.editor);
     let seen = Seen {
         step_version: Some(step.version),
         field_value: Some(draft.seen_value),
@@ -535,6 +535,69 @@ pub fn send_save(
     }]
 }
 
+/// A draft's text as the engine is to read it: with the station's
+/// `decimal_comma`, a number's one comma is its decimal point.
+fn engine_text(state: &State, field_name: &str, editor: &Editor) -> String {
+    let raw = editor.raw();
+    let is_number = current_step(state)
+        .and_then(|s| s.fields.iter().find(|f| f.def.name == field_name))
+        .is_some_and(|f| f.def.field_type == FieldType::Number);
+    if state.decimal_comma && is_number {
+        decimal_point(&raw)
+    } else {
+        raw
+    }
+}
+
+/// `45,2` → `45.2`; text with a point already, or several commas, is left
+/// for the engine to judge (and refuse with its own sentence).
+pub fn decimal_point(raw: &str) -> String {
+    if raw.matches(',').count() == 1 && !raw.contains('.') {
+        raw.replace(',', ".")
+    } else {
+        raw.to_string()
+    }
+}
+
+/// True when `c` can begin a measurement typed (or sent by a gauge) onto
+/// the number field under the cursor: the field's editor opens with it.
+pub fn starts_measurement(state: &State, c: char) -> bool {
+    let is_number = crate::app::step_items::focused_field(state)
+        .is_some_and(|f| f.def.field_type == FieldType::Number);
+    let not_editing = state.step.as_ref().is_some_and(|s| s.editing.is_none());
+    let number_char =
+        c.is_ascii_digit() || matches!(c, '-' | '+' | '.') || (c == ',' && state.decimal_comma);
+    is_number && not_editing && number_char
+}
+
+/// True for what a gauge sends: digits with at most a sign and a decimal
+/// point or comma, e.g. `-0.02`, `45,2`.
+pub fn is_measurement(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ','))
+}
+
+/// Opens the number field under the cursor for a fresh reading (what it
+/// held before is replaced, as a gauge's reading replaces the last one).
+fn open_for_reading(state: &mut State) -> bool {
+    open_focused(state);
+    let Some(step) = &mut state.step else {
+        return false;
+    };
+    let Some(field) = step.editing.clone() else {
+        return false;
+    };
+    match step.drafts.get_mut(&field).map(|d| &mut d.editor) {
+        Some(Editor::Text(input)) => {
+            input.clear();
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The options of the choice being edited, if one is.
 fn editing_choice(state: &State) -> Option<(&Vec<String>, Option<usize>)> {
     let step = state.step.as_ref()?;
@@ -568,6 +631,11 @@ fn pick_by_letter(options: &[String], cursor: Option<usize>, letter: char) -> Op
 }
 
 pub fn on_edit(state: &mut State, edit: &Edit) {
+    if let Edit::Insert(c) = edit {
+        if starts_measurement(state, *c) && !open_for_reading(state) {
+            return;
+        }
+    }
     let on_scan_box = focused_item(state) == Some(StepItem::Scan);
     let Some(step) = &mut state.step else {
         return;
@@ -626,11 +694,32 @@ fn on_scan_box_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-/// A scanner burst on the step screen: into the field being typed, or else
-/// an install.
+/// A scanner burst on the step screen: into the field being typed, or a
+/// gauge's reading onto the number field under the cursor, or else an install.
 pub fn on_scan(state: &mut State, text: String) -> Vec<Effect> {
+    if is_measurement(&text) && text.chars().all(|c| starts_measurement(state, c)) {
+        open_for_reading(state);
+    }
     let editing = state.step.as_ref().and_then(|s| s.editing.clone());
     if let Some(field) = editing {
+        let on_number = current_step(state)
+            .and_then(|s| s.fields.iter().find(|f| f.def.name == field))
+            .is_some_and(|f| f.def.field_type == FieldType::Number);
+        if on_number && !is_measurement(&text) {
+            // A part's code, not a reading: an editor the burst opened (left
+            // empty once its characters were taken back) closes again.
+            if let Some(step) = &mut state.step {
+                let empty = step
+                    .drafts
+                    .get(&field)
+                    .is_some_and(|d| d.editor.raw().is_empty());
+                if empty {
+                    step.drafts.remove(&field);
+                    step.editing = None;
+                }
+            }
+            return install(state, text.trim(), true);
+        }
         let is_text = matches!(
             state.step.as_ref().and_then(|s| s.drafts.get(&field)),
             Some(Draft {
