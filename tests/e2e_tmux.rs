@@ -335,7 +335,7 @@ fn a_whole_step_from_sign_in_to_sign_off_and_completion() {
     t.type_slowly("qe1");
     t.key("Tab");
     t.type_slowly("2222");
-    t.key("Enter");
+    // Enter on the typed PIN signs: the comment is optional for an approval.
     t.key("Enter");
     t.wait_for("signed by Quality One");
 

@@ -83,6 +83,14 @@ impl App {
         matches!(self.state.overlay, Some(Overlay::Form(_)))
     }
 
+    /// Whether the cursor is in the form's masked (PIN) box.
+    fn in_pin_box(&self) -> bool {
+        match &self.state.overlay {
+            Some(Overlay::Form(f)) => f.fields.get(f.focus).is_some_and(|field| field.masked),
+            _ => false,
+        }
+    }
+
     fn form_errors(&self) -> Vec<String> {
         match &self.state.overlay {
             Some(Overlay::Form(f)) => f.errors.clone(),
@@ -451,8 +459,10 @@ fn accept_a_deviation_as_quality() {
     app.act(Action::Open); // field
     app.act(Action::Open); // issue
     app.typ("Within the pump's functional limit");
-    app.act(Action::Open); // to the signer's login, filled in
-    app.act(Action::Open); // to the PIN
+    // Enter steps over the signer's login, filled in, to the PIN box: a PIN
+    // typed next is masked, never in clear in the login box.
+    app.act(Action::Open);
+    assert!(app.in_pin_box());
     app.typ("1234");
     app.act(Action::Open);
     app.assert_submitted();
@@ -500,7 +510,7 @@ fn a_deviation_signed_with_a_wrong_pin_is_refused_and_the_cursor_returns_to_the_
     app.act(Action::Open);
     app.typ("Fits");
     app.act(Action::Open);
-    app.act(Action::Open);
+    assert!(app.in_pin_box());
     app.typ("9999");
     app.act(Action::Open);
     assert_eq!(
@@ -684,7 +694,7 @@ fn sign_off_with_login_and_pin() {
     app.typ("qe");
     app.act(Action::Open);
     app.typ("1234");
-    app.act(Action::Open);
+    // Enter on the typed PIN signs: an approval's comment is optional.
     app.act(Action::Open);
     app.assert_submitted();
     let step = app.db_step("inspect");
@@ -715,8 +725,7 @@ fn a_pin_typed_again_after_a_wrong_one_goes_into_the_pin_box_not_the_comment() {
     assert!(app.form_open(), "{:?}", app.state.status);
     // The signed-in user's login is filled in; the cursor is in the PIN box.
     app.typ("9999");
-    app.act(Action::Open); // to the comment
-    app.act(Action::Open); // submit
+    app.act(Action::Open); // signs: nothing required is left
     assert!(app.form_open());
     assert_eq!(
         app.form_errors(),
@@ -724,8 +733,8 @@ fn a_pin_typed_again_after_a_wrong_one_goes_into_the_pin_box_not_the_comment() {
     );
     assert!(inspect_signatures(&app).is_empty());
     // The PIN typed again lands in the (emptied) PIN box.
+    assert!(app.in_pin_box());
     app.typ("1234");
-    app.act(Action::Open);
     app.act(Action::Open);
     app.assert_submitted();
     let signatures = inspect_signatures(&app);
@@ -848,8 +857,8 @@ fn disposition_then_close_an_issue() {
     assert!(app.form_open());
     app.act(Action::Open); // use_as_is
     app.typ("Cosmetic only");
-    app.act(Action::Open); // to the signer's login, filled in
-    app.act(Action::Open); // to the PIN
+    app.act(Action::Open); // over the signer's login, filled in, to the PIN
+    assert!(app.in_pin_box());
     app.typ("1234");
     app.act(Action::Open);
     app.assert_submitted();

@@ -547,8 +547,26 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::Form(form));
         }
         Action::Open => {
+            // Enter on a typed PIN signs when nothing required is left.
+            let on_typed_secret = form
+                .fields
+                .get(form.focus)
+                .is_some_and(|f| f.masked && !f.value().is_empty());
+            if on_typed_secret && form.missing().is_empty() {
+                return submit(state);
+            }
             if form.focus + 1 < form.fields.len() {
                 form.focus += 1;
+                // The signer's login filled in with the signed-in user's is
+                // stepped over, so the PIN typed next lands in the masked
+                // box, never in clear in the login box (Tab still reaches it).
+                let prefilled_login = form
+                    .fields
+                    .get(form.focus)
+                    .is_some_and(|f| f.label == SIGNER_LOGIN && !f.value().is_empty());
+                if prefilled_login && form.focus + 1 < form.fields.len() {
+                    form.focus += 1;
+                }
             } else {
                 return submit(state);
             }
