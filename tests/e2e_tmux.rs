@@ -411,7 +411,7 @@ fn three_terminals_operator_quality_and_board_work_the_same_run() {
     floor.wait_for("Installed B-77");
 
     // The board in the office follows by itself.
-    office.wait_for_line(&["PU-77", "in progress", "op1"]);
+    office.wait_for_line(&["PU-77", "sign: quality", "op1"]);
 
     // The quality engineer finds the sign-off waiting on the quality screen.
     lab.key("Q");

@@ -1156,11 +1156,13 @@ fn the_stuck_tab_lists_only_stuck_runs() {
     let [Effect::LoadBoard(query)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(query.filter.state, Some(RunState::Todo));
-    // The store picks the stuck runs (todo, untouched for the threshold).
+    // The store picks the stale runs (todo or in progress, untouched for
+    // the org's threshold).
+    assert_eq!(query.filter.state, None);
+    assert!(query.filter.open_only);
     assert_eq!(
         query.filter.untouched_before,
-        Some(now() - chrono::Duration::hours(i64::from(s.stuck_after_hours)))
+        Some(now() - chrono::Duration::hours(i64::from(s.board.settings.stale_after_hours)))
     );
     let old = now() - chrono::Duration::hours(72);
     send(

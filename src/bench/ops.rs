@@ -35,7 +35,7 @@ fn board_query(search: Option<&str>) -> BoardQuery {
         filter: RunFilter {
             state: None,
             search: search.map(str::to_string),
-            untouched_before: None,
+            ..RunFilter::default()
         },
         before: None,
         limit: BOARD_PAGE,

@@ -70,6 +70,7 @@ impl Store {
         results.push(self.guarded("replay", Store::replay_check));
         results.push(self.guarded("run counts and search", Store::run_counts_and_search));
         results.push(self.guarded("quality tables", Store::quality_tables));
+        results.push(self.guarded("board tables", Store::board_tables));
         results.push(self.guarded("labour sessions", |s| s.stale_sessions(options)));
         results.push(self.guarded("attachments", Store::attachments));
         Ok(results)
@@ -195,6 +196,17 @@ impl Store {
         Ok(CheckResult::new(
             "quality tables",
             format!("{rows} pending sign-offs and deviations match the runs"),
+            capped(problems),
+        ))
+    }
+
+    /// The board's side tables against a fresh computation from every
+    /// active run and every issue not closed.
+    fn board_tables(&self) -> Result<CheckResult> {
+        let (rows, problems) = super::board_index::differences(&self.conn)?;
+        Ok(CheckResult::new(
+            "board tables",
+            format!("{rows} board markers and current steps match the runs"),
             capped(problems),
         ))
     }
