@@ -573,3 +573,42 @@ fn a_terminal_that_goes_away_ends_traveler_instead_of_spinning() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A supervisor's board shows a hold with its reason within a second of an
+/// operator holding the step at another terminal (one database file), with
+/// no key pressed at the board.
+#[test]
+fn a_hold_at_the_floor_reaches_the_supervisors_board_with_its_reason() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let floor = Tmux::start_as("hold-floor", &terminal_command(dir.path(), &db, "cell-1"));
+    let office = Tmux::start_as("hold-office", &terminal_command(dir.path(), &db, "office"));
+    floor.sign_in("op1", "1111");
+    office.sign_in("sup1", "3333");
+    office.wait_for_line(&["PU-77", "todo"]);
+
+    floor.scan("PU-77");
+    floor.wait_for("Run 1 · PU-77");
+    floor.key("Enter");
+    floor.wait_for("Step 1 · Fit the shaft");
+    floor.key("i");
+    floor.wait_for("you are checked in");
+    floor.key("p");
+    floor.wait_for("Holding checks everyone out");
+    floor.type_slowly("seal driver missing");
+    floor.key("Enter");
+    floor.wait_for("on hold");
+    let held_at = Instant::now();
+    let line = office.wait_for_line(&["PU-77", "held: seal"]);
+    let took = held_at.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "the board took {took:?} to show the hold: {line}"
+    );
+    // The detail line names the reason and who held it.
+    office.wait_for_line(&["held at step 1: seal driver missing", "op1"]);
+}

@@ -1135,18 +1135,17 @@ fn search_enter_with_nothing_listed_looks_the_serial_up() {
 fn the_board_says_scan_or_slash_to_find_a_serial() {
     let mut s = signed_in(op1());
     s.board.loaded = true;
-    for (w, h) in [(80, 24), (160, 48)] {
-        assert!(
-            render_text(&s, w, h).contains("scan or / to find a serial"),
-            "{w}x{h}"
-        );
+    // At 80 columns the tab line has room for "/ find" only; the key help
+    // at the foot still says "scan it".
+    for (w, h, hint) in [(80, 24, "/ find"), (160, 48, "scan or / to find a serial")] {
+        assert!(render_text(&s, w, h).contains(hint), "{w}x{h}");
     }
     act(&mut s, Action::Help);
     assert!(render_text(&s, 80, 24).contains("Scan or / to find a serial"));
 }
 
 #[test]
-fn the_stuck_tab_lists_only_stuck_runs() {
+fn the_stale_tab_lists_only_stale_runs() {
     let mut s = signed_in(op1());
     for _ in 0..5 {
         act(&mut s, Action::NextTab);
@@ -1180,7 +1179,7 @@ fn the_stuck_tab_lists_only_stuck_runs() {
     let serials: Vec<_> = s.board.rows.iter().map(|r| r.serial.as_str()).collect();
     assert_eq!(serials, vec!["PU-3"]);
     let screen = render_text(&s, 80, 24);
-    assert!(screen.contains("[! stuck]"), "{screen}");
+    assert!(screen.contains("[! stale]"), "{screen}");
 }
 
 #[test]

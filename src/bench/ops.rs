@@ -58,6 +58,16 @@ pub fn board_load(store: &mut Store) -> Result<()> {
     Ok(())
 }
 
+/// The board's held tab (a blocker tab): the runs with a marker of that
+/// kind, newest first, from the side table's kind index.
+pub fn board_held_tab_load(store: &mut Store) -> Result<()> {
+    let mut query = board_query(None);
+    query.filter.marker = Some(crate::store::board_index::MarkerKind::OnHold);
+    query.filter.open_only = true;
+    expect_loaded(runner(store).run(Effect::LoadBoard(query)))?;
+    Ok(())
+}
+
 /// Typing `SEARCH_SERIAL` into the board's search, key by key: one board
 /// load per key, as the terminal reloads on every edit.
 pub fn serial_search_keys(store: &mut Store) -> Result<()> {
