@@ -78,6 +78,9 @@ fn engine(c: &mut Criterion) {
         group.bench_function("board load (page + counts + stuck)", |b| {
             b.iter(|| ops::board_load(&mut store).expect("board"))
         });
+        group.bench_function("board held tab (markers side table)", |b| {
+            b.iter(|| ops::board_held_tab_load(&mut store).expect("held tab"))
+        });
         group.bench_function("serial search, 11 keys", |b| {
             b.iter(|| ops::serial_search_keys(&mut store).expect("search"))
         });

@@ -29,7 +29,9 @@ pub struct Config {
     pub station: String,
     /// Minutes without a key before the screen locks (0 = never).
     pub idle_lock_minutes: u32,
-    /// Hours a `todo` run may sit untouched before the board marks it stuck.
+    /// No longer read: the board's threshold is the org setting
+    /// `stale_after_hours`, the same on every terminal. Still accepted so
+    /// existing station files load.
     pub stuck_after_hours: u32,
     pub theme: ThemeName,
     /// The largest file a file field may attach, in MB (1 MB = 1,048,576 bytes).

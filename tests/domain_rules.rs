@@ -2473,8 +2473,17 @@ fn settings_are_admin_only_and_bad_keys_or_values_are_explained() {
     let r = sim.refused("adm", set("colour", "blue"));
     assert_eq!(
         r,
-        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder, close_labour_on_sign_out, close_labour_on_quit, close_labour_on_lock, auto_checkin."]
+        ["There is no setting 'colour'; the settings are block_completion_on_open_issues, require_scan_for_installs, signer_not_performer, lockout_attempts, lockout_minutes, deviation_not_by_recorder, close_labour_on_sign_out, close_labour_on_quit, close_labour_on_lock, auto_checkin, stale_after_hours, max_session_hours."]
     );
+    let r = sim.refused("adm", set("stale_after_hours", "-3"));
+    assert_eq!(
+        r,
+        ["Setting stale_after_hours expects a whole number of hours from 1 to 100000, got '-3'."]
+    );
+    let r = sim.refused("sup1", set("max_session_hours", "8"));
+    assert_has(&r, "Changing a setting needs the admin role");
+    sim.ok("adm", set("max_session_hours", " 8"));
+    assert_eq!(sim.world.settings.max_session_hours, 8);
     let r = sim.refused("adm", set("lockout_minutes", "0"));
     assert_eq!(
         r,

@@ -413,7 +413,7 @@ fn three_terminals_operator_quality_and_board_work_the_same_run() {
     floor.wait_for("Installed B-77");
 
     // The board in the office follows by itself.
-    office.wait_for_line(&["PU-77", "in progress", "op1"]);
+    office.wait_for_line(&["PU-77", "sign: quality", "op1"]);
 
     // The quality engineer finds the sign-off waiting on their queue, where
     // signing in put them, with its count in the header.
@@ -721,4 +721,43 @@ fn a_gauge_types_its_reading_into_the_number_field_under_the_cursor() {
     t.wait_for("TRAVELER-EXITED 0");
     let shown = cli(&db, None, &["--json", "run", "show", "PU-77"]);
     assert!(shown.contains("0.02"), "{shown}");
+}
+
+/// A supervisor's board shows a hold with its reason within a second of an
+/// operator holding the step at another terminal (one database file), with
+/// no key pressed at the board.
+#[test]
+fn a_hold_at_the_floor_reaches_the_supervisors_board_with_its_reason() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    let floor = Tmux::start_as("hold-floor", &terminal_command(dir.path(), &db, "cell-1"));
+    let office = Tmux::start_as("hold-office", &terminal_command(dir.path(), &db, "office"));
+    floor.sign_in("op1", "1111");
+    office.sign_in("sup1", "3333");
+    office.wait_for_line(&["PU-77", "todo"]);
+
+    floor.scan("PU-77");
+    floor.wait_for("Run 1 · PU-77");
+    floor.key("Enter");
+    floor.wait_for("Step 1 · Fit the shaft");
+    floor.key("i");
+    floor.wait_for("you are checked in");
+    floor.key("p");
+    floor.wait_for("Holding checks everyone out");
+    floor.type_slowly("seal driver missing");
+    floor.key("Enter");
+    floor.wait_for("on hold");
+    let held_at = Instant::now();
+    let line = office.wait_for_line(&["PU-77", "held: seal"]);
+    let took = held_at.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "the board took {took:?} to show the hold: {line}"
+    );
+    // The detail line names the reason and who held it.
+    office.wait_for_line(&["held at step 1: seal driver missing", "op1"]);
 }

@@ -13,6 +13,7 @@ use traveler::app::state::{QualityData, State, Status};
 use traveler::app::text_input::Edit;
 use traveler::app::update;
 use traveler::domain::*;
+use traveler::store::board_index::{BoardMarker, CurrentStep, MarkerKind};
 use traveler::store::{PendingDeviation, PendingSignoff};
 use traveler::ui::{render, theme::Theme};
 use tui_support::*;
@@ -162,6 +163,167 @@ fn board_with_stuck_runs() {
     act(&mut s, Action::Search);
     type_text(&mut s, "PU-004");
     snap("board_search", &s);
+}
+
+fn marker(
+    kind: MarkerKind,
+    item: &str,
+    step: &str,
+    reason: &str,
+    who: &str,
+    ago_min: i64,
+) -> BoardMarker {
+    BoardMarker {
+        kind,
+        item: item.into(),
+        step: step.into(),
+        reason: reason.into(),
+        who: who.into(),
+        since: now() - chrono::Duration::minutes(ago_min),
+    }
+}
+
+fn on_step(position: &str, title: &str, state: StepState, ago_min: i64) -> Option<CurrentStep> {
+    Some(CurrentStep {
+        position: position.into(),
+        title: title.into(),
+        state,
+        since: now() - chrono::Duration::minutes(ago_min),
+    })
+}
+
+/// One run per marker, each on a step, as the side tables give them.
+fn board_with_markers() -> State {
+    let mut s = board_state();
+    let recent = now() - chrono::Duration::minutes(5);
+    let in_progress =
+        |id, serial: &str, who: &str| summary(id, serial, RunState::InProgress, 1, 3, who, recent);
+    let mut held = in_progress(60, "PU-0060", "");
+    held.step = on_step("2", "Fit the shaft seals", StepState::OnHold, 95);
+    held.markers = vec![
+        marker(
+            MarkerKind::OnHold,
+            "seals",
+            "2",
+            "seal driver missing",
+            "op1",
+            95,
+        ),
+        marker(MarkerKind::Issue, "7", "2", "Seal driver lost", "op1", 90),
+        marker(MarkerKind::Signoff, "final/qa", "4", "quality", "", 300),
+    ];
+    let mut failed = in_progress(59, "PU-0059", "");
+    failed.step = on_step("3", "Pressure test", StepState::Failed, 40);
+    failed.markers = vec![marker(
+        MarkerKind::FailedStep,
+        "test",
+        "3",
+        "leaks at 6 bar",
+        "op2",
+        40,
+    )];
+    let mut deviation = in_progress(58, "PU-0058", "op2");
+    deviation.step = on_step("2", "Bore", StepState::InProgress, 30);
+    deviation.markers = vec![marker(
+        MarkerKind::Deviation,
+        "bore/bore",
+        "2",
+        "bore 25.30 mm (25.00 ± 0.05)",
+        "op2",
+        25,
+    )];
+    let mut issue = in_progress(57, "PU-0057", "op1");
+    issue.step = on_step("1", "Inspect housing", StepState::InProgress, 60);
+    issue.markers = vec![marker(
+        MarkerKind::Issue,
+        "12",
+        "1",
+        "Cracked housing",
+        "op1",
+        50,
+    )];
+    let mut signoff = in_progress(56, "PU-0056", "");
+    signoff.step = on_step("4", "Final check", StepState::InProgress, 15);
+    signoff.markers = vec![marker(
+        MarkerKind::Signoff,
+        "final/qa",
+        "4",
+        "quality",
+        "",
+        15,
+    )];
+    let mut redline = in_progress(55, "PU-0055", "");
+    redline.step = on_step("2", "Bore", StepState::Redline, 70);
+    redline.markers = vec![marker(
+        MarkerKind::Redline,
+        "3",
+        "2",
+        "tolerance is ± 0.08",
+        "op1",
+        70,
+    )];
+    let mut labour = in_progress(54, "PU-0054", "Ana María Gonzalez-Ruiz");
+    labour.step = on_step("1", "Inspect housing", StepState::InProgress, 14 * 60);
+    labour.markers = vec![marker(
+        MarkerKind::Session,
+        "9",
+        "1",
+        "Inspect housing",
+        "Ana María Gonzalez-Ruiz",
+        14 * 60,
+    )];
+    let mut stale = summary(
+        53,
+        "PU-0053",
+        RunState::InProgress,
+        1,
+        3,
+        "",
+        now() - chrono::Duration::hours(72),
+    );
+    stale.step = on_step("2", "Bore", StepState::Todo, 72 * 60);
+    let mut short_labour = in_progress(52, "PU-0052", "op2");
+    short_labour.step = on_step("1", "Inspect housing", StepState::InProgress, 30);
+    short_labour.markers = vec![marker(
+        MarkerKind::Session,
+        "4",
+        "1",
+        "Inspect housing",
+        "op2",
+        30,
+    )];
+    s.board.rows = vec![
+        held,
+        failed,
+        deviation,
+        issue,
+        signoff,
+        redline,
+        labour,
+        stale,
+        short_labour,
+    ];
+    s.board.selected = 0;
+    s
+}
+
+#[test]
+fn board_shows_every_marker_and_the_selected_runs_full_list() {
+    let mut s = board_with_markers();
+    snap("board_markers", &s);
+    snap_styled("board_markers", &s, &Theme::dark());
+    // The detail lines of each row in turn (at 80×24, the two lines over
+    // the status line and the key help).
+    let mut details = String::new();
+    for i in 0..s.board.rows.len() {
+        s.board.selected = i;
+        let screen = text(&draw(&s, &Theme::dark(), 80, 24));
+        for line in screen.lines().skip(19).take(2) {
+            details.push_str(line);
+            details.push('\n');
+        }
+    }
+    insta::assert_snapshot!("board_marker_details_80x24", details);
 }
 
 #[test]

@@ -677,7 +677,7 @@ fn a_sign_off_asks_for_login_and_pin_again() {
         .any(|l| l.contains("Expecting approval by: quality")));
     // The login is filled in with the signed-in user's; the cursor is in the PIN box.
     type_text(&mut s, "2222");
-    act(&mut s, Action::Open);
+    // Enter on the typed PIN signs (an approval's comment is optional).
     let effects = act(&mut s, Action::Open);
     let [Effect::SignOff {
         login,
@@ -715,7 +715,6 @@ fn a_wrong_pin_puts_the_cursor_back_in_the_emptied_pin_box() {
         "the cursor starts in the PIN box"
     );
     type_text(&mut s, "2223");
-    act(&mut s, Action::Open);
     let effects = act(&mut s, Action::Open);
     assert!(matches!(effects.as_slice(), [Effect::SignOff { .. }]));
     send(
@@ -1170,18 +1169,17 @@ fn search_enter_with_nothing_listed_looks_the_serial_up() {
 fn the_board_says_scan_or_slash_to_find_a_serial() {
     let mut s = signed_in(op1());
     s.board.loaded = true;
-    for (w, h) in [(80, 24), (160, 48)] {
-        assert!(
-            render_text(&s, w, h).contains("scan or / to find a serial"),
-            "{w}x{h}"
-        );
+    // At 80 columns the tab line has room for "/ find" only; the key help
+    // at the foot still says "scan it".
+    for (w, h, hint) in [(80, 24, "/ find"), (160, 48, "scan or / to find a serial")] {
+        assert!(render_text(&s, w, h).contains(hint), "{w}x{h}");
     }
     act(&mut s, Action::Help);
     assert!(render_text(&s, 80, 24).contains("Scan or / to find a serial"));
 }
 
 #[test]
-fn the_stuck_tab_lists_only_stuck_runs() {
+fn the_stale_tab_lists_only_stale_runs() {
     let mut s = signed_in(op1());
     for _ in 0..5 {
         act(&mut s, Action::NextTab);
@@ -1191,11 +1189,13 @@ fn the_stuck_tab_lists_only_stuck_runs() {
     let [Effect::LoadBoard(query)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(query.filter.state, Some(RunState::Todo));
-    // The store picks the stuck runs (todo, untouched for the threshold).
+    // The store picks the stale runs (todo or in progress, untouched for
+    // the org's threshold).
+    assert_eq!(query.filter.state, None);
+    assert!(query.filter.open_only);
     assert_eq!(
         query.filter.untouched_before,
-        Some(now() - chrono::Duration::hours(i64::from(s.stuck_after_hours)))
+        Some(now() - chrono::Duration::hours(i64::from(s.board.settings.stale_after_hours)))
     );
     let old = now() - chrono::Duration::hours(72);
     send(
@@ -1213,7 +1213,7 @@ fn the_stuck_tab_lists_only_stuck_runs() {
     let serials: Vec<_> = s.board.rows.iter().map(|r| r.serial.as_str()).collect();
     assert_eq!(serials, vec!["PU-3"]);
     let screen = render_text(&s, 80, 24);
-    assert!(screen.contains("[! stuck]"), "{screen}");
+    assert!(screen.contains("[! stale]"), "{screen}");
 }
 
 #[test]

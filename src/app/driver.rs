@@ -37,7 +37,6 @@ pub fn run_tui(mut store: Store, config: &Config) -> Result<()> {
     let theme = Theme::pick(config.theme, Theme::no_color_requested());
     let mut state = State::new(&config.station, keymap, Utc::now());
     state.idle_lock_minutes = config.idle_lock_minutes;
-    state.stuck_after_hours = config.stuck_after_hours;
     state.decimal_comma = config.decimal_comma;
     let detector = ScanDetector::new(config.scan.clone());
 

@@ -9,6 +9,7 @@ use super::text_input::TextInput;
 use crate::analytics::cycle_time::CycleTimeReport;
 use crate::analytics::spc::SpcReport;
 use crate::domain::{Actor, Issue, Run, RunId, RunState, Settings, Time};
+use crate::store::board_index::MarkerKind;
 use crate::store::{AuditRow, FieldRef, PendingDeviation, PendingSignoff, RunSummary};
 use crate::ui::time_text::Zone;
 use std::cell::{Cell, RefCell};
@@ -107,18 +108,28 @@ pub enum BoardTab {
     #[default]
     All,
     State(RunState),
-    /// `todo` runs untouched for longer than the stuck threshold.
+    /// Todo and in-progress runs untouched for longer than the org's
+    /// `stale_after_hours`.
     Stuck,
+    /// Runs held up by one kind of blocker (holds, failed steps, ...).
+    Marker(MarkerKind),
 }
 
 impl BoardTab {
-    pub const ALL: [BoardTab; 6] = [
+    pub const ALL: [BoardTab; 13] = [
         BoardTab::All,
         BoardTab::State(RunState::Todo),
         BoardTab::State(RunState::InProgress),
         BoardTab::State(RunState::Complete),
         BoardTab::State(RunState::Failed),
         BoardTab::Stuck,
+        BoardTab::Marker(MarkerKind::OnHold),
+        BoardTab::Marker(MarkerKind::FailedStep),
+        BoardTab::Marker(MarkerKind::Deviation),
+        BoardTab::Marker(MarkerKind::Issue),
+        BoardTab::Marker(MarkerKind::Signoff),
+        BoardTab::Marker(MarkerKind::Redline),
+        BoardTab::Marker(MarkerKind::Session),
     ];
 }
 
@@ -410,7 +421,6 @@ pub enum Overlay {
 pub struct State {
     pub station: String,
     pub idle_lock_minutes: u32,
-    pub stuck_after_hours: u32,
     /// The station takes a decimal comma in number fields (config.toml).
     pub decimal_comma: bool,
     pub keymap: Keymap,
@@ -448,7 +458,6 @@ impl State {
         State {
             station: station.to_string(),
             idle_lock_minutes: 10,
-            stuck_after_hours: 48,
             decimal_comma: false,
             keymap,
             zone: Zone::Local,

@@ -35,7 +35,7 @@ fn board_query(search: Option<&str>) -> BoardQuery {
         filter: RunFilter {
             state: None,
             search: search.map(str::to_string),
-            untouched_before: None,
+            ..RunFilter::default()
         },
         before: None,
         limit: BOARD_PAGE,
@@ -55,6 +55,16 @@ fn expect_loaded(msg: Option<Msg>) -> Result<Msg> {
 /// The board: first page, counts per state, stuck count (one `LoadBoard`).
 pub fn board_load(store: &mut Store) -> Result<()> {
     expect_loaded(runner(store).run(Effect::LoadBoard(board_query(None))))?;
+    Ok(())
+}
+
+/// The board's held tab (a blocker tab): the runs with a marker of that
+/// kind, newest first, from the side table's kind index.
+pub fn board_held_tab_load(store: &mut Store) -> Result<()> {
+    let mut query = board_query(None);
+    query.filter.marker = Some(crate::store::board_index::MarkerKind::OnHold);
+    query.filter.open_only = true;
+    expect_loaded(runner(store).run(Effect::LoadBoard(query)))?;
     Ok(())
 }
 

@@ -49,6 +49,7 @@ pub fn run(ctx: &mut Ctx, cmd: RunCmd) -> CliResult {
                 search,
                 untouched_before: untouched_hours
                     .map(|h| chrono::Utc::now() - chrono::Duration::hours(i64::from(h))),
+                ..RunFilter::default()
             };
             let runs = ctx.store.list_runs(&filter, None, limit)?;
             ctx.print(&runs, || super::show::run_table(&runs))

@@ -308,7 +308,7 @@ fn tracking_mismatch(part: &str, tracking: Tracking, given: Tracking) -> Option<
 }
 
 /// The setting keys and what each accepts.
-pub const SETTING_KEYS: [(&str, &str); 10] = [
+pub const SETTING_KEYS: [(&str, &str); 12] = [
     ("block_completion_on_open_issues", "true or false"),
     ("require_scan_for_installs", "true or false"),
     ("signer_not_performer", "true or false"),
@@ -319,6 +319,14 @@ pub const SETTING_KEYS: [(&str, &str); 10] = [
     ("close_labour_on_quit", "true or false"),
     ("close_labour_on_lock", "true or false"),
     ("auto_checkin", "true or false"),
+    (
+        "stale_after_hours",
+        "a whole number of hours from 1 to 100000",
+    ),
+    (
+        "max_session_hours",
+        "a whole number of hours from 1 to 100000",
+    ),
 ];
 
 /// The current value of a setting as text.
@@ -334,6 +342,8 @@ pub fn setting_value(s: &Settings, key: &str) -> Option<String> {
         "close_labour_on_quit" => s.close_labour_on_quit.to_string(),
         "close_labour_on_lock" => s.close_labour_on_lock.to_string(),
         "auto_checkin" => s.auto_checkin.to_string(),
+        "stale_after_hours" => s.stale_after_hours.to_string(),
+        "max_session_hours" => s.max_session_hours.to_string(),
         _ => return None,
     })
 }
@@ -354,7 +364,7 @@ pub fn normalise_setting(key: &str, value: &str) -> Result<String, String> {
             .ok()
             .filter(|n| (1..=1000).contains(n))
             .map(|n| n.to_string()),
-        "lockout_minutes" => v
+        "lockout_minutes" | "stale_after_hours" | "max_session_hours" => v
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=100_000).contains(n))

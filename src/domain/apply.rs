@@ -165,6 +165,16 @@ pub(crate) fn set_setting(s: &mut Settings, key: &str, value: &str) {
                 s.lockout_minutes = n;
             }
         }
+        "stale_after_hours" => {
+            if let Ok(n) = value.parse() {
+                s.stale_after_hours = n;
+            }
+        }
+        "max_session_hours" => {
+            if let Ok(n) = value.parse() {
+                s.max_session_hours = n;
+            }
+        }
         _ => {}
     }
 }
@@ -222,9 +232,17 @@ fn apply_to_run(run: &mut Run, event: &Event, now: Time, by: &str) {
             run.state = RunState::InProgress;
             run.completed_at = None;
         }
-        StepStateChanged { step, from, to, .. } => {
+        StepStateChanged {
+            step,
+            from,
+            to,
+            reason,
+        } => {
             if let Some(s) = step_mut(run, step) {
                 s.state = *to;
+                s.state_reason = matches!(to, StepState::OnHold | StepState::Failed)
+                    .then(|| reason.clone())
+                    .flatten();
                 if *to == StepState::Redline {
                     s.state_before_redline = Some(*from);
                 } else if *from == StepState::Redline {

@@ -330,6 +330,10 @@ pub struct RunStep {
     pub state: StepState,
     /// The state to return to when a redline is cancelled.
     pub state_before_redline: Option<StepState>,
+    /// The reason given for the current state when it is on hold or failed
+    /// (the board shows it); runs stored before the field existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
     /// A failed original replaced by a rework copy: kept, but no longer counts.
     pub superseded_by: Option<String>,
     pub fields: Vec<Field>,
@@ -683,6 +687,21 @@ pub struct Settings {
     /// (todo, or in progress) checks one in first, in the same action.
     #[serde(default = "default_true")]
     pub auto_checkin: bool,
+    /// A todo or in-progress run untouched this long reads as stale on the board.
+    #[serde(default = "default_stale_after_hours")]
+    pub stale_after_hours: u32,
+    /// A labour session open this long is flagged on the board and closed
+    /// by `traveler check --close-stale`.
+    #[serde(default = "default_max_session_hours")]
+    pub max_session_hours: u32,
+}
+
+fn default_stale_after_hours() -> u32 {
+    48
+}
+
+fn default_max_session_hours() -> u32 {
+    12
 }
 
 impl Default for Settings {
@@ -698,6 +717,8 @@ impl Default for Settings {
             close_labour_on_quit: true,
             close_labour_on_lock: false,
             auto_checkin: true,
+            stale_after_hours: default_stale_after_hours(),
+            max_session_hours: default_max_session_hours(),
         }
     }
 }

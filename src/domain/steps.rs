@@ -275,6 +275,7 @@ pub(crate) fn new_run_step(
         rework: def.rework,
         state: StepState::Todo,
         state_before_redline: None,
+        state_reason: None,
         superseded_by: None,
         fields: def
             .fields

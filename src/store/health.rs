@@ -72,6 +72,7 @@ impl Store {
         results.push(self.guarded("quality tables", Store::quality_tables));
         results.push(self.guarded("saved values", Store::saved_values));
         results.push(self.guarded("measurements", Store::measurements));
+        results.push(self.guarded("board tables", Store::board_tables));
         results.push(self.guarded("labour sessions", |s| s.stale_sessions(options)));
         results.push(self.guarded("attachments", Store::attachments));
         Ok(results)
@@ -218,6 +219,17 @@ impl Store {
         Ok(CheckResult::new(
             "measurements",
             format!("{runs} runs' current numbers match the measurements table"),
+            capped(problems),
+        ))
+    }
+
+    /// The board's side tables against a fresh computation from every
+    /// active run and every issue not closed.
+    fn board_tables(&self) -> Result<CheckResult> {
+        let (rows, problems) = super::board_index::differences(&self.conn)?;
+        Ok(CheckResult::new(
+            "board tables",
+            format!("{rows} board markers and current steps match the runs"),
             capped(problems),
         ))
     }

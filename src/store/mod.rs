@@ -7,6 +7,7 @@ mod attachments;
 pub mod audit;
 mod auth;
 pub mod baseline;
+pub mod board_index;
 mod bootstrap;
 pub mod bounded_file;
 pub mod demo_mark;

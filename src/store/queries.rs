@@ -25,6 +25,11 @@ pub struct RunSummary {
     pub completed_at: Option<Time>,
     pub updated_at: Time,
     pub updated_by: String,
+    /// The step the run is on (from the board's side table); none once the
+    /// run is complete or failed.
+    pub step: Option<super::board_index::CurrentStep>,
+    /// What holds the run up, most urgent first (from the board's side table).
+    pub markers: Vec<super::board_index::BoardMarker>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -33,8 +38,14 @@ pub struct RunFilter {
     /// Matches serial, title or procedure key, case-insensitively: anywhere
     /// in the text from `TRIGRAM_CHARS` characters on, at its start below.
     pub search: Option<String>,
-    /// Only runs not changed since this time (with `state: Todo`, the stuck runs).
+    /// Only runs not changed since this time (with `open_only`, the stale runs).
     pub untouched_before: Option<Time>,
+    /// Only runs still to finish (todo or in progress).
+    pub open_only: bool,
+    /// Only runs with a marker of this kind...
+    pub marker: Option<super::board_index::MarkerKind>,
+    /// ... set before this time (labour sessions open too long).
+    pub marker_before: Option<Time>,
 }
 
 /// A sign-off field waiting for a role, on a step ready for it.
@@ -147,7 +158,16 @@ impl Store {
                 completed_at: completed.as_deref().map(parse_time).transpose()?,
                 updated_at: parse_time(&updated)?,
                 updated_by: by,
+                step: None,
+                markers: Vec::new(),
             });
+        }
+        let ids: Vec<RunId> = out.iter().map(|r| r.id).collect();
+        let mut steps = super::board_index::steps_of_runs(&self.conn, &ids)?;
+        let mut markers = super::board_index::markers_of_runs(&self.conn, &ids)?;
+        for row in &mut out {
+            row.step = steps.remove(&row.id);
+            row.markers = markers.remove(&row.id).unwrap_or_default();
         }
         Ok(out)
     }
@@ -184,12 +204,12 @@ impl Store {
         Ok(counts)
     }
 
-    /// Runs in `todo` not touched since `before` (the board marks them stuck),
+    /// Runs in `todo` or `in_progress` not touched since `before` (the board marks them stale),
     /// counted up to [`STUCK_COUNT_CAP`]: past that the exact number does
     /// not change what anyone does, and counting it would cost a scan.
     pub fn count_stuck(&self, before: Time) -> Result<i64> {
         Ok(self.conn.prepare_cached(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE state = 'todo' AND updated_at < ?1 LIMIT ?2)",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE state IN ('todo', 'in_progress') AND updated_at < ?1 LIMIT ?2)",
         )?
         .query_row(
             params![super::rows::time_text(&before), STUCK_COUNT_CAP],
@@ -508,6 +528,23 @@ fn run_page_sql(
     if let Some(state) = filter.state {
         sql.push_str(" AND runs.state = ?");
         args.push(Box::new(state.name()));
+    }
+    if filter.open_only {
+        sql.push_str(" AND runs.state IN ('todo', 'in_progress')");
+    }
+    if let Some(kind) = filter.marker {
+        sql.push_str(&format!(
+            " AND {order_key} IN (SELECT run FROM board_markers WHERE kind = ?{})",
+            if filter.marker_before.is_some() {
+                " AND since < ?"
+            } else {
+                ""
+            }
+        ));
+        args.push(Box::new(kind.name()));
+        if let Some(time) = filter.marker_before {
+            args.push(Box::new(super::rows::time_text(&time)));
+        }
     }
     if let Some(time) = filter.untouched_before {
         sql.push_str(" AND runs.updated_at < ?");

@@ -237,6 +237,31 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX inventory_identifier_nocase ON inventory(identifier COLLATE NOCASE);
     "#,
+    // 11: the board's side tables (see `board_index.rs`): each active run's
+    // current step, and what holds it up (holds, failed steps, deviations,
+    // sign-offs, redlines, open labour sessions, issues not closed), kept
+    // by `write_back` and filled from the runs and issues already there.
+    r#"
+    CREATE TABLE board_steps (
+        run INTEGER PRIMARY KEY,
+        position TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        since TEXT NOT NULL
+    );
+    CREATE TABLE board_markers (
+        run INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        item TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        who TEXT NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (run, kind, item)
+    ) WITHOUT ROWID;
+    CREATE INDEX board_markers_kind ON board_markers(kind, run);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
@@ -249,6 +274,9 @@ const QUALITY_INDEX_VERSION: i64 = 9;
 
 /// The schema version whose upgrade moves values into rows.
 const VALUE_ROWS_VERSION: i64 = 7;
+
+/// The schema version whose upgrade fills the board's side tables.
+const BOARD_INDEX_VERSION: i64 = 11;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -283,6 +311,9 @@ fn migrate_step(conn: &Connection, from: i64) -> Result<()> {
     if to == VALUE_ROWS_VERSION {
         super::field_values::fill(conn)?;
         super::measurements::fill(conn)?;
+    }
+    if to == BOARD_INDEX_VERSION {
+        super::board_index::fill(conn)?;
     }
     conn.execute_batch(&format!("PRAGMA user_version = {to}"))?;
     Ok(())

@@ -312,6 +312,7 @@ pub fn write_back(conn: &Connection, before: &World, after: &World) -> Result<()
             )?;
         }
     }
+    super::board_index::write(conn, before, after)?;
     Ok(())
 }
 

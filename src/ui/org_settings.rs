@@ -70,6 +70,16 @@ pub fn render(settings: &Settings, theme: &Theme, frame: &mut Frame, area: Rect)
             yes_no(settings.auto_checkin).to_string(),
             "the first value or install on a step checks one in",
         ),
+        (
+            "stale_after_hours",
+            format!("{}h", settings.stale_after_hours),
+            "an open run untouched this long reads stale",
+        ),
+        (
+            "max_session_hours",
+            format!("{}h", settings.max_session_hours),
+            "labour open this long is flagged, check closes it",
+        ),
     ];
     let mut lines = vec![Line::from(Span::styled(
         "Every terminal enforces these rules (read-only here).",

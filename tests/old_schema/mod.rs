@@ -8,6 +8,11 @@ use traveler::store::{schema, Store};
 /// `src`) into `conn`, with each run's document whole, as schemas before 7
 /// stored it: every value in the document, none in rows.
 pub fn copy_state_tables(conn: &rusqlite::Connection, source: &Path) {
+    copy_rows(conn, source);
+    whole_documents(conn, source);
+}
+
+fn copy_rows(conn: &rusqlite::Connection, source: &Path) {
     conn.execute(
         "ATTACH DATABASE ?1 AS src",
         [source.to_str().expect("utf-8 path")],
@@ -23,6 +28,10 @@ pub fn copy_state_tables(conn: &rusqlite::Connection, source: &Path) {
          INSERT INTO issues SELECT * FROM src.issues;",
     )
     .expect("copy state");
+}
+
+/// Puts each run's whole document (every value) in place of the stored one.
+fn whole_documents(conn: &rusqlite::Connection, source: &Path) {
     let store = Store::open(source).expect("open source");
     let ids: Vec<i64> = {
         let mut stmt = conn.prepare("SELECT id FROM runs").expect("ids");
@@ -55,10 +64,29 @@ pub fn schema_copy_of(source: &Path, target: &Path, version: i64) {
     let conn = rusqlite::Connection::open(target).expect("open target");
     schema::migrate_to(&conn, version).expect("old schema");
     assert_eq!(schema::version(&conn).expect("v"), version);
-    copy_state_tables(&conn, source);
+    if version < 7 {
+        copy_state_tables(&conn, source);
+    } else {
+        // From schema 7 values are rows and documents keep the current one.
+        copy_rows(&conn, source);
+        conn.execute_batch(
+            "INSERT INTO field_values SELECT * FROM src.field_values;
+             INSERT INTO measurements SELECT * FROM src.measurements;",
+        )
+        .expect("copy values");
+    }
     conn.execute_batch("INSERT INTO audit SELECT * FROM src.audit;")
         .expect("copy audit");
-    if version >= 6 {
+    if version >= 9 {
+        // Schema 9 added `rejected`; its upgrade refills the tables, so an
+        // older copy leaves it to that.
+        conn.execute_batch(
+            "INSERT INTO quality_signoffs (run, ord, serial, step, position, field, role, rejected)
+                 SELECT run, ord, serial, step, position, field, role, rejected FROM src.quality_signoffs;
+             INSERT INTO quality_deviations SELECT * FROM src.quality_deviations;",
+        )
+        .expect("copy quality tables");
+    } else if version >= 6 {
         conn.execute_batch(
             "INSERT INTO quality_signoffs (run, ord, serial, step, position, field, role)
                  SELECT run, ord, serial, step, position, field, role FROM src.quality_signoffs;

@@ -97,6 +97,7 @@ fn step(key: &str, position: &str, title: &str, state: StepState) -> RunStep {
         rework: ReworkMode::Reopen,
         state,
         state_before_redline: None,
+        state_reason: None,
         superseded_by: None,
         fields: Vec::new(),
         requirements: Vec::new(),
@@ -338,6 +339,8 @@ pub fn summary(
         completed_at: None,
         updated_at: updated,
         updated_by: "sup1".into(),
+        step: None,
+        markers: Vec::new(),
     }
 }
 

@@ -6,26 +6,41 @@ use crate::app::effect::{BoardQuery, Effect};
 use crate::app::msg::BoardPage;
 use crate::app::state::{BoardTab, Screen, State, Status, BOARD_PAGE};
 use crate::app::text_input::Edit;
-use crate::domain::{RunId, RunState, Time};
+use crate::domain::{RunId, Time};
+use crate::store::board_index::MarkerKind;
 use crate::store::RunFilter;
 
 /// Largest number of rows a refresh re-reads (rows paged in beyond it are
 /// dropped on refresh and paged in again on demand).
 const MAX_REFRESH_ROWS: usize = 1000;
 
+/// Runs untouched since this time are stale (the org's `stale_after_hours`,
+/// as last loaded with the board).
 pub fn stuck_before(state: &State) -> Time {
-    state.now - chrono::Duration::hours(i64::from(state.stuck_after_hours))
+    state.now - chrono::Duration::hours(i64::from(state.board.settings.stale_after_hours))
+}
+
+/// Labour sessions opened before this time are flagged (`max_session_hours`).
+pub fn sessions_before(state: &State) -> Time {
+    state.now - chrono::Duration::hours(i64::from(state.board.settings.max_session_hours))
 }
 
 fn filter(state: &State) -> RunFilter {
+    let tab = state.board.tab;
     RunFilter {
-        state: match state.board.tab {
-            BoardTab::All => None,
+        state: match tab {
             BoardTab::State(s) => Some(s),
-            BoardTab::Stuck => Some(RunState::Todo),
+            _ => None,
         },
         search: Some(state.board.search.value().trim().to_string()).filter(|s| !s.is_empty()),
-        untouched_before: (state.board.tab == BoardTab::Stuck).then(|| stuck_before(state)),
+        untouched_before: (tab == BoardTab::Stuck).then(|| stuck_before(state)),
+        open_only: matches!(tab, BoardTab::Stuck | BoardTab::Marker(_)),
+        marker: match tab {
+            BoardTab::Marker(kind) => Some(kind),
+            _ => None,
+        },
+        marker_before: (tab == BoardTab::Marker(MarkerKind::Session))
+            .then(|| sessions_before(state)),
     }
 }
 

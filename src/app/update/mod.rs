@@ -18,7 +18,10 @@ use super::msg::Msg;
 use super::state::{Confirmed, Overlay, Screen, State, Status};
 use crate::domain::Time;
 
-pub use board::{reload as reload_board, stuck_before as board_stuck_before};
+pub use board::{
+    reload as reload_board, sessions_before as board_sessions_before,
+    stuck_before as board_stuck_before,
+};
 pub use step::read_only_reason as step_read_only;
 pub use step::{choice_takes_letter, decimal_point, starts_measurement};
 
