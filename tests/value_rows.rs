@@ -158,6 +158,51 @@ fn a_schema_six_database_upgrades_its_values_into_rows_without_losing_one() {
         count(&old, "SELECT COUNT(*) FROM measurements") > 0,
         "the demo's numbers are in the measurements table"
     );
+    assert_eq!(
+        count(
+            &old,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'runs_procedure'"
+        ),
+        1,
+        "the later upgrades ran too (schema 12's index on runs by procedure)"
+    );
+}
+
+#[test]
+fn a_schema_eleven_database_gains_the_runs_by_procedure_index_and_keeps_its_trends() {
+    let dir = tempfile::tempdir().expect("dir");
+    let source = dir.path().join("source.db");
+    let (store, run) = generated(&source, 3);
+    let procedure = store.run(run).expect("read").expect("run").procedure_key;
+    let before = store.recent_numbers(&procedure, 0, 30).expect("trend");
+    drop(store);
+    let old = dir.path().join("eleven.db");
+    old_schema::schema_copy_of(&source, &old, 11);
+    assert_eq!(
+        count(
+            &old,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs_procedure'"
+        ),
+        0
+    );
+    let store = Store::open(&old).expect("upgrade");
+    assert_eq!(
+        schema::version(&raw(&old)).expect("v"),
+        schema::CURRENT_VERSION
+    );
+    assert_eq!(
+        count(
+            &old,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs_procedure'"
+        ),
+        1
+    );
+    assert_eq!(
+        store.recent_numbers(&procedure, 0, 30).expect("trend"),
+        before
+    );
+    assert!(!before.is_empty(), "the generated runs have numbers");
+    checks_named(&store, &["saved values", "measurements", "board tables"]);
 }
 
 fn generated(path: &Path, values: usize) -> (Store, RunId) {

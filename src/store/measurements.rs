@@ -156,6 +156,13 @@ pub fn series_rows(
     Ok(out)
 }
 
+/// The numbers of the newest started runs of a procedure: the runs come
+/// from the `runs_procedure` index, newest first, so other procedures' runs
+/// are never walked past.
+const RECENT_SQL: &str = "SELECT step, field, at, value FROM measurements
+     WHERE run IN (SELECT id FROM runs WHERE procedure_key = ?1 AND id != ?2
+                   AND started_at IS NOT NULL ORDER BY id DESC LIMIT ?3)";
+
 /// Every number of the newest `runs` started runs of `procedure` other
 /// than `except`: (step key, field, at, value).
 pub fn recent_rows(
@@ -164,11 +171,7 @@ pub fn recent_rows(
     except: RunId,
     runs: usize,
 ) -> Result<Vec<(String, String, Time, f64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT step, field, at, value FROM measurements
-         WHERE run IN (SELECT id FROM runs WHERE procedure_key = ?1 AND id != ?2
-                       AND started_at IS NOT NULL ORDER BY id DESC LIMIT ?3)",
-    )?;
+    let mut stmt = conn.prepare_cached(RECENT_SQL)?;
     let rows = stmt.query_map(params![procedure, except, runs as i64], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -214,4 +217,26 @@ pub fn differences(conn: &Connection) -> Result<(usize, Vec<String>)> {
         }
     }
     Ok((checked, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RECENT_SQL;
+
+    #[test]
+    fn the_trend_reads_runs_by_procedure_and_measurements_by_run() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory database");
+        super::super::schema::migrate(&conn).expect("migrate");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {RECENT_SQL}"))
+            .expect("explain")
+            .query_map(rusqlite::params!["P", 1, 30], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let plan = plan.join(" | ");
+        assert!(plan.contains("runs_procedure"), "{plan}");
+        assert!(plan.contains("measurements_run"), "{plan}");
+        assert!(!plan.contains("SCAN runs"), "{plan}");
+    }
 }

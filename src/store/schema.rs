@@ -262,6 +262,12 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX board_markers_kind ON board_markers(kind, run);
     "#,
+    // 12: the step screen's trend reads the newest started runs of one
+    // procedure; on a line that builds mostly other products a scan by id
+    // walks past all of theirs, so runs are indexed by procedure too.
+    r#"
+    CREATE INDEX runs_procedure ON runs(procedure_key, id);
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.

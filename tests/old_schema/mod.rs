@@ -94,5 +94,12 @@ pub fn schema_copy_of(source: &Path, target: &Path, version: i64) {
         )
         .expect("copy quality tables");
     }
+    if version >= 11 {
+        conn.execute_batch(
+            "INSERT INTO board_steps SELECT * FROM src.board_steps;
+             INSERT INTO board_markers SELECT * FROM src.board_markers;",
+        )
+        .expect("copy board tables");
+    }
     conn.execute_batch("DETACH DATABASE src;").expect("detach");
 }
