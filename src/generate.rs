@@ -75,24 +75,17 @@ pub fn generate(store: &mut Store, runs: usize, start: Time) -> Result<()> {
             start,
         ));
     }
-    for (number, tracking) in [
-        ("PUMP-100", Tracking::Serial),
-        ("SEAL-20", Tracking::Lot),
-        ("SEAL-20B", Tracking::Lot),
-        ("IMP-7", Tracking::Serial),
-        ("LOCTITE-243", Tracking::Lot),
-    ] {
-        setup.push(req(
-            &admin,
-            None,
-            Command::AddPart {
-                number: number.into(),
-                description: String::new(),
-                tracking,
-            },
-            start,
-        ));
-    }
+    setup.extend(add_parts(
+        &admin,
+        &[
+            ("PUMP-100", Tracking::Serial),
+            ("SEAL-20", Tracking::Lot),
+            ("SEAL-20B", Tracking::Lot),
+            ("IMP-7", Tracking::Serial),
+            ("LOCTITE-243", Tracking::Lot),
+        ],
+        start,
+    ));
     setup.extend(import_and_release(&admin, PUMP, start)?);
     store
         .execute_all(setup)
@@ -238,6 +231,25 @@ pub fn box_serial(i: usize) -> String {
     format!("BOX-{i:07}")
 }
 
+/// The requests that add each part of `parts`, by `admin`, at `at`.
+fn add_parts(admin: &Actor, parts: &[(&str, Tracking)], at: Time) -> Vec<Request> {
+    parts
+        .iter()
+        .map(|(number, tracking)| {
+            req(
+                admin,
+                None,
+                Command::AddPart {
+                    number: (*number).into(),
+                    description: String::new(),
+                    tracking: *tracking,
+                },
+                at,
+            )
+        })
+        .collect()
+}
+
 pub fn liner_lot(i: usize) -> String {
     format!("LINER-{:05}", i / BOXES_PER_LOT)
 }
@@ -249,19 +261,11 @@ pub fn finished_boxes(store: &mut Store, boxes: usize, start: Time) -> Result<()
     let admin = actor("admin", ADMIN);
     let supervisor = actor("supervisor", SUPERVISOR);
     let operator = actor("operator", OPERATOR);
-    let mut setup = Vec::new();
-    for (number, tracking) in [("BOX-1", Tracking::Serial), ("LINER-LOT", Tracking::Lot)] {
-        setup.push(req(
-            &admin,
-            None,
-            Command::AddPart {
-                number: number.into(),
-                description: String::new(),
-                tracking,
-            },
-            start,
-        ));
-    }
+    let mut setup = add_parts(
+        &admin,
+        &[("BOX-1", Tracking::Serial), ("LINER-LOT", Tracking::Lot)],
+        start,
+    );
     for lot in 0..boxes.div_ceil(BOXES_PER_LOT) {
         setup.push(req(
             &admin,

@@ -7,7 +7,6 @@ mod old_schema;
 use common::*;
 use traveler::domain::*;
 use traveler::store::board_index::MarkerKind;
-use traveler::store::health::CheckOptions;
 use traveler::store::{schema, RunFilter, RunSummary, Store};
 
 fn board_row(store: &Store, run: RunId) -> RunSummary {
@@ -20,13 +19,7 @@ fn board_row(store: &Store, run: RunId) -> RunSummary {
 }
 
 fn check_problems(store: &Store) -> (bool, String) {
-    let checks = store
-        .health(&CheckOptions {
-            anchors: &[],
-            session_hours: 100_000,
-            now: chrono::Utc::now(),
-        })
-        .expect("check");
+    let checks = all_checks(store);
     let board = checks
         .iter()
         .find(|c| c.check == "board tables")

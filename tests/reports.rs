@@ -484,6 +484,31 @@ fn a_report_on_a_missing_or_wrong_field_is_an_escaped_sentence() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
+    for args in [
+        &["report", "spc", "NOPE\u{1b}[2J", "measure", "Gap"][..],
+        &["report", "cycle-time", "--procedure", "NOPE"][..],
+        &["report", "cycle-time", "--procedure", "gauge"][..],
+    ] {
+        let out = traveler(&f).args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains('\u{1b}'), "{err:?}");
+        assert!(err.contains("There is no procedure '"), "{args:?}: {err}");
+        assert!(err.contains("traveler procedure list"), "{err}");
+        assert!(out.stdout.is_empty(), "nothing on stdout: {out:?}");
+    }
+    let out = traveler(&f)
+        .args(["--json", "report", "cycle-time", "--procedure", "NOPE"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
+    assert!(
+        json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("There is no procedure 'NOPE'")),
+        "{json}"
+    );
     let out = traveler(&f)
         .args(["report", "spc", "GAUGE", "measure", "Gap", "--last", "0"])
         .output()

@@ -478,7 +478,7 @@ const HASH_FROM_ARGON2_0_5: &str =
     "$argon2id$v=19$m=4096,t=1,p=1$GqGHxD8Lk7t1oLIJT4MzeQ$flxqo9fTFYdKqYOAM7BWWZUgl0Mnf3QqQOxcngcPxlc";
 
 #[test]
-fn a_hash_written_by_the_earlier_argon2_crate_still_verifies_and_is_not_rehashed() {
+fn a_hash_written_by_the_earlier_argon2_crate_at_4_mib_verifies_and_moves_to_1_mib() {
     let mut f = Fixture::new();
     f.ok(
         &admin(),
@@ -499,11 +499,16 @@ fn a_hash_written_by_the_earlier_argon2_crate_still_verifies_and_is_not_rehashed
         .authenticate("longtime", "2468", "st", f.now, false)
         .expect("the stored hash verifies");
     assert_eq!(actor.login, "longtime");
-    assert_eq!(
-        stored_hash(&f, "longtime"),
-        HASH_FROM_ARGON2_0_5,
-        "same parameters: nothing to upgrade"
+    let now = stored_hash(&f, "longtime");
+    assert!(
+        now.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"),
+        "the 4 MiB hash is replaced at the current cost: {now}"
     );
+    assert!(f
+        .store
+        .authenticate("longtime", "2468", "st", f.now, false)
+        .is_ok());
+    assert_eq!(stored_hash(&f, "longtime"), now, "and only once");
 }
 
 fn stored_hash(f: &Fixture, login: &str) -> String {
@@ -544,7 +549,7 @@ fn an_old_parameter_hash_is_upgraded_at_the_next_sign_in_and_the_pin_still_works
     let upgraded = stored_hash(&f, "veteran");
     assert_ne!(upgraded, old);
     assert!(
-        upgraded.starts_with("$argon2id$v=19$m=4096,t=1,p=1$"),
+        upgraded.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"),
         "{upgraded}"
     );
     let rows = f.store.audit_log(None, 100).expect("log");
@@ -612,7 +617,7 @@ fn a_rehash_keeps_the_mark_of_a_pin_an_admin_set() {
     f.store
         .authenticate("op", "2468", "st", f.now, false)
         .expect("signs in");
-    assert!(stored_hash(&f, "op").contains("m=4096,t=1"));
+    assert!(stored_hash(&f, "op").contains("m=1024,t=1,"));
     assert_eq!(
         f.store.secret_set_by("op").expect("read").as_deref(),
         Some("admin"),

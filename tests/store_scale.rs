@@ -3,7 +3,10 @@
 //! write, filled by the upgrade of a schema-4 database with data, and the
 //! board's search giving exactly the runs the old LIKE scan gave.
 
+mod common;
 mod old_schema;
+
+use common::all_checks;
 
 use old_schema::schema_four_copy_of;
 use rusqlite::Connection;
@@ -12,7 +15,6 @@ use std::path::Path;
 use traveler::demo::Seeder;
 use traveler::domain::*;
 use traveler::store::audit::Verification;
-use traveler::store::health::CheckOptions;
 use traveler::store::{schema, PendingDeviation, PendingSignoff, RunFilter, Store};
 
 fn raw(path: &Path) -> Connection {
@@ -304,13 +306,7 @@ fn assert_quality_tables_match(store: &Store) {
         store.pending_signoffs(&quality).expect("signoffs"),
         for_quality
     );
-    let checks = store
-        .health(&CheckOptions {
-            anchors: &[],
-            session_hours: 100_000,
-            now: chrono::Utc::now(),
-        })
-        .expect("check");
+    let checks = all_checks(store);
     for name in ["run counts and search", "quality tables"] {
         let check = checks
             .iter()
@@ -602,13 +598,7 @@ fn traveler_check_names_derived_rows_edited_behind_its_back() {
                  SELECT 'delete', id, serial, title, procedure_key FROM runs WHERE id = {signoff_run};"
         ))
         .expect("tamper");
-    let checks = store
-        .health(&CheckOptions {
-            anchors: &[],
-            session_hours: 100_000,
-            now: chrono::Utc::now(),
-        })
-        .expect("check");
+    let checks = all_checks(&store);
     let problems = |name: &str| -> String {
         checks
             .iter()

@@ -5,7 +5,10 @@
 //! small however long a history grows, and `traveler check` notices rows
 //! edited behind its back.
 
+mod common;
 mod old_schema;
+
+use common::all_checks;
 
 use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
@@ -13,7 +16,6 @@ use std::path::Path;
 use traveler::demo::Seeder;
 use traveler::domain::*;
 use traveler::store::audit::Verification;
-use traveler::store::health::CheckOptions;
 use traveler::store::{schema, Store};
 
 fn raw(path: &Path) -> Connection {
@@ -38,13 +40,7 @@ fn all_fields(run: &Run) -> impl Iterator<Item = &Field> {
 }
 
 fn checks_named(store: &Store, names: &[&str]) {
-    let checks = store
-        .health(&CheckOptions {
-            anchors: &[],
-            session_hours: 100_000,
-            now: Utc::now(),
-        })
-        .expect("check");
+    let checks = all_checks(store);
     for name in names {
         let check = checks
             .iter()
@@ -55,13 +51,7 @@ fn checks_named(store: &Store, names: &[&str]) {
 }
 
 fn problems_of(store: &Store, name: &str) -> Vec<String> {
-    store
-        .health(&CheckOptions {
-            anchors: &[],
-            session_hours: 100_000,
-            now: Utc::now(),
-        })
-        .expect("check")
+    all_checks(store)
         .into_iter()
         .find(|c| c.check == name)
         .unwrap_or_else(|| panic!("traveler check has '{name}'"))

@@ -24,6 +24,9 @@ pub fn report(ctx: &mut Ctx, cmd: ReportCmd) -> CliResult {
                     )));
                 }
             }
+            if let Some(key) = &procedure {
+                require_procedure(ctx, key)?;
+            }
             let window = RunWindow {
                 procedure,
                 since: since.map(day_start),
@@ -39,6 +42,7 @@ pub fn report(ctx: &mut Ctx, cmd: ReportCmd) -> CliResult {
             field,
             last,
         } => {
+            require_procedure(ctx, &procedure)?;
             let series =
                 ctx.store
                     .field_series(&procedure, &step, &field, last.map(|n| n as usize))?;
@@ -65,6 +69,18 @@ pub fn report(ctx: &mut Ctx, cmd: ReportCmd) -> CliResult {
             ctx.print(&report, || spc_text(&report))
         }
     }
+}
+
+/// A report on a procedure key that was never loaded is a mistake to name,
+/// not an empty report (a typo would otherwise read as "no runs").
+fn require_procedure(ctx: &Ctx, key: &str) -> Result<(), CliError> {
+    if ctx.store.procedure_exists(key)? {
+        return Ok(());
+    }
+    Err(CliError::Failed(anyhow!(
+        "There is no procedure '{}': give a procedure key as `traveler procedure list` shows it (keys are case-sensitive).",
+        escape_unprintable(key)
+    )))
 }
 
 fn day_start(d: NaiveDate) -> Time {

@@ -37,10 +37,10 @@ impl From<anyhow::Error> for AuthError {
 /// The shortest secret accepted: a PIN of four characters.
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// Memory for hashing a new secret, in KiB (4 MiB). Why this little, and why
+/// Memory for hashing a new secret, in KiB (1 MiB). Why this little, and why
 /// one pass, is in README.md ("PIN hashing"): a PIN is guarded by the
 /// lockout, not by the hash cost.
-pub const SECRET_MEMORY_KIB: u32 = 4 * 1024;
+pub const SECRET_MEMORY_KIB: u32 = 1024;
 /// Passes over that memory for a new secret.
 pub const SECRET_PASSES: u32 = 1;
 /// Lanes for a new secret.

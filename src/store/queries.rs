@@ -353,6 +353,14 @@ impl Store {
         )
     }
 
+    /// Whether any version of procedure `key` was ever loaded (exact key).
+    pub fn procedure_exists(&self, key: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM procedures WHERE key = ?1 LIMIT 1")?;
+        Ok(stmt.exists([key])?)
+    }
+
     pub fn procedures(&self) -> Result<Vec<Procedure>> {
         self.docs(
             "procedure",

@@ -236,3 +236,15 @@ impl Fixture {
         self.store.audit_log(None, 1_000_000).expect("audit").len()
     }
 }
+
+/// Every check `traveler check` runs, now, with no anchors and a labour
+/// limit no test session reaches.
+pub fn all_checks(store: &Store) -> Vec<traveler::store::health::CheckResult> {
+    store
+        .health(&traveler::store::health::CheckOptions {
+            anchors: &[],
+            session_hours: 100_000,
+            now: Utc::now(),
+        })
+        .expect("check")
+}
