@@ -263,7 +263,10 @@ fn a_whole_run_to_failed() {
             "Oversize bore",
         ],
     );
-    assert!(out.contains("fail"), "{out}");
+    assert!(
+        out.contains("Failed step 1 'Measure the housing bore': Bore oversize"),
+        "{out}"
+    );
     // An operator may not fail the run; a supervisor may.
     shop.cmd(
         Some(OP1),
@@ -807,7 +810,7 @@ fn run_show_says_what_a_finished_run_waits_on_and_a_setting_change_completes_it(
             "false",
         ],
     );
-    assert!(said.contains("run completed: run 1"), "{said}");
+    assert!(said.contains("Completed the run"), "{said}");
     let shown = shop.run_json();
     assert_eq!(shown["run"]["state"], "complete");
     assert!(shown["run"]["completed_at"].is_string());
@@ -1509,4 +1512,29 @@ fn user_list_keeps_its_columns_when_a_name_prints_escaped() {
         line.find("active").unwrap_or_else(|| panic!("{line}"))
     };
     assert_eq!(column_of_state("evil2"), column_of_state("op1"), "{listed}");
+}
+
+#[test]
+fn an_action_prints_its_sentences_with_a_typed_line_break_shown_not_obeyed() {
+    let shop = Shop::new();
+    first_three_steps(&shop, "25.40");
+    let said = shop.ok(
+        OP1,
+        &[
+            "field",
+            "set",
+            "PU-1",
+            "bore",
+            "Bore diameter",
+            "25.90",
+            "--reason",
+            "re-measured\nApproved 'QA sign-off' by admin\u{202e}",
+        ],
+    );
+    assert_eq!(said.lines().count(), 1, "one event, one line: {said:?}");
+    assert!(
+        said.starts_with("Corrected 'Bore diameter' = 25.9 (out of range) on step 1 'Measure the housing bore': re-measured\\nApproved"),
+        "{said}"
+    );
+    assert!(!said.contains('\u{202e}'), "{said:?}");
 }

@@ -382,7 +382,20 @@ fn values_signatures_and_deviations() {
             field: "Bore diameter".into(),
             value: value.clone()
         }),
-        "Recorded 'Bore diameter' = 25.07 on step 2 'Bore the housing'"
+        "Recorded 'Bore diameter' = 25.07 (out of range) on step 2 'Bore the housing'"
+    );
+    let in_range = FieldValue {
+        value: Value::Number(25.01),
+        verdict: Verdict::InRange,
+        ..value.clone()
+    };
+    assert_eq!(
+        say(Event::FieldValueSaved {
+            step: "bore".into(),
+            field: "Bore diameter".into(),
+            value: in_range
+        }),
+        "Recorded 'Bore diameter' = 25.01 on step 2 'Bore the housing'"
     );
     value.replaces = Some(8);
     value.reason = Some("misread the gauge".into());
@@ -392,7 +405,7 @@ fn values_signatures_and_deviations() {
             field: "Bore diameter".into(),
             value
         }),
-        "Corrected 'Bore diameter' = 25.07 on step 2 'Bore the housing': misread the gauge"
+        "Corrected 'Bore diameter' = 25.07 (out of range) on step 2 'Bore the housing': misread the gauge"
     );
     assert_eq!(
         say(Event::SignatureRecorded {

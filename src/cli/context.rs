@@ -7,6 +7,7 @@ use crate::domain::{
 };
 use crate::store::bounded_file::{read_text, SizeLimit};
 use crate::store::{AuthError, ExecError, StagedAttachment, Store};
+use crate::ui::event_sentence::{sentence, Names};
 use anyhow::anyhow;
 use chrono::Utc;
 
@@ -169,16 +170,22 @@ impl Ctx {
         if self.json {
             out(&(serde_json::to_string_pretty(events).map_err(anyhow::Error::from)? + "\n"));
         } else {
+            // One sentence per event, as the run history says it, with the
+            // steps named from the run as it now stands.
+            let run_doc = match run {
+                Some(id) => self.store.run(id)?,
+                None => None,
+            };
+            let people = std::collections::BTreeMap::new();
+            let names = Names {
+                run: run_doc.as_ref(),
+                people: &people,
+            };
+            let mut text = String::new();
             for event in events {
-                let parts = event.audit_parts(run);
-                let mut line = format!("{}: {}", parts.action.replace('_', " "), parts.entity);
-                if let Some(after) = parts.after {
-                    line.push_str(&format!(" -> {}", compact(&after)));
-                }
-                let mut text = String::new();
-                push_line(&mut text, &line);
-                out(&text);
+                push_line(&mut text, &sentence(event, &names));
             }
+            out(&text);
         }
         Ok(())
     }
@@ -232,19 +239,4 @@ pub fn out(text: &str) {
     let _ = stdout
         .write_all(text.as_bytes())
         .and_then(|_| stdout.flush());
-}
-
-/// A JSON value as short text: strings bare, objects compact.
-pub fn compact(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => {
-            let s = other.to_string();
-            if s.chars().count() > 160 {
-                format!("{}…", s.chars().take(160).collect::<String>())
-            } else {
-                s
-            }
-        }
-    }
 }

@@ -6,7 +6,7 @@
 
 use crate::domain::{
     value_text, Disposition, Event, InventoryState, LeaveCause, Meaning, ProcedureState,
-    RedlineChange, RedlineState, Run, StepState,
+    RedlineChange, RedlineState, Run, StepState, Verdict,
 };
 use std::collections::BTreeMap;
 
@@ -247,8 +247,12 @@ pub fn sentence(event: &Event, names: &Names) -> String {
             };
             with_reason(
                 format!(
-                    "{verb} '{field}' = {} on {}",
+                    "{verb} '{field}' = {}{} on {}",
                     value_text(&value.value),
+                    match value.verdict {
+                        Verdict::OutOfRange => " (out of range)",
+                        Verdict::InRange | Verdict::NoRule => "",
+                    },
                     names.step(step)
                 ),
                 value.reason.as_deref(),
