@@ -230,7 +230,7 @@ fn completion_is_refused_with_every_blocker_in_spec_order() {
         "Build requirement BEARING still needs 1 of 1 installed.",
         "Build requirement SCREW still needs 4 of 4 installed.",
         "Sign-off 'QA' is expecting approval by quality.",
-        "You (op2) are not checked into step 'bore'.",
+        "You (op2) are not checked into step 2 'Step bore'.",
     ];
     assert_eq!(r, expected);
     // blockers() tells the same story to a screen

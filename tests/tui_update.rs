@@ -1584,3 +1584,114 @@ fn decimal_points_and_commas() {
         "left for the engine to refuse"
     );
 }
+
+#[test]
+fn on_the_scan_box_a_step_key_acts_until_typing_starts_and_again_after_an_install() {
+    let mut s = on_bore_step(op1());
+    let keymap = s.keymap.clone();
+    let feed = |s: &mut State, c: char| {
+        let msg = route(s, &keymap, &key(c)).expect("routed");
+        update(s, msg)
+    };
+    // The cursor walks onto the scan box (the last item): `c` still completes.
+    act(&mut s, Action::Bottom);
+    assert!(s.step.as_ref().unwrap().focus_is_scan(&s));
+    assert_eq!(s.context(), Context::Step);
+    assert_eq!(
+        route(&s, &keymap, &key('c')),
+        Some(Msg::Action(Action::Complete))
+    );
+    // A character that is no step command starts a serial there.
+    feed(&mut s, 'X');
+    assert_eq!(s.context(), Context::StepScan);
+    for c in "c-1".chars() {
+        feed(&mut s, c);
+    }
+    assert_eq!(s.step.as_ref().unwrap().scan.value(), "Xc-1");
+    let effects = act(&mut s, Action::Open);
+    let [Effect::Execute { tag, command, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(matches!(command, Command::Install { identifier, .. } if identifier == "Xc-1"));
+    send(
+        &mut s,
+        Msg::Executed {
+            tag: tag.clone(),
+            outcome: Outcome::Done(Vec::new()),
+        },
+    );
+    // After the install the box is empty and `c` is the command again.
+    assert_eq!(s.context(), Context::Step);
+    assert_eq!(
+        route(&s, &keymap, &key('c')),
+        Some(Msg::Action(Action::Complete))
+    );
+    // A serial that starts with a command letter: `s` first, then it types.
+    act(&mut s, Action::Scan);
+    assert_eq!(s.context(), Context::StepScan);
+    feed(&mut s, 'c');
+    assert_eq!(s.step.as_ref().unwrap().scan.value(), "c");
+    // Esc clears; a second Esc leaves the box.
+    act(&mut s, Action::Back);
+    assert_eq!(s.context(), Context::Step);
+}
+
+#[test]
+fn a_serial_typed_on_the_board_without_slash_searches_and_enter_opens_it() {
+    let mut s = board_with(vec![
+        summary(7, "PU-10", RunState::Todo, 0, 4, "", now()),
+        summary(6, "PU-1", RunState::Todo, 0, 4, "", now()),
+    ]);
+    act(&mut s, Action::Back); // leave the search board_with opened
+    assert_eq!(s.context(), Context::Board);
+    let keymap = s.keymap.clone();
+    // A board command letter is still its command.
+    assert_eq!(
+        route(&s, &keymap, &key('j')),
+        Some(Msg::Action(Action::Down))
+    );
+    let mut effects = Vec::new();
+    for c in "PU-1".chars() {
+        let msg = route(&s, &keymap, &key(c)).expect("routed");
+        assert_eq!(msg, Msg::Edit(Edit::Insert(c)), "{c}");
+        effects = update(&mut s, msg);
+    }
+    assert_eq!(s.context(), Context::BoardSearch);
+    assert_eq!(s.board.search.value(), "PU-1");
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadBoard(q)] if q.filter.search.as_deref() == Some("PU-1")),
+        "{effects:?}"
+    );
+    // The page for the text came back with PU-10 highlighted: Enter opens
+    // the exact serial, not the highlighted row.
+    let generation = s.board.generation;
+    send(
+        &mut s,
+        Msg::BoardLoaded(BoardPage {
+            generation,
+            append: false,
+            rows: vec![
+                summary(7, "PU-10", RunState::Todo, 0, 4, "", now()),
+                summary(6, "PU-1", RunState::Todo, 0, 4, "", now()),
+            ],
+            full: false,
+            counts: Default::default(),
+            stuck: 0,
+            settings: Default::default(),
+        }),
+    );
+    assert_eq!(s.board.selected, 0);
+    let msg = route(
+        &s,
+        &keymap,
+        &KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+    )
+    .expect("routed");
+    assert_eq!(
+        update(&mut s, msg),
+        vec![Effect::LoadRun {
+            run: 6,
+            open_step: None
+        }]
+    );
+}

@@ -15,28 +15,10 @@ pub fn route(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
     }
     let context = state.context();
     let binding = KeyBinding::from_event(key);
-    // In a choice editor a letter that starts an option picks it (p/f,
-    // y/n, the first letters of the options); other keys keep their binding.
-    if context == Context::StepChoice {
-        if let KeyCode::Char(c) = key.code {
-            let plain = !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-            if plain && super::update::choice_takes_letter(state, c) {
-                return Some(Msg::Edit(Edit::Insert(c)));
-            }
-        }
-    }
-    // A digit, sign or decimal point on a number field under the cursor
-    // starts typing its value (a gauge types so, then Enter).
-    if context == Context::Step && keymap.action_for(context, &binding).is_none() {
-        if let KeyCode::Char(c) = key.code {
-            let plain = !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-            if plain && super::update::starts_measurement(state, c) {
-                return Some(Msg::Edit(Edit::Insert(c)));
-            }
+    if let Some(c) = typed_char(key) {
+        let bound = keymap.action_for(context, &binding).is_some();
+        if takes_unbound_char(state, context, bound, c) {
+            return Some(Msg::Edit(Edit::Insert(c)));
         }
     }
     if context.takes_text() {
@@ -45,6 +27,44 @@ pub fn route(state: &State, keymap: &Keymap, key: &KeyEvent) -> Option<Msg> {
         }
     }
     keymap.action_for(context, &binding).map(Msg::Action)
+}
+
+/// A plain character (no Ctrl or Alt).
+fn typed_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// Where a character is typed although the screen is not a text box.
+fn takes_unbound_char(state: &State, context: Context, bound: bool, c: char) -> bool {
+    match context {
+        // In a choice editor a letter that starts an option picks it (p/f,
+        // y/n, the first letters of the options); other keys keep their binding.
+        Context::StepChoice => super::update::choice_takes_letter(state, c),
+        // A digit, sign or decimal point on a number field under the cursor
+        // starts typing its value (a gauge types so, then Enter). On the scan
+        // box before typing starts, a step command key does its command and
+        // any other character starts the serial.
+        Context::Step if !bound => {
+            super::update::starts_measurement(state, c)
+                || state
+                    .step
+                    .as_ref()
+                    .is_some_and(|s| s.editing.is_none() && s.focus_is_scan(state))
+        }
+        // On the board a character that is no board command starts the
+        // serial search with itself, as if `/` had been pressed first.
+        Context::Board if !bound => !c.is_whitespace(),
+        _ => false,
+    }
 }
 
 fn edit_for(key: &KeyEvent) -> Option<Edit> {

@@ -279,6 +279,11 @@ pub struct StepView {
     pub drafts: BTreeMap<String, Draft>,
     pub scan: TextInput,
     pub scan_result: Option<ScanResult>,
+    /// The user asked to type into the scan box (`s`, Enter on it, or a
+    /// first character that is no step command). Until then, and again after
+    /// each install, a step command key on the empty box does its command:
+    /// the cursor resting on the box is no trap for `c`.
+    pub scan_typing: bool,
     /// Shown after a refused completion: every reason.
     pub refused: Option<Vec<String>>,
     /// Where Esc goes back to.
@@ -295,6 +300,7 @@ impl StepView {
             drafts: BTreeMap::new(),
             scan: TextInput::default(),
             scan_result: None,
+            scan_typing: false,
             refused: None,
             return_to,
             offset: Cell::new(0),
@@ -521,7 +527,7 @@ impl State {
                         ..
                     }) => Context::StepEdit,
                     Some(_) => Context::StepChoice,
-                    None if step.focus_is_scan(self) => Context::StepScan,
+                    None if step.typing_in_scan_box(self) => Context::StepScan,
                     None => Context::Step,
                 },
                 None => Context::Step,
@@ -556,8 +562,14 @@ impl State {
 }
 
 impl StepView {
-    /// True when the cursor rests on the scan box (typing goes into it).
+    /// True when the cursor rests on the scan box.
     pub fn focus_is_scan(&self, state: &State) -> bool {
         super::step_items::items(state).get(self.focus) == Some(&StepItem::Scan)
+    }
+
+    /// True when typing goes into the scan box: the cursor is on it and the
+    /// user has started typing there (see `scan_typing`).
+    pub fn typing_in_scan_box(&self, state: &State) -> bool {
+        self.focus_is_scan(state) && (self.scan_typing || !self.scan.is_empty())
     }
 }

@@ -141,8 +141,8 @@ pub fn step_blockers(step: &RunStep, actor_login: &str) -> Vec<String> {
         StepState::Todo | StepState::InProgress | StepState::Complete => {
             if !is_checked_in(step, actor_login) {
                 out.push(format!(
-                    "You ({actor_login}) are not checked into step '{}'.",
-                    step.key
+                    "You ({actor_login}) are not checked into step {}.",
+                    step.named()
                 ));
             }
         }

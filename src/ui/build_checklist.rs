@@ -80,16 +80,21 @@ pub fn scan_lines(view: &StepView, focused: bool, theme: &Theme, width: u16) -> 
         ),
         Span::raw(" "),
     ];
+    // Resting on the box is not typing in it: step keys still act there
+    // until a serial is begun (see `StepView::scan_typing`).
+    let typing = focused && (view.scan_typing || !view.scan.is_empty());
     first.extend(text_box(
         view.scan.value(),
         view.scan.cursor(),
-        focused,
+        typing,
         false,
         24,
         theme,
     ));
-    if focused {
+    if typing {
         first.push(Span::styled("  serial or lot, Enter", theme.dim));
+    } else if focused {
+        first.push(Span::styled("  s and type a serial, or scan", theme.dim));
     } else {
         first.push(Span::styled("  scan any time", theme.dim));
     }

@@ -226,7 +226,12 @@ fn page_rows() -> usize {
 
 pub fn on_edit(state: &mut State, edit: &Edit) -> Vec<Effect> {
     if !state.board.searching {
-        return Vec::new();
+        // A serial typed on the board without `/` (see `input::route`).
+        if !matches!(edit, Edit::Insert(_)) {
+            return Vec::new();
+        }
+        state.board.searching = true;
+        state.board.search.clear();
     }
     state.board.search.apply(edit);
     restart(state)

@@ -54,6 +54,8 @@ fn done(state: &mut State, tag: ExecTag, events: &[Event]) -> Vec<Effect> {
         ExecTag::Scan { .. } => {
             if let Some(step) = &mut state.step {
                 step.scan.clear();
+                // The next key may be `c`: the box waits to be asked again.
+                step.scan_typing = false;
                 step.scan_result = Some(ScanResult {
                     accepted: true,
                     lines: vec![text.clone()],

@@ -58,7 +58,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if let Some(field) = editing {
         return on_editor_action(state, &field, action);
     }
-    if focused_item(state) == Some(StepItem::Scan) {
+    if state
+        .step
+        .as_ref()
+        .is_some_and(|s| s.typing_in_scan_box(state))
+    {
         return on_scan_box_action(state, action);
     }
     let step_key = key(state);
@@ -114,7 +118,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Scan => {
             let at = items(state).iter().position(|i| *i == StepItem::Scan);
             match at {
-                Some(i) => set_focus(state, i),
+                Some(i) => {
+                    set_focus(state, i);
+                    start_typing_in_scan_box(state);
+                }
                 None => {
                     state.status = Some(Status::error(
                         "This step installs no parts, so there is nothing to scan.",
@@ -134,6 +141,7 @@ fn move_focus(state: &mut State, delta: isize) {
     }
     if let Some(step) = &mut state.step {
         step.focus = (step.focus as isize + delta).rem_euclid(n as isize) as usize;
+        step.scan_typing = false;
     }
 }
 
@@ -141,6 +149,7 @@ fn set_focus(state: &mut State, at: usize) {
     let n = items(state).len();
     if let Some(step) = &mut state.step {
         step.focus = at.min(n.saturating_sub(1));
+        step.scan_typing = false;
     }
 }
 
@@ -249,9 +258,15 @@ fn open_focused(state: &mut State) -> Vec<Effect> {
                 set_focus(state, i);
             }
         }
-        StepItem::Scan => {}
+        StepItem::Scan => start_typing_in_scan_box(state),
     }
     Vec::new()
+}
+
+fn start_typing_in_scan_box(state: &mut State) {
+    if let Some(step) = &mut state.step {
+        step.scan_typing = true;
+    }
 }
 
 /// Why the step's fields cannot be changed now (the run or the step is in a
@@ -654,6 +669,7 @@ pub fn on_edit(state: &mut State, edit: &Edit) {
         }
     } else if on_scan_box {
         step.scan.apply(edit);
+        step.scan_typing = true;
         step.scan_result = None;
     }
 }
@@ -680,6 +696,7 @@ fn on_scan_box_action(state: &mut State, action: Action) -> Vec<Effect> {
             } else {
                 step.scan.clear();
             }
+            step.scan_typing = false;
             Vec::new()
         }
         Action::NextField => {
