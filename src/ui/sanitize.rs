@@ -5,24 +5,14 @@
 //! ([`crate::domain::is_unsafe_to_print`]), shared with the command line's
 //! escaping ([`crate::domain::escape_unprintable`]).
 
-use crate::domain::is_unsafe_to_print as is_unsafe;
 use std::borrow::Cow;
 
-/// One line of text: every control character (newlines and tabs included)
-/// becomes a space, other invisible or reordering characters become `�`.
+/// One line of text: every character that could move the cursor, start a
+/// line, recolour or reorder is shown as its escape (`\n`, `\u{1b}`,
+/// `\u{202e}`), the same as the command line and the printed record show it,
+/// so a screen, a printout and a script read one text the same way.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\n' | '\r' | '\t' => ' ',
-                c if is_unsafe(c) => '\u{FFFD}',
-                c => c,
-            })
-            .collect(),
-    )
+    crate::domain::escape_unprintable(text)
 }
 
 /// Several lines (instructions, comments): newlines kept, each line cleaned.
@@ -39,11 +29,11 @@ mod tests {
 
     #[test]
     fn escapes_are_neutralised() {
-        assert_eq!(clean("ok\u{1b}[31mred"), "ok\u{FFFD}[31mred");
-        assert_eq!(clean("a\nb"), "a b");
+        assert_eq!(clean("ok\u{1b}[31mred"), "ok\\u{1b}[31mred");
+        assert_eq!(clean("a\nb"), "a\\nb");
         assert_eq!(clean("plain"), "plain");
-        assert_eq!(clean("x\u{202E}y"), "x\u{FFFD}y");
-        assert_eq!(clean_lines("one\r\ntwo\u{7}"), vec!["one", "two\u{FFFD}"]);
-        assert_eq!(clean("a\u{2060}b\u{61C}c"), "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(clean("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(clean_lines("one\r\ntwo\u{7}"), vec!["one", "two\\u{7}"]);
+        assert_eq!(clean("a\u{2060}b\u{61C}c"), "a\\u{2060}b\\u{61c}c");
     }
 }
