@@ -166,6 +166,15 @@ impl Tmux {
         }
     }
 
+    /// A person at the keyboard: each key further apart than the scan
+    /// detector's gap (100 ms), so nothing of it can pass for a scanner.
+    fn type_by_hand(&self, text: &str) {
+        for c in text.chars() {
+            self.tmux(&["send-keys", "-t", "e2e", "-l", &c.to_string()]);
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "e2e", key]);
         std::thread::sleep(Duration::from_millis(150));
@@ -760,4 +769,34 @@ fn a_hold_at_the_floor_reaches_the_supervisors_board_with_its_reason() {
     );
     // The detail line names the reason and who held it.
     office.wait_for_line(&["held at step 1: seal driver missing", "op1"]);
+}
+
+#[test]
+fn a_serial_typed_on_the_board_without_slash_opens_that_run_not_the_highlighted_one() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed, so the end-to-end test is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seed(dir.path());
+    // A newer run sits highlighted at the top of the board.
+    cli(
+        &db,
+        Some(("sup1", "3333")),
+        &[
+            "run",
+            "create",
+            "--procedure",
+            "SHAFT-FIT",
+            "--serial",
+            "PU-78",
+        ],
+    );
+    let t = Tmux::start_as("type-serial", &terminal_command(dir.path(), &db, "cell-1"));
+    t.sign_in("op1", "1111");
+    t.wait_for_line(&["PU-78", "todo"]);
+    t.type_by_hand("PU-77");
+    t.wait_for("PU-77");
+    t.key("Enter");
+    t.wait_for("Run 1 · PU-77");
 }
