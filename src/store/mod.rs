@@ -85,7 +85,7 @@ impl Store {
         // The hot queries are prepared once per connection (`prepare_cached`);
         // the board's page query alone has a variant per filter combination.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        schema::configure(&conn).map_err(explain)?;
+        schema::configure(&conn, BUSY_TIMEOUT).map_err(explain)?;
         schema::migrate(&conn).map_err(explain)?;
         Ok(Store {
             conn,

@@ -287,11 +287,31 @@ const BOARD_INDEX_VERSION: i64 = 11;
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Durability and integrity settings for every connection.
-pub fn configure(conn: &Connection) -> Result<()> {
-    // journal_mode answers with a row, so it is read, not executed.
-    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+pub fn configure(conn: &Connection, busy_timeout: std::time::Duration) -> Result<()> {
+    use_wal(conn, busy_timeout)?;
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
     Ok(())
+}
+
+/// Puts the file in WAL mode (it stays so: only a new file switches). When
+/// several processes create one file at once the switch can find it locked,
+/// and SQLite answers "busy" at once instead of waiting through the busy
+/// handler, so it is tried again here until `busy_timeout` has passed.
+fn use_wal(conn: &Connection, busy_timeout: std::time::Duration) -> Result<()> {
+    let deadline = std::time::Instant::now() + busy_timeout;
+    loop {
+        // journal_mode answers with a row, so it is read, not executed.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Takes the schema from `from` to `from + 1` inside an open transaction;
