@@ -33,6 +33,8 @@ const ODD: &[(&str, &str)] = &[
         "longer than the stored parts",
     ),
     ("gen-0000032", "Generated pump lower case"),
+    ("KEY@-9", "at sign"),
+    ("KEYA-10", "after the at sign"),
 ];
 
 const TEXTS: &[&str] = &[
@@ -75,6 +77,10 @@ const TEXTS: &[&str] = &[
     "serial-0123456789-abcdefghij-0123456789-e",
     "0123456789-ABCDEFGHIJ-0123456789-END",
     "nothing like it",
+    "EY@",
+    "ey@-",
+    "EYA",
+    "KEY@",
 ];
 
 fn supervisor() -> Actor {

@@ -50,7 +50,7 @@ pub fn page_sql(
     limit: usize,
 ) -> Result<(String, Args)> {
     let lead: String = text.chars().take(SERIAL_PART_CHARS).collect();
-    let lead_prefix = format!("{}%", like_literal(&lead));
+    let (low, high) = nocase_range(&lead);
     let starts = format!("{}%", like_literal(text));
     let contains = format!("%{}%", like_literal(text));
     let mut arms: Vec<String> = Vec::new();
@@ -81,7 +81,7 @@ pub fn page_sql(
         vec![Box::new(lead.clone()), Box::new(starts)],
         false,
     );
-    if inner_serial_matches_reach(conn, &lead_prefix, SUFFIX_SORT_CAP)? {
+    if inner_serial_matches_reach(conn, &low, &high, SUFFIX_SORT_CAP)? {
         arm(
             "runs_search CROSS JOIN runs ON runs.id = runs_search.rowid",
             "runs_search.rowid",
@@ -96,8 +96,12 @@ pub fn page_sql(
         arm(
             "run_serial_suffixes AS s CROSS JOIN runs ON runs.id = s.run",
             "s.run",
-            "s.suffix LIKE ? ESCAPE '\\' AND +runs.serial LIKE ? ESCAPE '\\'",
-            vec![Box::new(lead_prefix), Box::new(contains.clone())],
+            "s.suffix >= ? AND s.suffix < ? AND +runs.serial LIKE ? ESCAPE '\\'",
+            vec![
+                Box::new(low.clone()),
+                Box::new(high.clone()),
+                Box::new(contains.clone()),
+            ],
             true,
         );
     }
@@ -126,16 +130,40 @@ pub fn page_sql(
     Ok((sql, args))
 }
 
-/// Whether at least `cap` entries of `run_serial_suffixes` start with the
-/// LIKE pattern `lead_prefix` (at most `cap` read).
-fn inner_serial_matches_reach(conn: &Connection, lead_prefix: &str, cap: i64) -> Result<bool> {
+/// Whether at least `cap` entries of `run_serial_suffixes` lie in
+/// `[low, high)` (at most `cap` read).
+fn inner_serial_matches_reach(conn: &Connection, low: &str, high: &str, cap: i64) -> Result<bool> {
     let n: i64 = conn
         .prepare_cached(
             "SELECT COUNT(*) FROM (SELECT 1 FROM run_serial_suffixes
-             WHERE suffix LIKE ?1 ESCAPE '\\' LIMIT ?2)",
+             WHERE suffix >= ?1 AND suffix < ?2 LIMIT ?3)",
         )?
-        .query_row(params![lead_prefix, cap], |r| r.get(0))?;
+        .query_row(params![low, high, cap], |r| r.get(0))?;
     Ok(n >= cap)
+}
+
+/// The range of a NOCASE column holding every text that starts with
+/// `lead`, letter case aside: a range, not a LIKE, because SQLite plans a
+/// LIKE on a bound pattern anew for every pattern, which costs more than
+/// the search. The upper end is `lead` with its last character stepped
+/// on (case folded; where folding makes the range wider the LIKE on the
+/// run decides); the highest character steps on the one before it, and
+/// text of nothing but those is bounded by the highest character itself.
+fn nocase_range(lead: &str) -> (String, String) {
+    let low = lead.to_ascii_lowercase();
+    let mut chars: Vec<char> = low.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last {
+            '\u{D7FF}' => Some('\u{E000}'),
+            c => char::from_u32(c as u32 + 1),
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            let high: String = chars.into_iter().collect();
+            return (low, high.to_ascii_lowercase());
+        }
+    }
+    (low, char::MAX.to_string().repeat(SERIAL_PART_CHARS + 1))
 }
 
 /// The procedure keys in use that match the LIKE pattern `contains`: the
@@ -333,6 +361,18 @@ mod tests {
             .expect("len");
         assert_eq!(longest, SERIAL_PART_CHARS as i64);
         assert_eq!(differences(&conn).expect("check").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_nocase_range_holds_every_text_starting_with_the_lead() {
+        assert_eq!(nocase_range("Ab-1"), ("ab-1".into(), "ab-2".into()));
+        // '@' steps on to 'A', which NOCASE folds: wider, never narrower.
+        assert_eq!(nocase_range("x@"), ("x@".into(), "xa".into()));
+        assert_eq!(nocase_range("é"), ("é".into(), "ê".into()));
+        let top = format!("a{}", char::MAX);
+        assert_eq!(nocase_range(&top), (top.clone(), "b".into()));
+        let (low, high) = nocase_range(&char::MAX.to_string());
+        assert!(format!("{low}{}", char::MAX).repeat(16) < high);
     }
 
     #[test]
