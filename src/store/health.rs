@@ -146,8 +146,9 @@ impl Store {
         ))
     }
 
-    /// The counts per state against a scan of the runs, and the trigram
-    /// search index against the runs it indexes (FTS5's own integrity check).
+    /// The counts per state against a scan of the runs, the trigram search
+    /// indexes against the runs they index (FTS5's own integrity check), and
+    /// the serial search tables against the serials (`search::differences`).
     fn run_counts_and_search(&self) -> Result<CheckResult> {
         let mut problems = Vec::new();
         let mut stmt = self.conn.prepare(
@@ -184,9 +185,11 @@ impl Store {
                 "The run search index does not match the runs ({e}); searches may miss runs."
             ));
         }
+        let (serial_rows, search_problems) = super::search::differences(&self.conn)?;
+        problems.extend(search_problems);
         Ok(CheckResult::new(
             "run counts and search",
-            format!("{total} runs counted and indexed"),
+            format!("{total} runs counted and indexed ({serial_rows} serial search rows)"),
             problems,
         ))
     }

@@ -25,6 +25,7 @@ mod report_queries;
 mod rows;
 pub mod schema;
 mod screen_queries;
+mod search;
 pub mod sqlite_errors;
 pub mod trace;
 mod world;

@@ -95,17 +95,20 @@ impl Store {
         before_id: Option<RunId>,
         limit: usize,
     ) -> Result<Vec<RunSummary>> {
-        let short = filter
-            .search
-            .as_deref()
-            .filter(|q| !q.is_empty() && q.chars().count() < TRIGRAM_CHARS);
+        let search = filter.search.as_deref().filter(|q| !q.is_empty());
+        let short = search.filter(|q| q.chars().count() < TRIGRAM_CHARS);
         let short_plan = match short {
             Some(q) if self.prefix_matches_reach(q, SHORT_SEARCH_SORT_CAP)? => {
                 ShortSearch::WalkNewest
             }
             _ => ShortSearch::SortMatches,
         };
-        let (sql, args) = run_page_sql(filter, before_id, limit, short_plan);
+        let (sql, args) = match search {
+            Some(text) if short.is_none() => {
+                super::search::page_sql(&self.conn, filter, text, before_id, limit)?
+            }
+            _ => run_page_sql(filter, before_id, limit, short_plan),
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
@@ -468,7 +471,7 @@ enum ShortSearch {
 }
 
 /// `text` as a LIKE pattern matching it literally (with `ESCAPE '\'`).
-fn like_literal(text: &str) -> String {
+pub(super) fn like_literal(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
@@ -476,17 +479,21 @@ fn like_literal(text: &str) -> String {
 
 /// `text` as one FTS5 string: a phrase, so nothing the user typed is query
 /// syntax (`AND`, `NEAR(`, `*`, `"` are only characters to find).
-fn fts_phrase(text: &str) -> String {
+pub(super) fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// The SQL and arguments for one page of the board.
+/// The columns of a [`RunSummary`], in the order `list_runs` reads them.
+pub(super) const SUMMARY_COLUMNS: &str =
+    "runs.id, runs.serial, runs.title, runs.procedure_key, runs.state, runs.required_done,
+     runs.required_total, runs.checked_in, runs.created_at, runs.started_at,
+     runs.completed_at, runs.updated_at, runs.updated_by";
+
+/// The SQL and arguments for one page of the board without a search, or
+/// with one shorter than [`TRIGRAM_CHARS`] (longer ones: `search.rs`).
 ///
-/// A search of [`TRIGRAM_CHARS`] or more finds candidates by the trigram
-/// index, walked newest first, and keeps those the old substring LIKE keeps
-/// (the trigram tokenizer folds case beyond ASCII, LIKE does not, so the
-/// LIKE decides). A shorter search is a case-insensitive prefix match,
-/// planned as `short` says.
+/// A short search is a case-insensitive prefix match, planned as `short`
+/// says.
 /// Only the clauses in use go into the SQL, so SQLite can walk the primary
 /// key (or the state index) from the page boundary instead of scanning from
 /// the top: a deep page costs the same as the first.
@@ -497,34 +504,18 @@ fn run_page_sql(
     short: ShortSearch,
 ) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let search = filter.search.as_deref().filter(|s| !s.is_empty());
-    let trigram = search.filter(|s| s.chars().count() >= TRIGRAM_CHARS);
-    let mut sql = String::from(
-        "SELECT runs.id, runs.serial, runs.title, runs.procedure_key, runs.state, runs.required_done,
-                runs.required_total, runs.checked_in, runs.created_at, runs.started_at,
-                runs.completed_at, runs.updated_at, runs.updated_by",
-    );
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE 1 = 1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    let order_key = if let Some(text) = trigram {
-        sql.push_str(
-            " FROM runs_search CROSS JOIN runs ON runs.id = runs_search.rowid
-             WHERE runs_search MATCH ?",
-        );
-        args.push(Box::new(fts_phrase(text)));
-        "runs_search.rowid"
-    } else {
-        sql.push_str(" FROM runs WHERE 1 = 1");
-        "runs.id"
-    };
+    let order_key = "runs.id";
     if let Some(text) = search {
-        let pattern = if trigram.is_some() {
-            format!("%{}%", like_literal(text))
-        } else {
-            format!("{}%", like_literal(text))
-        };
+        let pattern = format!("{}%", like_literal(text));
         // A unary `+` keeps SQLite off the NOCASE indexes, so it walks the
         // primary key newest first and stops at the page's end.
-        let walk = trigram.is_none() && short == ShortSearch::WalkNewest;
-        let c = if walk { "+runs." } else { "runs." };
+        let c = if short == ShortSearch::WalkNewest {
+            "+runs."
+        } else {
+            "runs."
+        };
         sql.push_str(&format!(
             " AND ({c}serial LIKE ? ESCAPE '\\' OR {c}title LIKE ? ESCAPE '\\'
                    OR {c}procedure_key LIKE ? ESCAPE '\\')"
@@ -533,6 +524,24 @@ fn run_page_sql(
             args.push(Box::new(pattern.clone()));
         }
     }
+    push_filters(filter, order_key, &mut sql, &mut args);
+    if let Some(before) = before_id {
+        sql.push_str(&format!(" AND {order_key} < ?"));
+        args.push(Box::new(before));
+    }
+    sql.push_str(&format!(" ORDER BY {order_key} DESC LIMIT ?"));
+    args.push(Box::new(limit as i64));
+    (sql, args)
+}
+
+/// Appends the filter's clauses other than the search (state, open only,
+/// marker, untouched since) to `sql`, `order_key` naming the run's id.
+pub(super) fn push_filters(
+    filter: &RunFilter,
+    order_key: &str,
+    sql: &mut String,
+    args: &mut Vec<Box<dyn rusqlite::ToSql>>,
+) {
     if let Some(state) = filter.state {
         sql.push_str(" AND runs.state = ?");
         args.push(Box::new(state.name()));
@@ -558,13 +567,6 @@ fn run_page_sql(
         sql.push_str(" AND runs.updated_at < ?");
         args.push(Box::new(super::rows::time_text(&time)));
     }
-    if let Some(before) = before_id {
-        sql.push_str(&format!(" AND {order_key} < ?"));
-        args.push(Box::new(before));
-    }
-    sql.push_str(&format!(" ORDER BY {order_key} DESC LIMIT ?"));
-    args.push(Box::new(limit as i64));
-    (sql, args)
 }
 
 #[cfg(test)]
@@ -614,24 +616,6 @@ mod tests {
         assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
         let all = plan(&conn, AUDIT_ALL_SQL, &[&50i64]);
         assert!(!all.contains("TEMP B-TREE"), "no sort: {all}");
-    }
-
-    #[test]
-    fn a_long_search_goes_through_the_trigram_index_newest_first() {
-        let conn = migrated();
-        let filter = RunFilter {
-            search: Some("PU-00".into()),
-            ..RunFilter::default()
-        };
-        for before in [None, Some(40)] {
-            let p = page_plan(&conn, &filter, before);
-            assert!(p.contains("SCAN runs_search VIRTUAL TABLE INDEX"), "{p}");
-            assert!(
-                p.contains("SEARCH runs USING INTEGER PRIMARY KEY"),
-                "runs only looked up by id: {p}"
-            );
-            assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
-        }
     }
 
     #[test]

@@ -268,6 +268,88 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX runs_procedure ON runs(procedure_key, id);
     "#,
+    // 13: a search typed as a serial costs the same at any size (see
+    // `search.rs`). `run_serial_prefixes` holds every start of each serial
+    // (up to 32 characters), so the runs whose serial starts with what is
+    // typed are read newest first from one key; `run_serial_suffixes` every
+    // rest of a serial from its second character on (each cut to 32), for
+    // text found inside a serial; `runs_title_search` a trigram index of the
+    // titles alone, so text found in no title costs nothing there. Kept by
+    // triggers on `runs` like `runs_search`, and filled from the runs here.
+    r#"
+    CREATE TABLE run_serial_prefixes (
+        prefix TEXT NOT NULL COLLATE NOCASE,
+        run INTEGER NOT NULL,
+        PRIMARY KEY (prefix, run)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_serial_suffixes (
+        suffix TEXT NOT NULL COLLATE NOCASE,
+        run INTEGER NOT NULL,
+        PRIMARY KEY (suffix, run)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO run_serial_prefixes (prefix, run)
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)
+        SELECT substr(runs.serial, 1, n.i), runs.id FROM runs JOIN n ON n.i <= length(runs.serial);
+    INSERT OR IGNORE INTO run_serial_suffixes (suffix, run)
+        WITH RECURSIVE n(i) AS (
+            SELECT 2 UNION ALL SELECT i + 1 FROM n
+            WHERE i < (SELECT COALESCE(MAX(length(serial)), 0) FROM runs))
+        SELECT substr(runs.serial, n.i, 32), runs.id FROM runs JOIN n ON n.i <= length(runs.serial);
+    CREATE TRIGGER runs_serial_parts_insert AFTER INSERT ON runs BEGIN
+        INSERT OR IGNORE INTO run_serial_prefixes (prefix, run)
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)
+            SELECT substr(new.serial, 1, i), new.id FROM n WHERE i <= length(new.serial);
+        INSERT OR IGNORE INTO run_serial_suffixes (suffix, run)
+            WITH RECURSIVE n(i) AS (
+                SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < length(new.serial))
+            SELECT substr(new.serial, i, 32), new.id FROM n WHERE i <= length(new.serial);
+    END;
+    CREATE TRIGGER runs_serial_parts_update AFTER UPDATE OF serial ON runs
+        WHEN old.serial IS NOT new.serial BEGIN
+        DELETE FROM run_serial_prefixes WHERE run = old.id AND prefix IN (
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)
+            SELECT substr(old.serial, 1, i) FROM n WHERE i <= length(old.serial));
+        DELETE FROM run_serial_suffixes WHERE run = old.id AND suffix IN (
+            WITH RECURSIVE n(i) AS (
+                SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < length(old.serial))
+            SELECT substr(old.serial, i, 32) FROM n WHERE i <= length(old.serial));
+        INSERT OR IGNORE INTO run_serial_prefixes (prefix, run)
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)
+            SELECT substr(new.serial, 1, i), new.id FROM n WHERE i <= length(new.serial);
+        INSERT OR IGNORE INTO run_serial_suffixes (suffix, run)
+            WITH RECURSIVE n(i) AS (
+                SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < length(new.serial))
+            SELECT substr(new.serial, i, 32), new.id FROM n WHERE i <= length(new.serial);
+    END;
+    CREATE TRIGGER runs_serial_parts_delete AFTER DELETE ON runs BEGIN
+        DELETE FROM run_serial_prefixes WHERE run = old.id AND prefix IN (
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 32)
+            SELECT substr(old.serial, 1, i) FROM n WHERE i <= length(old.serial));
+        DELETE FROM run_serial_suffixes WHERE run = old.id AND suffix IN (
+            WITH RECURSIVE n(i) AS (
+                SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < length(old.serial))
+            SELECT substr(old.serial, i, 32) FROM n WHERE i <= length(old.serial));
+    END;
+
+    CREATE VIRTUAL TABLE runs_title_search USING fts5(
+        title, content = 'runs', content_rowid = 'id',
+        tokenize = 'trigram case_sensitive 0'
+    );
+    INSERT INTO runs_title_search (runs_title_search) VALUES ('rebuild');
+    CREATE TRIGGER runs_title_search_insert AFTER INSERT ON runs BEGIN
+        INSERT INTO runs_title_search (rowid, title) VALUES (new.id, new.title);
+    END;
+    CREATE TRIGGER runs_title_search_update AFTER UPDATE OF title ON runs
+        WHEN old.title IS NOT new.title BEGIN
+        INSERT INTO runs_title_search (runs_title_search, rowid, title)
+            VALUES ('delete', old.id, old.title);
+        INSERT INTO runs_title_search (rowid, title) VALUES (new.id, new.title);
+    END;
+    CREATE TRIGGER runs_title_search_delete AFTER DELETE ON runs BEGIN
+        INSERT INTO runs_title_search (runs_title_search, rowid, title)
+            VALUES ('delete', old.id, old.title);
+    END;
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
