@@ -341,17 +341,35 @@ fn marker_row(r: &rusqlite::Row) -> Result<(RunId, BoardMarker)> {
 
 const MARKER_COLUMNS: &str = "run, kind, item, step, reason, who, since";
 
-/// The markers of `runs`, each run's in priority order (then oldest first).
+/// Runs asked about in one statement: a page of the board is one chunk;
+/// `traveler check` asks about every active run, a chunk at a time.
+const RUNS_PER_QUERY: usize = 500;
+
+/// `runs` as a JSON array, the one argument of the `json_each` queries below.
+fn json_ids(runs: &[RunId]) -> String {
+    let mut out = String::with_capacity(runs.len() * 8 + 2);
+    out.push('[');
+    for (i, run) in runs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&run.to_string());
+    }
+    out.push(']');
+    out
+}
+
+/// The markers of `runs`, each run's in priority order (then oldest first):
+/// one statement per [`RUNS_PER_QUERY`] runs, each run a seek on the
+/// primary key, so a page costs one query however large the table.
 pub fn markers_of_runs(
     conn: &Connection,
     runs: &[RunId],
 ) -> Result<BTreeMap<RunId, Vec<BoardMarker>>> {
     let mut out: BTreeMap<RunId, Vec<BoardMarker>> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MARKER_COLUMNS} FROM board_markers WHERE run = ?1 ORDER BY rank, since, item"
-    ))?;
-    for run in runs {
-        let mut rows = stmt.query([run])?;
+    let mut stmt = conn.prepare_cached(MARKERS_OF_RUNS_SQL)?;
+    for chunk in runs.chunks(RUNS_PER_QUERY) {
+        let mut rows = stmt.query([json_ids(chunk)])?;
         while let Some(r) = rows.next()? {
             let (run, m) = marker_row(r)?;
             out.entry(run).or_default().push(m);
@@ -360,22 +378,31 @@ pub fn markers_of_runs(
     Ok(out)
 }
 
-/// The current step of each of `runs` that has one.
+/// The markers of the runs in a JSON array (`?1`), by run, then priority.
+const MARKERS_OF_RUNS_SQL: &str = "SELECT run, kind, item, step, reason, who, since
+     FROM board_markers WHERE run IN (SELECT value FROM json_each(?1))
+     ORDER BY run, rank, since, item";
+
+/// The current steps of the runs in a JSON array (`?1`).
+const STEPS_OF_RUNS_SQL: &str = "SELECT run, position, title, state, since
+     FROM board_steps WHERE run IN (SELECT value FROM json_each(?1))";
+
+/// The current step of each of `runs` that has one (one statement per
+/// [`RUNS_PER_QUERY`] runs, as for the markers).
 pub fn steps_of_runs(conn: &Connection, runs: &[RunId]) -> Result<BTreeMap<RunId, CurrentStep>> {
     let mut out = BTreeMap::new();
-    let mut stmt = conn
-        .prepare_cached("SELECT position, title, state, since FROM board_steps WHERE run = ?1")?;
-    for run in runs {
-        let mut rows = stmt.query([run])?;
-        if let Some(r) = rows.next()? {
-            let state: String = r.get(2)?;
+    let mut stmt = conn.prepare_cached(STEPS_OF_RUNS_SQL)?;
+    for chunk in runs.chunks(RUNS_PER_QUERY) {
+        let mut rows = stmt.query([json_ids(chunk)])?;
+        while let Some(r) = rows.next()? {
+            let state: String = r.get(3)?;
             out.insert(
-                *run,
+                r.get::<_, RunId>(0)?,
                 CurrentStep {
-                    position: r.get(0)?,
-                    title: r.get(1)?,
+                    position: r.get(1)?,
+                    title: r.get(2)?,
                     state: step_state_from(&state),
-                    since: parse_time(&r.get::<_, String>(3)?)?,
+                    since: parse_time(&r.get::<_, String>(4)?)?,
                 },
             );
         }
