@@ -195,6 +195,75 @@ fn a_schema_eleven_database_gains_the_runs_by_procedure_index_and_keeps_its_tren
     checks_named(&store, &["saved values", "measurements", "board tables"]);
 }
 
+#[test]
+fn a_schema_thirteen_database_gains_the_started_runs_index_and_keeps_its_trends() {
+    let dir = tempfile::tempdir().expect("dir");
+    let source = dir.path().join("source.db");
+    {
+        // Forty-five runs, every tenth started: the trend's newest started
+        // runs lie among runs still to do, as on the benchmark's line.
+        let mut store = Store::open(&source).expect("open");
+        let start = Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time");
+        traveler::generate::generate(&mut store, 45, start).expect("generate");
+        traveler::generate::run_with_values(&mut store, "LONG-1", 3, start).expect("long run");
+    }
+    let old = dir.path().join("thirteen.db");
+    old_schema::schema_copy_of(&source, &old, 13);
+    let index = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs_procedure_started'";
+    assert_eq!(count(&old, index), 0);
+    // What the trend read at schema 13, by the query it used then.
+    let schema_13_trend = |window: i64| -> Vec<f64> {
+        let conn = raw(&old);
+        let mut stmt = conn
+            .prepare(
+                "SELECT value FROM measurements
+                 WHERE run IN (SELECT id FROM runs WHERE procedure_key = 'PUMP-ASSY' AND id != 0
+                               AND started_at IS NOT NULL ORDER BY id DESC LIMIT ?1)",
+            )
+            .expect("old trend");
+        let rows = stmt.query_map([window], |r| r.get(0)).expect("rows");
+        let mut values: Vec<f64> = rows.collect::<rusqlite::Result<_>>().expect("values");
+        values.sort_by(f64::total_cmp);
+        values
+    };
+    let windows = [1, 2, 3, 100];
+    let before: Vec<Vec<f64>> = windows.iter().map(|w| schema_13_trend(*w)).collect();
+    assert!(
+        before[1].len() > before[0].len() && !before[0].is_empty(),
+        "the windows see different runs: {before:?}"
+    );
+    let store = Store::open(&old).expect("upgrade");
+    assert_eq!(
+        schema::version(&raw(&old)).expect("v"),
+        schema::CURRENT_VERSION
+    );
+    assert_eq!(count(&old, index), 1);
+    let started = "SELECT COUNT(*) FROM runs INDEXED BY runs_procedure_started
+                   WHERE procedure_key = 'PUMP-ASSY' AND started_at IS NOT NULL";
+    assert_eq!(
+        count(&old, started),
+        count(
+            &old,
+            "SELECT COUNT(*) FROM runs WHERE started_at IS NOT NULL"
+        ),
+        "the index holds every started run"
+    );
+    for (window, want) in windows.iter().zip(&before) {
+        let mut got: Vec<f64> = store
+            .recent_numbers("PUMP-ASSY", 0, *window as usize)
+            .expect("trend")
+            .into_values()
+            .flatten()
+            .collect();
+        got.sort_by(f64::total_cmp);
+        assert_eq!(&got, want, "the newest {window} started runs' numbers");
+    }
+    checks_named(&store, &["saved values", "measurements", "board tables"]);
+}
+
 fn generated(path: &Path, values: usize) -> (Store, RunId) {
     let mut store = Store::open(path).expect("open");
     let start = Utc

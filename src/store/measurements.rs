@@ -157,8 +157,9 @@ pub fn series_rows(
 }
 
 /// The numbers of the newest started runs of a procedure: the runs come
-/// from the `runs_procedure` index, newest first, so other procedures' runs
-/// are never walked past.
+/// from the `runs_procedure_started` index (schema 14), newest first, so
+/// neither other procedures' runs nor runs not yet started are walked past,
+/// and no run's row is read to find them.
 const RECENT_SQL: &str = "SELECT step, field, at, value FROM measurements
      WHERE run IN (SELECT id FROM runs WHERE procedure_key = ?1 AND id != ?2
                    AND started_at IS NOT NULL ORDER BY id DESC LIMIT ?3)";
@@ -224,7 +225,7 @@ mod tests {
     use super::RECENT_SQL;
 
     #[test]
-    fn the_trend_reads_runs_by_procedure_and_measurements_by_run() {
+    fn the_trend_reads_started_runs_by_procedure_from_an_index_and_measurements_by_run() {
         let conn = rusqlite::Connection::open_in_memory().expect("memory database");
         super::super::schema::migrate(&conn).expect("migrate");
         let plan: Vec<String> = conn
@@ -235,7 +236,10 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .expect("rows");
         let plan = plan.join(" | ");
-        assert!(plan.contains("runs_procedure"), "{plan}");
+        assert!(
+            plan.contains("COVERING INDEX runs_procedure_started"),
+            "{plan}"
+        );
         assert!(plan.contains("measurements_run"), "{plan}");
         assert!(!plan.contains("SCAN runs"), "{plan}");
     }

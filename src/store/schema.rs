@@ -350,6 +350,17 @@ pub const MIGRATIONS: &[&str] = &[
             VALUES ('delete', old.id, old.title);
     END;
     "#,
+    // 14: opening a run reads its trend from the newest started runs of its
+    // procedure. On `runs_procedure` each candidate was a look-up of the
+    // run's row (document and all) to see whether it had started: on a
+    // line where most runs wait in todo, ten rows for every one kept, each
+    // on a page of its own. This index holds the started runs alone, with
+    // the column the query tests, so the newest are read from it alone.
+    // SQLite fills it from the rows there and keeps it with the table.
+    r#"
+    CREATE INDEX runs_procedure_started ON runs(procedure_key, id, started_at)
+        WHERE started_at IS NOT NULL;
+    "#,
 ];
 
 /// The schema version whose upgrade writes baselines.
