@@ -235,7 +235,7 @@ fn a_schema_thirteen_database_gains_the_started_runs_index_and_keeps_its_trends(
         before[1].len() > before[0].len() && !before[0].is_empty(),
         "the windows see different runs: {before:?}"
     );
-    let store = Store::open(&old).expect("upgrade");
+    let mut store = Store::open(&old).expect("upgrade");
     assert_eq!(
         schema::version(&raw(&old)).expect("v"),
         schema::CURRENT_VERSION
@@ -261,6 +261,28 @@ fn a_schema_thirteen_database_gains_the_started_runs_index_and_keeps_its_trends(
         got.sort_by(f64::total_cmp);
         assert_eq!(&got, want, "the newest {window} started runs' numbers");
     }
+    // A run started and saved on after the upgrade is in the index (a save
+    // leaves `started_at` out of its UPDATE once set) and leads the trend.
+    let start = Utc
+        .with_ymd_and_hms(2026, 2, 1, 0, 0, 0)
+        .single()
+        .expect("time");
+    let newest =
+        traveler::generate::run_with_values(&mut store, "LONG-2", 4, start).expect("long run");
+    assert_eq!(
+        count(&old, started),
+        count(
+            &old,
+            "SELECT COUNT(*) FROM runs WHERE started_at IS NOT NULL"
+        )
+    );
+    let latest: Vec<f64> = store
+        .recent_numbers("PUMP-ASSY", 0, 1)
+        .expect("trend")
+        .into_values()
+        .flatten()
+        .collect();
+    assert_eq!(latest, bore_numbers(&old, newest));
     checks_named(&store, &["saved values", "measurements", "board tables"]);
 }
 

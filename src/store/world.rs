@@ -392,6 +392,20 @@ impl RunColumns {
     }
 }
 
+/// A run's row rewritten, `started_at` kept (`?7` is bound and unused).
+const UPDATE_RUN_SQL: &str =
+    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
+         checked_in = ?6, completed_at = ?8, updated_at = ?9,
+         updated_by = ?10, version = ?11, doc = ?12
+     WHERE id = ?1 AND version = ?13";
+
+/// A run's row rewritten with its `started_at` (the run just started).
+const UPDATE_RUN_AND_START_SQL: &str =
+    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
+         checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
+         updated_by = ?10, version = ?11, doc = ?12
+     WHERE id = ?1 AND version = ?13";
+
 /// The `runs` columns `RunColumns::read` expects, in order.
 pub const RUN_COLUMNS_SQL: &str =
     "serial, title, procedure_key, state, required_done, required_total, \
@@ -428,28 +442,30 @@ fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
         Some(old) => {
             // The transaction is IMMEDIATE, so nobody else can have written the
             // row since it was loaded; the version check is a second guard.
-            let changed = conn
-                .prepare_cached(
-                    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
-                         checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
-                         updated_by = ?10, version = ?11, doc = ?12
-                     WHERE id = ?1 AND version = ?13",
-                )?
-                .execute(params![
-                    run.id,
-                    c.title,
-                    c.state,
-                    c.required_done,
-                    c.required_total,
-                    c.checked_in,
-                    c.started_at,
-                    c.completed_at,
-                    c.updated_at,
-                    c.updated_by,
-                    c.version,
-                    doc,
-                    old.version as i64
-                ])?;
+            // `started_at` is set only when it changes: SQLite rewrites the
+            // entry of every index on a column an UPDATE sets, and the index
+            // of started runs (schema 14) would cost every save a page for a
+            // value written once.
+            let sql = if old.started_at == run.started_at {
+                UPDATE_RUN_SQL
+            } else {
+                UPDATE_RUN_AND_START_SQL
+            };
+            let changed = conn.prepare_cached(sql)?.execute(params![
+                run.id,
+                c.title,
+                c.state,
+                c.required_done,
+                c.required_total,
+                c.checked_in,
+                c.started_at,
+                c.completed_at,
+                c.updated_at,
+                c.updated_by,
+                c.version,
+                doc,
+                old.version as i64
+            ])?;
             if changed != 1 {
                 return Err(anyhow!(
                     "Run {} was changed by another terminal while this action was saved; reload.",
