@@ -2321,6 +2321,47 @@ fn labour_sessions_are_edited_by_supervisors_with_a_reason() {
     assert_eq!(sim.step("prep").sessions[0].user, "op1");
 }
 
+#[test]
+fn a_session_open_past_max_session_hours_is_closed_at_the_limit_by_a_supervisor() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op1", "prep");
+    let session = sim.step("prep").sessions[0].clone();
+    let close = Command::CloseStaleSession {
+        step: "prep".into(),
+        session: session.id,
+    };
+    let limit = sim.world.settings.max_session_hours;
+    assert_eq!(limit, 12);
+    sim.now = session.started_at + chrono::Duration::hours(11);
+    assert_eq!(
+        sim.refused("sup1", close.clone()),
+        ["Labour session 5 on step 1 'Step prep' has been open 11 h, not over max_session_hours 12."]
+    );
+    sim.now = session.started_at + chrono::Duration::hours(30);
+    assert_has(
+        &sim.refused("op1", close.clone()),
+        "Closing stale labour sessions needs the supervisor or admin role",
+    );
+    let events = sim.ok("sup1", close.clone());
+    let closed = &sim.step("prep").sessions[0];
+    assert_eq!(
+        closed.ended_at,
+        Some(session.started_at + chrono::Duration::hours(12)),
+        "counted up to the limit, not to the moment it was found"
+    );
+    match &events[..] {
+        [Event::SessionEdited { reason, .. }] => assert_eq!(
+            reason,
+            "open 30 h, over max_session_hours 12: counted up to 12 h; closed by traveler check --close-stale"
+        ),
+        other => panic!("one session_edited event expected, got {other:?}"),
+    }
+    assert_eq!(
+        sim.refused("sup1", close),
+        ["Labour session 5 on step 1 'Step prep' is closed already."]
+    );
+}
+
 // ---------------------------------------------------------------- versions and ids
 
 #[test]
