@@ -386,7 +386,29 @@ fn a_run_through_a_deviation_and_a_sign_off() {
             "Seal fit checked",
         ],
     );
-    shop.ok(QE1, &["issue", "close", "1"]);
+    let refused = shop.cmd(Some(QE1), &["issue", "close", "1"]).code(3);
+    assert!(stderr_of(refused).contains("A rationale for closing the issue is required."));
+    let closed = shop.ok(
+        QE1,
+        &[
+            "issue",
+            "close",
+            "1",
+            "--rationale",
+            "Deviation reviewed with the customer",
+        ],
+    );
+    assert!(
+        closed.contains(
+            "Moved issue #1 from dispositioned to closed: Deviation reviewed with the customer"
+        ),
+        "{closed}"
+    );
+    let shown = shop.ok(QE1, &["issue", "show", "1"]);
+    assert!(
+        shown.contains(": Deviation reviewed with the customer"),
+        "{shown}"
+    );
     assert_eq!(shop.run_json()["run"]["state"], "complete");
     let log = shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success();
     let log = String::from_utf8_lossy(&log.get_output().stdout).into_owned();

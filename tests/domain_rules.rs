@@ -58,7 +58,20 @@ fn set_disposition(sim: &mut Sim, login: &str, issue: IssueId, d: Disposition) {
 }
 
 fn close_issue(sim: &mut Sim, issue: IssueId) {
-    sim.ok("qe1", Command::CloseIssue { issue });
+    sim.ok(
+        "qe1",
+        Command::CloseIssue {
+            issue,
+            rationale: "Verified on the unit".into(),
+        },
+    );
+}
+
+fn close(issue: IssueId, rationale: &str) -> Command {
+    Command::CloseIssue {
+        issue,
+        rationale: rationale.into(),
+    }
 }
 
 // ---------------------------------------------------------------- runs
@@ -1643,19 +1656,33 @@ fn completion_waits_on_open_issues_then_completes_when_the_last_closes() {
         },
     );
     assert_has(&r, "Setting a disposition needs the quality or admin role");
-    let r = sim.refused("qe1", Command::CloseIssue { issue: i1 });
+    let r = sim.refused("qe1", close(i1, " "));
     assert_eq!(
         r,
-        ["Issue 1 has no disposition yet: set one before closing it."]
+        [
+            "Issue 1 has no disposition yet: set one before closing it.",
+            "A rationale for closing the issue is required."
+        ]
     );
     set_disposition(&mut sim, "qe1", i1, Disposition::UseAsIs);
-    let r = sim.refused("sup1", Command::CloseIssue { issue: i1 });
+    let r = sim.refused("sup1", close(i1, "Done"));
     assert_has(&r, "Closing an issue needs the quality or admin role");
     close_issue(&mut sim, i1);
     assert_eq!(sim.run().state, RunState::InProgress);
     assert_eq!(run_waiting_on(&sim.world), ["waiting on issue 2"]);
     set_disposition(&mut sim, "adm", i2, Disposition::Rework);
-    let events = sim.ok("qe1", Command::CloseIssue { issue: i2 });
+    let r = sim.refused("qe1", close(i2, ""));
+    assert_eq!(r, ["A rationale for closing the issue is required."]);
+    let events = sim.ok("qe1", close(i2, "  Reworked and re-inspected  "));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::IssueStateChanged { rationale: Some(why), .. } if why == "Reworked and re-inspected"
+    )));
+    let closing = sim.world.issues[&i2].approvals.last().expect("the close");
+    assert_eq!(
+        (closing.action.as_str(), closing.why()),
+        ("close", Some("Reworked and re-inspected"))
+    );
     assert!(events
         .iter()
         .any(|e| matches!(e, Event::RunCompleted { .. })));

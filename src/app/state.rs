@@ -394,7 +394,6 @@ pub struct ReportsView {
 pub enum Confirmed {
     Quit,
     LeaveStep,
-    CloseIssue(i64),
     /// Save the field's draft although it voids the step's approvals.
     SaveVoidingApproval {
         field: String,

@@ -446,9 +446,13 @@ pub enum IssueCmd {
         #[arg(long, default_value = "")]
         rationale: String,
     },
-    /// Close an issue (quality).
+    /// Close a dispositioned issue (quality or admin), saying why.
     Close {
         issue: i64,
+        /// Why the issue is done with (required; a missing one is refused
+        /// with every other reason).
+        #[arg(long, default_value = "")]
+        rationale: String,
     },
     List {
         /// Include closed issues.

@@ -242,6 +242,10 @@ pub enum Command {
     },
     CloseIssue {
         issue: IssueId,
+        /// Why the issue is done with (required; empty in commands from
+        /// before closes took one).
+        #[serde(default)]
+        rationale: String,
     },
 
     // --- redlines ----------------------------------------------------------

@@ -187,7 +187,7 @@ fn decide_one(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             disposition,
             rationale,
         } => issues::disposition(&cx, *issue, *disposition, rationale),
-        CloseIssue { issue } => issues::close(&cx, *issue),
+        CloseIssue { issue, rationale } => issues::close(&cx, *issue, rationale),
         ProposeRedline {
             step,
             change,
