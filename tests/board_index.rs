@@ -7,7 +7,7 @@ mod old_schema;
 use common::*;
 use traveler::domain::*;
 use traveler::store::board_index::MarkerKind;
-use traveler::store::{schema, RunFilter, RunSummary, Store};
+use traveler::store::{schema, AttentionCutoffs, RunFilter, RunSummary, Store};
 
 fn board_row(store: &Store, run: RunId) -> RunSummary {
     store
@@ -144,5 +144,73 @@ fn traveler_check_names_board_rows_edited_behind_its_back() {
     assert!(
         problems.contains(&format!("current step kept for run {run} (PU-1)")),
         "{problems}"
+    );
+}
+
+/// Every row of the all tab, read `page` rows at a time as the terminal
+/// pages it.
+fn attention_pages(store: &Store, cutoffs: &AttentionCutoffs, page: usize) -> Vec<RunId> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let (rows, next) = store
+            .runs_attention_first(cutoffs, after, page)
+            .expect("a page");
+        ids.extend(rows.iter().map(|r| r.id));
+        if rows.len() < page {
+            return ids;
+        }
+        after = next;
+    }
+}
+
+#[test]
+fn the_all_tab_lists_stale_and_blocked_runs_first_then_the_rest_newest_first_page_by_page() {
+    let mut f = Fixture::with_pump();
+    let start = f.now;
+    let stale = f.create_run("PU-STALE");
+    f.now = start + chrono::Duration::hours(60);
+    let fresh = f.create_run("PU-FRESH");
+    let held = held_run(&mut f);
+    let newest = f.create_run("PU-NEW");
+    let working = f.create_run("PU-WORK");
+    f.ok(
+        &operator(),
+        Some(working),
+        Command::CheckIn {
+            step: "bore".into(),
+        },
+    );
+    let cutoffs_at = |now: Time| AttentionCutoffs {
+        stale_before: now - chrono::Duration::hours(48),
+        sessions_before: now - chrono::Duration::hours(12),
+    };
+    // A fresh check-in is not a blocker; a hold is, and so is 60 h untouched.
+    for page in [1, 2, 3, 10] {
+        assert_eq!(
+            attention_pages(&f.store, &cutoffs_at(f.now), page),
+            [held, stale, working, newest, fresh],
+            "pages of {page}"
+        );
+    }
+    // Thirteen hours on, the check-in is labour open too long: it moves up.
+    let later = f.now + chrono::Duration::hours(13);
+    assert_eq!(
+        attention_pages(&f.store, &cutoffs_at(later), 2),
+        [working, held, stale, newest, fresh]
+    );
+    // Finished runs are never in the first part, however old.
+    f.ok(
+        &supervisor(),
+        Some(stale),
+        Command::FailRun {
+            reason: "scrapped at receiving".into(),
+            issue: None,
+            inventory_to: FailInventoryTo::Scrapped,
+        },
+    );
+    assert_eq!(
+        attention_pages(&f.store, &cutoffs_at(f.now), 2),
+        [held, working, newest, fresh, stale]
     );
 }

@@ -386,7 +386,29 @@ fn a_run_through_a_deviation_and_a_sign_off() {
             "Seal fit checked",
         ],
     );
-    shop.ok(QE1, &["issue", "close", "1"]);
+    let refused = shop.cmd(Some(QE1), &["issue", "close", "1"]).code(3);
+    assert!(stderr_of(refused).contains("A rationale for closing the issue is required."));
+    let closed = shop.ok(
+        QE1,
+        &[
+            "issue",
+            "close",
+            "1",
+            "--rationale",
+            "Deviation reviewed with the customer",
+        ],
+    );
+    assert!(
+        closed.contains(
+            "Moved issue #1 from dispositioned to closed: Deviation reviewed with the customer"
+        ),
+        "{closed}"
+    );
+    let shown = shop.ok(QE1, &["issue", "show", "1"]);
+    assert!(
+        shown.contains(": Deviation reviewed with the customer"),
+        "{shown}"
+    );
     assert_eq!(shop.run_json()["run"]["state"], "complete");
     let log = shop.cmd(None, &["audit", "log", "--run", "PU-1"]).success();
     let log = String::from_utf8_lossy(&log.get_output().stdout).into_owned();
@@ -1537,4 +1559,85 @@ fn an_action_prints_its_sentences_with_a_typed_line_break_shown_not_obeyed() {
         "{said}"
     );
     assert!(!said.contains('\u{202e}'), "{said:?}");
+}
+
+#[test]
+fn check_close_stale_closes_labour_left_open_past_the_limit_and_only_for_a_supervisor() {
+    let shop = Shop::new();
+    shop.ok(OP1, &["step", "checkin", "PU-1", "bore"]);
+    let session = shop.run_json()["run"]["steps"][0]["sessions"][0]["id"]
+        .as_u64()
+        .expect("the check-in's session id");
+    let three_hours_ago = (chrono::Utc::now() - chrono::Duration::hours(3))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let session_text = session.to_string();
+    shop.ok(
+        ("sup1", "3333"),
+        &[
+            "labour",
+            "edit",
+            "PU-1",
+            "bore",
+            &session_text,
+            "--start",
+            &three_hours_ago,
+            "--reason",
+            "checked in at shift start on paper",
+        ],
+    );
+    shop.ok(
+        ("admin", "4444"),
+        &["settings", "set", "max_session_hours", "1"],
+    );
+
+    // The limit is the org's, not a fixed 16 hours.
+    let report = shop.cmd(None, &["check"]).code(1);
+    let text = String::from_utf8_lossy(&report.get_output().stdout).into_owned();
+    assert!(
+        text.contains("op1 has been checked into run 1 (PU-1) step 1 since")
+            && text.contains("more than 1 hours."),
+        "{text}"
+    );
+
+    // An operator may not close anyone's labour: refused, nothing written.
+    let refused = shop.cmd(Some(OP1), &["check", "--close-stale"]).code(3);
+    assert!(stderr_of(refused)
+        .contains("Closing stale labour sessions needs the supervisor or admin role"),);
+    assert_eq!(
+        shop.run_json()["run"]["steps"][0]["sessions"][0]["ended_at"],
+        serde_json::Value::Null
+    );
+
+    let out = shop
+        .cmd(
+            Some(("sup1", "3333")),
+            &["--json", "check", "--close-stale"],
+        )
+        .success();
+    let outcome: serde_json::Value =
+        serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(outcome["healthy"], true, "{outcome:#}");
+    let closed = outcome["closed_sessions"].as_array().expect("closed list");
+    assert_eq!(closed.len(), 1, "{outcome:#}");
+    assert_eq!(closed[0]["serial"], "PU-1");
+    let event = &closed[0]["event"];
+    assert_eq!(event["event"], "session_edited", "{event:#}");
+    let reason = event["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with("open 3 h, over max_session_hours 1: counted up to 1 h"),
+        "{reason}"
+    );
+    let start = chrono::DateTime::parse_from_rfc3339(&three_hours_ago).expect("start");
+    let end = shop.run_json()["run"]["steps"][0]["sessions"][0]["ended_at"]
+        .as_str()
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).expect("end"))
+        .expect("the session is closed");
+    assert_eq!(end - start, chrono::Duration::hours(1));
+
+    // Once closed there is nothing left to close, and the trail replays.
+    let again = shop.ok(("sup1", "3333"), &["check", "--close-stale"]);
+    assert!(!again.contains("closed by traveler check"), "{again}");
+    assert!(again.contains("The database is healthy."), "{again}");
+    shop.cmd(None, &["audit", "verify", "--replay"]).success();
 }

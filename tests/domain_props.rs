@@ -139,7 +139,10 @@ fn raw_command(w: &World, pick: u8, a: usize, b: usize, flag: bool) -> Command {
             disposition: Disposition::ALL[a % Disposition::ALL.len()],
             rationale: "Reviewed".into(),
         },
-        14 => Command::CloseIssue { issue },
+        14 => Command::CloseIssue {
+            issue,
+            rationale: "checked".into(),
+        },
         15 => Command::AcceptDeviation {
             step: "bore".into(),
             field: if flag {
@@ -288,7 +291,10 @@ fn smart_command(w: &World, actor: &str, key: &str) -> Option<Command> {
                 disposition: Disposition::UseAsIs,
                 rationale: "Reviewed".into(),
             },
-            _ => Command::CloseIssue { issue: issue.id },
+            _ => Command::CloseIssue {
+                issue: issue.id,
+                rationale: "checked".into(),
+            },
         });
     }
     let step = find_step(run, key)?;

@@ -58,7 +58,20 @@ fn set_disposition(sim: &mut Sim, login: &str, issue: IssueId, d: Disposition) {
 }
 
 fn close_issue(sim: &mut Sim, issue: IssueId) {
-    sim.ok("qe1", Command::CloseIssue { issue });
+    sim.ok(
+        "qe1",
+        Command::CloseIssue {
+            issue,
+            rationale: "Verified on the unit".into(),
+        },
+    );
+}
+
+fn close(issue: IssueId, rationale: &str) -> Command {
+    Command::CloseIssue {
+        issue,
+        rationale: rationale.into(),
+    }
 }
 
 // ---------------------------------------------------------------- runs
@@ -1643,19 +1656,33 @@ fn completion_waits_on_open_issues_then_completes_when_the_last_closes() {
         },
     );
     assert_has(&r, "Setting a disposition needs the quality or admin role");
-    let r = sim.refused("qe1", Command::CloseIssue { issue: i1 });
+    let r = sim.refused("qe1", close(i1, " "));
     assert_eq!(
         r,
-        ["Issue 1 has no disposition yet: set one before closing it."]
+        [
+            "Issue 1 has no disposition yet: set one before closing it.",
+            "A rationale for closing the issue is required."
+        ]
     );
     set_disposition(&mut sim, "qe1", i1, Disposition::UseAsIs);
-    let r = sim.refused("sup1", Command::CloseIssue { issue: i1 });
+    let r = sim.refused("sup1", close(i1, "Done"));
     assert_has(&r, "Closing an issue needs the quality or admin role");
     close_issue(&mut sim, i1);
     assert_eq!(sim.run().state, RunState::InProgress);
     assert_eq!(run_waiting_on(&sim.world), ["waiting on issue 2"]);
     set_disposition(&mut sim, "adm", i2, Disposition::Rework);
-    let events = sim.ok("qe1", Command::CloseIssue { issue: i2 });
+    let r = sim.refused("qe1", close(i2, ""));
+    assert_eq!(r, ["A rationale for closing the issue is required."]);
+    let events = sim.ok("qe1", close(i2, "  Reworked and re-inspected  "));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::IssueStateChanged { rationale: Some(why), .. } if why == "Reworked and re-inspected"
+    )));
+    let closing = sim.world.issues[&i2].approvals.last().expect("the close");
+    assert_eq!(
+        (closing.action.as_str(), closing.why()),
+        ("close", Some("Reworked and re-inspected"))
+    );
     assert!(events
         .iter()
         .any(|e| matches!(e, Event::RunCompleted { .. })));
@@ -2319,6 +2346,47 @@ fn labour_sessions_are_edited_by_supervisors_with_a_reason() {
     sim.ok("sup1", edit("Forgot to check in", None));
     assert_eq!(sim.step("prep").sessions[0].started_at, start);
     assert_eq!(sim.step("prep").sessions[0].user, "op1");
+}
+
+#[test]
+fn a_session_open_past_max_session_hours_is_closed_at_the_limit_by_a_supervisor() {
+    let mut sim = Sim::with_run();
+    sim.check_in("op1", "prep");
+    let session = sim.step("prep").sessions[0].clone();
+    let close = Command::CloseStaleSession {
+        step: "prep".into(),
+        session: session.id,
+    };
+    let limit = sim.world.settings.max_session_hours;
+    assert_eq!(limit, 12);
+    sim.now = session.started_at + chrono::Duration::hours(11);
+    assert_eq!(
+        sim.refused("sup1", close.clone()),
+        ["Labour session 5 on step 1 'Step prep' has been open 11 h, not over max_session_hours 12."]
+    );
+    sim.now = session.started_at + chrono::Duration::hours(30);
+    assert_has(
+        &sim.refused("op1", close.clone()),
+        "Closing stale labour sessions needs the supervisor or admin role",
+    );
+    let events = sim.ok("sup1", close.clone());
+    let closed = &sim.step("prep").sessions[0];
+    assert_eq!(
+        closed.ended_at,
+        Some(session.started_at + chrono::Duration::hours(12)),
+        "counted up to the limit, not to the moment it was found"
+    );
+    match &events[..] {
+        [Event::SessionEdited { reason, .. }] => assert_eq!(
+            reason,
+            "open 30 h, over max_session_hours 12: counted up to 12 h; closed by traveler check --close-stale"
+        ),
+        other => panic!("one session_edited event expected, got {other:?}"),
+    }
+    assert_eq!(
+        sim.refused("sup1", close),
+        ["Labour session 5 on step 1 'Step prep' is closed already."]
+    );
 }
 
 // ---------------------------------------------------------------- versions and ids

@@ -541,9 +541,25 @@ fn issues_and_redlines() {
             issue: 7,
             from: IssueState::Dispositioned,
             to: IssueState::Closed,
+            rationale: None,
         }),
-        "Moved issue #7 from dispositioned to closed"
+        "Moved issue #7 from dispositioned to closed",
+        "a close from before closes took a rationale"
     );
+    assert_eq!(
+        say(Event::IssueStateChanged {
+            issue: 7,
+            from: IssueState::Dispositioned,
+            to: IssueState::Closed,
+            rationale: Some("leak test passed".into()),
+        }),
+        "Moved issue #7 from dispositioned to closed: leak test passed"
+    );
+    // Old events (no rationale) read back and re-serialise unchanged, so
+    // their audit hashes hold.
+    let old = r#"{"event":"issue_state_changed","issue":7,"from":"dispositioned","to":"closed"}"#;
+    let event: Event = serde_json::from_str(old).expect("an old close reads");
+    assert_eq!(serde_json::to_string(&event).expect("json"), old);
     let redline = Redline {
         id: 2,
         step: "bore".into(),

@@ -337,7 +337,7 @@ fn cases(procedure_file: &str, labour_start: &str) -> Vec<Case> {
                     "fits the customer spec",
                 ],
             )],
-            &["issue", "close", "2"],
+            &["issue", "close", "2", "--rationale", "seal replaced"],
             QUALITY_ADMIN,
         ),
         case(

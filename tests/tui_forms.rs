@@ -870,11 +870,18 @@ fn disposition_then_close_an_issue() {
     assert_eq!(signed.meaning, "disposition: use_as_is");
     assert_eq!(signed.rationale, "Cosmetic only");
     app.act(Action::CloseIssue);
-    assert!(matches!(app.state.overlay, Some(Overlay::Confirm { .. })));
+    assert!(app.form_open(), "closing asks for a rationale");
+    app.act(Action::Open); // no rationale yet: the form says so and stays
+    assert_eq!(app.form_errors(), ["Rationale is required."]);
+    app.typ("Checked against the drawing");
     app.act(Action::Open);
-    app.assert_succeeded();
+    app.assert_submitted();
     let issue = app.fx.store.run_issues(app.run).unwrap()[0].clone();
     assert_eq!(issue.state, IssueState::Closed);
+    assert_eq!(
+        issue.approvals.last().and_then(|a| a.why()),
+        Some("Checked against the drawing")
+    );
     assert!(app.state.quality.data.issues.is_empty());
 }
 

@@ -144,6 +144,7 @@ fn board_state() -> State {
             generation: q.generation,
             append: false,
             rows,
+            next: None,
             full: false,
             counts,
             stuck: 2,

@@ -13,6 +13,7 @@ use traveler::app::text_input::Edit;
 use traveler::app::update;
 use traveler::config::Config;
 use traveler::domain::*;
+use traveler::store::PageCursor;
 use tui_support::*;
 
 fn send(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -196,6 +197,10 @@ fn page(generation: u64, n: i64, full: bool) -> BoardPage {
     BoardPage {
         generation,
         append: false,
+        next: (n > 0).then(|| PageCursor {
+            id: 1001 - n,
+            in_attention: true,
+        }),
         rows: (0..n)
             .map(|i| {
                 summary(
@@ -223,7 +228,8 @@ fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
     let Effect::LoadBoard(q) = &effects[0] else {
         panic!()
     };
-    assert_eq!(q.before, None);
+    assert_eq!(q.after, None);
+    assert!(q.attention_first.is_some(), "the all tab: attention first");
     send(&mut s, Msg::BoardLoaded(page(q.generation, 100, true)));
     assert_eq!(s.board.rows.len(), 100);
     assert!(
@@ -235,9 +241,12 @@ fn the_board_pages_by_key_when_the_cursor_nears_the_end() {
         panic!("{effects:?}")
     };
     assert_eq!(
-        next.before,
-        Some(901),
-        "next page starts after the last id shown"
+        next.after,
+        Some(PageCursor {
+            id: 901,
+            in_attention: true
+        }),
+        "next page starts after the last row shown, in its part"
     );
     assert!(act(&mut s, Action::Down).is_empty(), "one query at a time");
 }
@@ -1102,6 +1111,7 @@ fn board_with(rows: Vec<traveler::store::RunSummary>) -> State {
             generation,
             append: false,
             rows,
+            next: None,
             full: false,
             counts: Default::default(),
             stuck: 0,
@@ -1203,6 +1213,7 @@ fn the_stale_tab_lists_only_stale_runs() {
         Msg::BoardLoaded(BoardPage {
             generation: query.generation,
             append: false,
+            next: None,
             rows: vec![summary(3, "PU-3", RunState::Todo, 0, 4, "", old)],
             full: false,
             counts: Default::default(),
@@ -1674,6 +1685,7 @@ fn a_serial_typed_on_the_board_without_slash_searches_and_enter_opens_it() {
                 summary(7, "PU-10", RunState::Todo, 0, 4, "", now()),
                 summary(6, "PU-1", RunState::Todo, 0, 4, "", now()),
             ],
+            next: None,
             full: false,
             counts: Default::default(),
             stuck: 0,

@@ -4,12 +4,15 @@
 
 use super::msg::ExecTag;
 use crate::domain::{Actor, Command, Meaning, RunId, Seen, Time};
-use crate::store::{FieldRef, RunFilter};
+use crate::store::{AttentionCutoffs, FieldRef, PageCursor, RunFilter};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoardQuery {
     pub filter: RunFilter,
-    pub before: Option<RunId>,
+    /// Runs needing attention first (the all tab without a search).
+    pub attention_first: Option<AttentionCutoffs>,
+    /// Continue after this row (none: from the top).
+    pub after: Option<PageCursor>,
     pub limit: usize,
     pub generation: u64,
     /// `todo` runs untouched since this time are stuck.

@@ -117,6 +117,9 @@ pub enum FormKind {
         field: String,
         meaning: Meaning,
     },
+    CloseIssue {
+        issue: IssueId,
+    },
     Disposition {
         issue: IssueId,
     },

@@ -15,6 +15,8 @@ pub struct BoardPage {
     /// True when the page continues the rows already shown.
     pub append: bool,
     pub rows: Vec<RunSummary>,
+    /// Where the page after this one starts.
+    pub next: Option<crate::store::PageCursor>,
     /// True when the query returned a full page (there may be more).
     pub full: bool,
     pub counts: BTreeMap<&'static str, i64>,

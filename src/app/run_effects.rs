@@ -312,13 +312,26 @@ impl Runner<'_> {
     }
 
     fn board(&self, query: &BoardQuery) -> anyhow::Result<BoardPage> {
-        let rows = self
-            .store
-            .list_runs(&query.filter, query.before, query.limit)?;
+        let (rows, next) = match &query.attention_first {
+            Some(cutoffs) => self
+                .store
+                .runs_attention_first(cutoffs, query.after, query.limit)?,
+            None => {
+                let rows =
+                    self.store
+                        .list_runs(&query.filter, query.after.map(|c| c.id), query.limit)?;
+                let next = rows.last().map(|r| crate::store::PageCursor {
+                    id: r.id,
+                    in_attention: false,
+                });
+                (rows, next)
+            }
+        };
         Ok(BoardPage {
             generation: query.generation,
-            append: query.before.is_some(),
+            append: query.after.is_some(),
             full: rows.len() == query.limit,
+            next,
             rows,
             counts: self.store.count_runs_by_state()?,
             stuck: self.store.count_stuck(query.stuck_before)?,

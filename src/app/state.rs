@@ -143,6 +143,8 @@ pub struct Board {
     /// First row drawn; kept by the renderer so the selection stays in view.
     pub offset: Cell<usize>,
     pub has_more: bool,
+    /// Where the next page starts (the last row loaded, and its part).
+    pub next: Option<crate::store::PageCursor>,
     pub loading: bool,
     /// Answers to older queries (a search typed since) are dropped.
     pub generation: u64,
@@ -394,7 +396,6 @@ pub struct ReportsView {
 pub enum Confirmed {
     Quit,
     LeaveStep,
-    CloseIssue(i64),
     /// Save the field's draft although it voids the step's approvals.
     SaveVoidingApproval {
         field: String,

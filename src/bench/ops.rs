@@ -8,7 +8,7 @@ use crate::app::msg::Msg;
 use crate::app::run_effects::Runner;
 use crate::app::state::BOARD_PAGE;
 use crate::domain::*;
-use crate::store::{audit::Verification, RunFilter, Store};
+use crate::store::{audit::Verification, AttentionCutoffs, RunFilter, Store};
 use anyhow::{anyhow, bail, Result};
 use chrono::{Duration, Utc};
 
@@ -37,7 +37,12 @@ fn board_query(search: Option<&str>) -> BoardQuery {
             search: search.map(str::to_string),
             ..RunFilter::default()
         },
-        before: None,
+        // As the terminal asks: the all tab lists runs needing attention first.
+        attention_first: search.is_none().then(|| AttentionCutoffs {
+            stale_before: Utc::now() - Duration::hours(48),
+            sessions_before: Utc::now() - Duration::hours(12),
+        }),
+        after: None,
         limit: BOARD_PAGE,
         generation: 0,
         stuck_before: Utc::now() - Duration::hours(48),
@@ -63,6 +68,7 @@ pub fn board_load(store: &mut Store) -> Result<()> {
 pub fn board_held_tab_load(store: &mut Store) -> Result<()> {
     let mut query = board_query(None);
     query.filter.marker = Some(crate::store::board_index::MarkerKind::OnHold);
+    query.attention_first = None;
     query.filter.open_only = true;
     expect_loaded(runner(store).run(Effect::LoadBoard(query)))?;
     Ok(())

@@ -133,9 +133,15 @@ pub enum Cmd {
         /// An anchor line, or a file of anchor lines (`audit anchor --to FILE`); repeatable.
         #[arg(long = "anchor", value_name = "LINE|FILE")]
         anchors: Vec<String>,
-        /// Report labour sessions open longer than this many hours.
-        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(i64).range(1..=10_000))]
-        session_hours: i64,
+        /// Report labour sessions open longer than this many hours
+        /// (default: the org's `max_session_hours`).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        session_hours: Option<i64>,
+        /// First close every labour session open longer than the org's
+        /// `max_session_hours`, counted up to that limit (supervisor or
+        /// admin; --user and --pin). One audited event per session.
+        #[arg(long)]
+        close_stale: bool,
     },
     /// Measure this machine: builds databases of 1,000 and 100,000 runs in a
     /// temporary folder and prints what each screen and command costs at each
@@ -440,9 +446,13 @@ pub enum IssueCmd {
         #[arg(long, default_value = "")]
         rationale: String,
     },
-    /// Close an issue (quality).
+    /// Close a dispositioned issue (quality or admin), saying why.
     Close {
         issue: i64,
+        /// Why the issue is done with (required; a missing one is refused
+        /// with every other reason).
+        #[arg(long, default_value = "")]
+        rationale: String,
     },
     List {
         /// Include closed issues.

@@ -2,6 +2,7 @@
 
 use super::args::AuditCmd;
 use super::context::{push_line, CliError, CliResult, Ctx};
+use crate::domain::{permission, Command, Event, Refusal, RunId};
 use crate::store::anchor::{Anchor, ANCHOR_PREFIX};
 use crate::store::audit::Verification;
 use crate::store::health::CheckOptions;
@@ -234,16 +235,82 @@ fn append_line(path: &Path, line: &str) -> Result<(), CliError> {
 struct CheckOutcome {
     healthy: bool,
     checks: Vec<crate::store::health::CheckResult>,
+    /// With `--close-stale`: what was closed before the checks ran.
+    closed_sessions: Vec<ClosedSession>,
 }
 
-pub fn check(ctx: &mut Ctx, anchor_args: &[String], session_hours: i64) -> CliResult {
+/// One stale labour session `check --close-stale` closed: its event.
+#[derive(Serialize)]
+struct ClosedSession {
+    run: RunId,
+    serial: String,
+    event: Event,
+}
+
+pub fn check(
+    ctx: &mut Ctx,
+    anchor_args: &[String],
+    session_hours: Option<i64>,
+    close_stale: bool,
+) -> CliResult {
+    // Who asks is settled before any file they name is read.
+    let closed = if close_stale {
+        close_stale_sessions(ctx)?
+    } else {
+        Vec::new()
+    };
     let anchors = read_anchors(anchor_args)?;
+    let session_hours = match session_hours {
+        Some(hours) => hours,
+        None => i64::from(ctx.store.settings()?.max_session_hours),
+    };
     let checks = ctx.store.health(&CheckOptions {
         anchors: &anchors,
         session_hours,
         now: chrono::Utc::now(),
     })?;
-    report_checks(ctx.json, checks)
+    if !ctx.json {
+        for c in &closed {
+            ctx.report(std::slice::from_ref(&c.event), Some(c.run))?;
+        }
+    }
+    report_checks(ctx.json, checks, closed)
+}
+
+/// Closes every labour session open past `max_session_hours`, one command
+/// (and one audited event) each, as the signed-in supervisor or admin.
+fn close_stale_sessions(ctx: &mut Ctx) -> Result<Vec<ClosedSession>, CliError> {
+    let actor = ctx.actor()?;
+    let sample = Command::CloseStaleSession {
+        step: String::new(),
+        session: 0,
+    };
+    // Refuse a user without the role even when nothing is stale today.
+    permission(&actor, &sample).map_err(|why| CliError::Refused(Refusal::one(why)))?;
+    let settings = ctx.store.settings()?;
+    let mut closed = Vec::new();
+    for (run, serial, stale) in ctx.store.stale_labour(&settings, chrono::Utc::now())? {
+        let events = match ctx.exec_as(
+            actor.clone(),
+            Some(run),
+            Command::CloseStaleSession {
+                step: stale.step,
+                session: stale.session,
+            },
+        ) {
+            Ok(events) => events,
+            // Closed or edited by someone else since it was listed: the
+            // checks below say whether anything is still stale.
+            Err(CliError::Refused(_)) => continue,
+            Err(other) => return Err(other),
+        };
+        closed.extend(events.into_iter().map(|event| ClosedSession {
+            run,
+            serial: serial.clone(),
+            event,
+        }));
+    }
+    Ok(closed)
 }
 
 /// `check` on a file that cannot even be opened (a damaged header or
@@ -257,13 +324,19 @@ pub fn check_unopenable(json: bool, why: &anyhow::Error) -> CliResult {
             String::new(),
             vec![sentence],
         )],
+        Vec::new(),
     )
 }
 
-fn report_checks(json: bool, checks: Vec<crate::store::health::CheckResult>) -> CliResult {
+fn report_checks(
+    json: bool,
+    checks: Vec<crate::store::health::CheckResult>,
+    closed_sessions: Vec<ClosedSession>,
+) -> CliResult {
     let outcome = CheckOutcome {
         healthy: checks.iter().all(|c| c.ok()),
         checks,
+        closed_sessions,
     };
     super::context::print_as(json, &outcome, || {
         let mut text = String::new();

@@ -191,7 +191,8 @@ fn run_on(
         Cmd::Check {
             anchors,
             session_hours,
-        } => audit::check(&mut ctx, &anchors, session_hours),
+            close_stale,
+        } => audit::check(&mut ctx, &anchors, session_hours, close_stale),
     }
 }
 

@@ -55,8 +55,8 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
             )?;
             ctx.report(&events, None)
         }
-        IssueCmd::Close { issue } => {
-            let events = ctx.exec(None, Command::CloseIssue { issue })?;
+        IssueCmd::Close { issue, rationale } => {
+            let events = ctx.exec(None, Command::CloseIssue { issue, rationale })?;
             ctx.report(&events, None)
         }
         IssueCmd::List { all } => {
@@ -119,11 +119,11 @@ pub fn issue(ctx: &mut Ctx, cmd: IssueCmd) -> CliResult {
                     push_line(&mut out, &found.description);
                 }
                 for a in &found.approvals {
-                    let signed = a
-                        .signature
-                        .as_ref()
-                        .map(|s| format!(" — {}", super::show::decision_signature_text(s)))
-                        .unwrap_or_default();
+                    let signed = match (&a.signature, &a.rationale) {
+                        (Some(s), _) => format!(" — {}", super::show::decision_signature_text(s)),
+                        (None, Some(why)) => format!(": {why}"),
+                        (None, None) => String::new(),
+                    };
                     push_line(
                         &mut out,
                         &format!(

@@ -113,10 +113,16 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                     at: now,
                     action: format!("disposition {}", to.name()),
                     signature: signature.clone(),
+                    rationale: None,
                 });
             }
         }
-        IssueStateChanged { issue, to, .. } => {
+        IssueStateChanged {
+            issue,
+            to,
+            rationale,
+            ..
+        } => {
             if let Some(i) = world.issues.get_mut(issue) {
                 i.state = *to;
                 if *to == IssueState::Closed {
@@ -125,6 +131,7 @@ pub fn apply(world: &mut World, event: &Event, now: Time, by: &str) {
                         at: now,
                         action: "close".to_string(),
                         signature: None,
+                        rationale: rationale.clone(),
                     });
                 }
             }

@@ -447,12 +447,17 @@ impl Event {
                 Some(json!({ "disposition": to })),
                 signature.as_ref().map(|s| s.rationale.clone()),
             ),
-            IssueStateChanged { issue, from, to } => p(
+            IssueStateChanged {
+                issue,
+                from,
+                to,
+                rationale,
+            } => p(
                 "issue_state_changed",
                 issue_entity(*issue),
                 Some(json!({ "state": from })),
                 Some(json!({ "state": to })),
-                None,
+                rationale.clone(),
             ),
             RedlineProposed { redline } => p(
                 "redline_proposed",

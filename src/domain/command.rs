@@ -37,6 +37,7 @@ macro_rules! step_of {
             | Command::AcceptDeviation { step, .. }
             | Command::ExceptRequirement { step, .. }
             | Command::EditLabourSession { step, .. }
+            | Command::CloseStaleSession { step, .. }
             | Command::ProposeRedline { step, .. } => Some(step),
             Command::RaiseIssue { step, .. } => step.$option(),
             _ => None,
@@ -217,6 +218,12 @@ pub enum Command {
         ended_at: Option<Time>,
         reason: String,
     },
+    /// `traveler check --close-stale`: ends a labour session left open longer
+    /// than the org's `max_session_hours`, counting it up to that limit.
+    CloseStaleSession {
+        step: String,
+        session: u64,
+    },
 
     // --- quality -----------------------------------------------------------
     RaiseIssue {
@@ -235,6 +242,10 @@ pub enum Command {
     },
     CloseIssue {
         issue: IssueId,
+        /// Why the issue is done with (required; empty in commands from
+        /// before closes took one).
+        #[serde(default)]
+        rationale: String,
     },
 
     // --- redlines ----------------------------------------------------------
@@ -287,6 +298,7 @@ impl Command {
             Command::AcceptDeviation { .. } => "accept_deviation",
             Command::ExceptRequirement { .. } => "except_requirement",
             Command::EditLabourSession { .. } => "edit_labour_session",
+            Command::CloseStaleSession { .. } => "close_stale_session",
             Command::RaiseIssue { .. } => "raise_issue",
             Command::SetDisposition { .. } => "set_disposition",
             Command::CloseIssue { .. } => "close_issue",

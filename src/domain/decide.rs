@@ -16,7 +16,9 @@ use super::model::*;
 use super::permissions;
 use super::queries::*;
 use super::Refusal;
-use super::{admin, fields, installs, issues, procedures, redlines, runs, signoffs, steps};
+use super::{
+    admin, fields, installs, issues, procedures, redlines, runs, signoffs, stale_labour, steps,
+};
 
 /// Decides one request against the world. Pure: same world and request, same
 /// answer. Nothing is changed; the caller applies the events if it gets them.
@@ -122,6 +124,9 @@ fn decide_one(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             ended_at,
             reason,
         } => steps::edit_session(&cx, step, *session, *started_at, *ended_at, reason),
+        CloseStaleSession { step, session } => {
+            stale_labour::close_stale_session(&cx, step, *session)
+        }
         SetField {
             step,
             field,
@@ -182,7 +187,7 @@ fn decide_one(world: &World, req: &Request) -> Result<Vec<Event>, Refusal> {
             disposition,
             rationale,
         } => issues::disposition(&cx, *issue, *disposition, rationale),
-        CloseIssue { issue } => issues::close(&cx, *issue),
+        CloseIssue { issue, rationale } => issues::close(&cx, *issue, rationale),
         ProposeRedline {
             step,
             change,

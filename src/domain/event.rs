@@ -181,6 +181,10 @@ pub enum Event {
         issue: IssueId,
         from: IssueState,
         to: IssueState,
+        /// Why, on a close (none on other moves, nor in events from before
+        /// closes took one; left out of their JSON so old rows read the same).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rationale: Option<String>,
     },
 
     RedlineProposed {

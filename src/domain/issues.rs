@@ -152,6 +152,7 @@ pub(crate) fn disposition(
             issue: id,
             from: IssueState::Dispositioned,
             to: IssueState::Open,
+            rationale: None,
         });
     }
     out.push(Event::IssueDispositionSet {
@@ -164,6 +165,7 @@ pub(crate) fn disposition(
         issue: id,
         from: IssueState::Open,
         to: IssueState::Dispositioned,
+        rationale: None,
     });
     if let Some(item) = scrap_item {
         if item.state != InventoryState::Scrapped {
@@ -180,17 +182,24 @@ pub(crate) fn disposition(
 /// Close an issue (quality or admin). It must be `dispositioned` first (SPEC
 /// order open → dispositioned → closed). Closing the last open issue of a
 /// finished run completes the run.
-pub(crate) fn close(cx: &Ctx, id: IssueId) -> Result<Vec<Event>, Refusal> {
+/// Closing an issue names why it is done with (SPEC: dispositions and closes
+/// take a rationale); every reason is given at once.
+pub(crate) fn close(cx: &Ctx, id: IssueId, rationale: &str) -> Result<Vec<Event>, Refusal> {
     let issue = existing(cx, id)?;
+    let mut reasons = Vec::new();
     match issue.state {
-        IssueState::Closed => Err(Refusal::one(format!("Issue {id} is already closed."))),
-        IssueState::Open => Err(Refusal::one(format!(
+        IssueState::Closed => reasons.push(format!("Issue {id} is already closed.")),
+        IssueState::Open => reasons.push(format!(
             "Issue {id} has no disposition yet: set one before closing it."
-        ))),
-        IssueState::Dispositioned => Ok(vec![Event::IssueStateChanged {
-            issue: id,
-            from: IssueState::Dispositioned,
-            to: IssueState::Closed,
-        }]),
+        )),
+        IssueState::Dispositioned => {}
     }
+    need_text(&mut reasons, "A rationale for closing the issue", rationale);
+    refuse_if_any(reasons)?;
+    Ok(vec![Event::IssueStateChanged {
+        issue: id,
+        from: IssueState::Dispositioned,
+        to: IssueState::Closed,
+        rationale: Some(rationale.trim().to_string()),
+    }])
 }

@@ -23,6 +23,7 @@ pub mod queries;
 mod redlines;
 mod runs;
 pub mod signoffs;
+mod stale_labour;
 mod steps;
 pub mod validation;
 
@@ -46,6 +47,7 @@ pub use signoffs::{
     approvals_a_change_voids, approvals_text, fields_performed_by, signoff_status, values_sha256,
     SignoffStatus,
 };
+pub use stale_labour::{stale_sessions, StaleSession};
 
 /// Why a command cannot be done: every reason, each a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -644,6 +644,19 @@ pub struct IssueApproval {
     /// before it was required).
     #[serde(default)]
     pub signature: Option<DecisionSignature>,
+    /// A close's rationale (a disposition's is in its signature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+}
+
+impl IssueApproval {
+    /// Why this was done: the disposition's signed rationale or the close's.
+    pub fn why(&self) -> Option<&str> {
+        self.signature
+            .as_ref()
+            .map(|s| s.rationale.as_str())
+            .or(self.rationale.as_deref())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

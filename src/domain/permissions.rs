@@ -65,6 +65,7 @@ pub fn required_roles(cmd: &Command) -> Option<(&'static [&'static str], &'stati
         AcceptDeviation { .. } => (QUALITY_SUPERVISOR_ADMIN, "Accepting a deviation"),
         ExceptRequirement { .. } => (QUALITY_SUPERVISOR_ADMIN, "Excepting a build requirement"),
         EditLabourSession { .. } => (SUPERVISOR_ADMIN, "Editing a labour session"),
+        CloseStaleSession { .. } => (SUPERVISOR_ADMIN, "Closing stale labour sessions"),
         RaiseIssue { .. } => (WORKERS, "Raising an issue"),
         SetDisposition { .. } => (QUALITY_ADMIN, "Setting a disposition"),
         CloseIssue { .. } => (QUALITY_ADMIN, "Closing an issue"),

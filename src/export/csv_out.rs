@@ -241,11 +241,7 @@ pub fn record_csv<W: Write>(out: W, r: &RunRecord) -> Result<()> {
                 value: a.action.clone(),
                 by: a.by.clone(),
                 at: t(&a.at),
-                reason: a
-                    .signature
-                    .as_ref()
-                    .map(|sig| sig.rationale.clone())
-                    .unwrap_or_default(),
+                reason: a.why().unwrap_or_default().to_string(),
                 ..Line::new("issue_action")
             });
         }

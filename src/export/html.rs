@@ -244,9 +244,8 @@ pub fn render(r: &RunRecord) -> String {
                         text(&a.action),
                         text(&a.by),
                         utc(&a.at),
-                        a.signature
-                            .as_ref()
-                            .map(|s| format!(": {}", text(&s.rationale)))
+                        a.why()
+                            .map(|why| format!(": {}", text(why)))
                             .unwrap_or_default()
                     )
                 })

@@ -3,9 +3,9 @@
 
 use super::anchor::{self, Anchor};
 use super::audit::{self, Verification};
-use super::rows::{from_doc, time_text};
+use super::rows::from_doc;
 use super::{replay, schema, sqlite_errors, Store};
-use crate::domain::{Run, Time, Value};
+use crate::domain::{stale_sessions, Run, RunId, Settings, StaleSession, Time, Value};
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -287,28 +287,49 @@ impl Store {
         Ok(())
     }
 
-    fn stale_sessions(&self, options: &CheckOptions) -> Result<CheckResult> {
-        let limit = options.now - chrono::Duration::hours(options.session_hours);
-        let mut problems = Vec::new();
-        let mut open = 0usize;
+    /// Every labour session open longer than `settings.max_session_hours`
+    /// at `now`, with its run and serial, oldest run first.
+    pub fn stale_labour(
+        &self,
+        settings: &Settings,
+        now: Time,
+    ) -> Result<Vec<(RunId, String, StaleSession)>> {
+        let mut found = Vec::new();
         self.open_runs(|run| {
-            for step in &run.steps {
-                for s in step.sessions.iter().filter(|s| s.ended_at.is_none()) {
-                    open += 1;
-                    if s.started_at < limit {
-                        problems.push(format!(
-                            "{} has been checked into run {} ({}) step {} since {} UTC, more than {} hours.",
-                            s.user,
-                            run.id,
-                            run.serial,
-                            step.position,
-                            time_text(&s.started_at),
-                            options.session_hours
-                        ));
-                    }
-                }
+            for s in stale_sessions(run, settings, now) {
+                found.push((run.id, run.serial.clone(), s));
             }
         })?;
+        Ok(found)
+    }
+
+    fn stale_sessions(&self, options: &CheckOptions) -> Result<CheckResult> {
+        let limit = Settings {
+            max_session_hours: u32::try_from(options.session_hours).unwrap_or(u32::MAX),
+            ..Settings::default()
+        };
+        let mut open = 0usize;
+        self.open_runs(|run| {
+            open += run
+                .steps
+                .iter()
+                .flat_map(|step| &step.sessions)
+                .filter(|s| s.ended_at.is_none())
+                .count();
+        })?;
+        let problems = self
+            .stale_labour(&limit, options.now)?
+            .into_iter()
+            .map(|(run, serial, s)| {
+                format!(
+                    "{} has been checked into run {run} ({serial}) step {} since {}, more than {} hours.",
+                    s.user,
+                    s.position,
+                    s.started_at.format("%Y-%m-%d %H:%M UTC"),
+                    options.session_hours
+                )
+            })
+            .collect();
         Ok(CheckResult::new(
             "labour sessions",
             format!(

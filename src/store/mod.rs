@@ -4,6 +4,7 @@
 
 pub mod anchor;
 mod attachments;
+mod attention;
 pub mod audit;
 mod auth;
 pub mod baseline;
@@ -31,6 +32,7 @@ pub mod trace;
 mod world;
 
 pub use attachments::{StagedAttachment, DEFAULT_MAX_ATTACHMENT_MB};
+pub use attention::{AttentionCutoffs, PageCursor};
 pub use auth::{hash_secret, AuthError};
 pub use execute::{ExecError, Executed};
 pub use quality_index::QualityCounts;

@@ -109,7 +109,17 @@ impl Store {
             }
             _ => run_page_sql(filter, before_id, limit, short_plan),
         };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        self.summaries(&sql, &args)
+    }
+
+    /// The board rows a query of [`SUMMARY_COLUMNS`] selects, in its order,
+    /// each with its current step and markers from the board's side tables.
+    pub(super) fn summaries(
+        &self,
+        sql: &str,
+        args: &[Box<dyn rusqlite::ToSql>],
+    ) -> Result<Vec<RunSummary>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(
             rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
             |r| {

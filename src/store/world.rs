@@ -114,7 +114,7 @@ fn named_issue(cmd: &Command) -> Option<IssueId> {
         Command::AcceptDeviation { issue, .. }
         | Command::ExceptRequirement { issue, .. }
         | Command::SetDisposition { issue, .. }
-        | Command::CloseIssue { issue } => Some(*issue),
+        | Command::CloseIssue { issue, .. } => Some(*issue),
         _ => None,
     }
 }
@@ -144,7 +144,8 @@ pub fn run_of_request(conn: &Connection, req: &Request) -> Result<Option<RunId>>
     if req.run.is_some() {
         return Ok(req.run);
     }
-    if let Command::SetDisposition { issue, .. } | Command::CloseIssue { issue } = &req.command {
+    if let Command::SetDisposition { issue, .. } | Command::CloseIssue { issue, .. } = &req.command
+    {
         if let Some(found) = load_issue(conn, *issue)? {
             return Ok(found.run);
         }

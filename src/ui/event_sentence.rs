@@ -362,10 +362,18 @@ pub fn sentence(event: &Event, names: &Names) -> String {
                 signature.as_ref().map(|s| s.rationale.as_str()),
             )
         }
-        IssueStateChanged { issue, from, to } => format!(
-            "Moved issue #{issue} from {} to {}",
-            words(&format!("{from:?}").to_lowercase()),
-            words(&format!("{to:?}").to_lowercase())
+        IssueStateChanged {
+            issue,
+            from,
+            to,
+            rationale,
+        } => with_reason(
+            format!(
+                "Moved issue #{issue} from {} to {}",
+                words(&format!("{from:?}").to_lowercase()),
+                words(&format!("{to:?}").to_lowercase())
+            ),
+            rationale.as_deref(),
         ),
         RedlineProposed { redline } => {
             let what = match &redline.change {

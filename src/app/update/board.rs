@@ -8,7 +8,7 @@ use crate::app::state::{BoardTab, Screen, State, Status, BOARD_PAGE};
 use crate::app::text_input::Edit;
 use crate::domain::{RunId, Time};
 use crate::store::board_index::MarkerKind;
-use crate::store::RunFilter;
+use crate::store::{AttentionCutoffs, RunFilter};
 
 /// Largest number of rows a refresh re-reads (rows paged in beyond it are
 /// dropped on refresh and paged in again on demand).
@@ -44,6 +44,16 @@ fn filter(state: &State) -> RunFilter {
     }
 }
 
+/// The all tab, without a search, lists the runs needing someone first:
+/// stale or blocked (see `store::attention`).
+fn attention_first(state: &State) -> Option<AttentionCutoffs> {
+    let plain_all = state.board.tab == BoardTab::All && filter(state).search.is_none();
+    plain_all.then(|| AttentionCutoffs {
+        stale_before: stuck_before(state),
+        sessions_before: sessions_before(state),
+    })
+}
+
 /// Reloads the board from the top, as many rows as are shown now.
 pub fn reload(state: &mut State) -> Vec<Effect> {
     let board = &mut state.board;
@@ -52,7 +62,8 @@ pub fn reload(state: &mut State) -> Vec<Effect> {
     let limit = board.rows.len().clamp(BOARD_PAGE, MAX_REFRESH_ROWS);
     vec![Effect::LoadBoard(BoardQuery {
         filter: filter(state),
-        before: None,
+        attention_first: attention_first(state),
+        after: None,
         limit,
         generation: state.board.generation,
         stuck_before: stuck_before(state),
@@ -73,13 +84,14 @@ fn maybe_load_more(state: &mut State) -> Vec<Effect> {
     if board.loading || !board.has_more || board.selected + 10 < board.rows.len() {
         return Vec::new();
     }
-    let Some(last) = board.rows.last().map(|r| r.id) else {
+    let Some(after) = board.next else {
         return Vec::new();
     };
     board.loading = true;
     vec![Effect::LoadBoard(BoardQuery {
         filter: filter(state),
-        before: Some(last),
+        attention_first: attention_first(state),
+        after: Some(after),
         limit: BOARD_PAGE,
         generation: state.board.generation,
         stuck_before: stuck_before(state),
@@ -97,6 +109,7 @@ pub fn loaded(state: &mut State, page: BoardPage) {
     board.stuck = page.stuck;
     board.settings = page.settings;
     board.has_more = page.full;
+    board.next = page.next;
     if page.append {
         board.rows.extend(page.rows);
     } else {

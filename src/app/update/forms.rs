@@ -500,6 +500,21 @@ pub fn open_disposition(state: &mut State, issue: i64, current: Option<Dispositi
     open(state, form);
 }
 
+/// Closing a dispositioned issue asks why it is done with; the rationale is
+/// kept with the close in the trail (`issue show`, the run's export).
+pub fn open_close_issue(state: &mut State, issue: i64) {
+    let form = Form::new(
+        FormKind::CloseIssue { issue },
+        &format!("Close issue #{issue}"),
+        vec![FormField::text(RATIONALE, "", true)],
+    )
+    .with_intro(vec![
+        "Quality or admin, once the issue has a disposition. Say why it is".into(),
+        "done with: what was checked, where the part went.".into(),
+    ]);
+    open(state, form);
+}
+
 pub fn on_edit(form: &mut Form, edit: &Edit) {
     if form.busy {
         return;
@@ -730,6 +745,10 @@ fn submit(state: &mut State) -> Vec<Effect> {
             }
         }
         FormKind::ReopenRun => Command::ReopenRun { reason },
+        FormKind::CloseIssue { issue } => Command::CloseIssue {
+            issue: *issue,
+            rationale: form.value(RATIONALE),
+        },
         FormKind::Disposition { issue } => Command::SetDisposition {
             issue: *issue,
             disposition: Disposition::ALL
@@ -820,7 +839,20 @@ fn submit(state: &mut State) -> Vec<Effect> {
     form.busy = true;
     form.errors.clear();
     let is_run_level = matches!(form.kind, FormKind::FailRun | FormKind::ReopenRun);
+    let is_issue_level = matches!(form.kind, FormKind::CloseIssue { .. });
     state.overlay = Some(Overlay::Form(form));
+    if is_issue_level {
+        let Some(actor) = state.session.clone() else {
+            return Vec::new();
+        };
+        return vec![Effect::Execute {
+            tag: ExecTag::Form,
+            actor,
+            run: None,
+            command,
+            seen: Seen::default(),
+        }];
+    }
     if is_run_level {
         let (Some(actor), Some(run)) = (state.session.clone(), state.run_id()) else {
             return Vec::new();

@@ -1,12 +1,9 @@
 //! The help overlay and yes/no questions.
 
-use super::quality;
 use super::step::{ask_reason_or_save, back_out};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
-use crate::app::msg::ExecTag;
 use crate::app::state::{Confirmed, Overlay, State, Status};
-use crate::domain::{Command, Seen};
 
 pub fn on_help(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Help { scroll, under, .. }) = &mut state.overlay else {
@@ -52,16 +49,6 @@ pub fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
             match then {
                 Confirmed::Quit => super::leaving::quit_now(state),
                 Confirmed::LeaveStep => back_out(state),
-                Confirmed::CloseIssue(issue) => match state.session.clone() {
-                    Some(actor) => vec![Effect::Execute {
-                        tag: ExecTag::Quality,
-                        actor,
-                        run: None,
-                        command: Command::CloseIssue { issue },
-                        seen: Seen::default(),
-                    }],
-                    None => quality::reload(state),
-                },
                 Confirmed::SaveVoidingApproval { field } => ask_reason_or_save(state, &field, true),
             }
         }

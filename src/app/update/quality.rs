@@ -4,7 +4,7 @@
 use super::{board, forms};
 use crate::app::action::Action;
 use crate::app::effect::Effect;
-use crate::app::state::{Confirmed, Overlay, QualityData, QualityTab, Screen, State, Status};
+use crate::app::state::{QualityData, QualityTab, Screen, State, Status};
 
 pub fn reload(state: &mut State) -> Vec<Effect> {
     let roles = state
@@ -71,12 +71,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             };
         }
         Action::CloseIssue => match selected_issue(state) {
-            Some((id, _)) => {
-                state.overlay = Some(Overlay::Confirm {
-                    question: format!("Close issue #{id}?"),
-                    then: Confirmed::CloseIssue(id),
-                })
-            }
+            Some((id, _)) => forms::open_close_issue(state, id),
             None => {
                 state.status = Some(Status::error(
                     "Pick an issue on the Issues tab to close it.",
