@@ -76,18 +76,18 @@ impl Store {
     }
 
     /// Open runs needing attention, newest first, below `before`: the
-    /// newest `limit` of each open state, merged.
+    /// newest `limit` ids of each open state, merged, and only the kept
+    /// ones read as board rows.
     fn attention_part(
         &self,
         cutoffs: &AttentionCutoffs,
         before: Option<RunId>,
         limit: usize,
     ) -> Result<Vec<RunSummary>> {
-        let mut rows = Vec::new();
+        let mut ids: Vec<RunId> = Vec::new();
         for state in ["in_progress", "todo"] {
-            let mut sql = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM runs WHERE runs.state = ? AND {NEEDS_ATTENTION}"
-            );
+            let mut sql =
+                format!("SELECT runs.id FROM runs WHERE runs.state = ? AND {NEEDS_ATTENTION}");
             let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(state)];
             args.extend(cutoff_args(cutoffs));
             if let Some(before) = before {
@@ -96,11 +96,26 @@ impl Store {
             }
             sql.push_str(" ORDER BY runs.id DESC LIMIT ?");
             args.push(Box::new(limit as i64));
-            rows.extend(self.summaries(&sql, &args)?);
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let found = stmt.query_map(
+                rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+                |r| r.get::<_, RunId>(0),
+            )?;
+            for id in found {
+                ids.push(id?);
+            }
         }
-        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-        rows.truncate(limit);
-        Ok(rows)
+        ids.sort_by_key(|id| std::cmp::Reverse(*id));
+        ids.truncate(limit);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs
+             WHERE runs.id IN (SELECT value FROM json_each(?)) ORDER BY runs.id DESC"
+        );
+        let args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(serde_json::to_string(&ids)?)];
+        self.summaries(&sql, &args)
     }
 
     /// Every run not in the first part, newest first, below `before`.

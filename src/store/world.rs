@@ -393,19 +393,30 @@ impl RunColumns {
     }
 }
 
-/// A run's row rewritten, `started_at` kept (`?7` is bound and unused).
-const UPDATE_RUN_SQL: &str =
-    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
-         checked_in = ?6, completed_at = ?8, updated_at = ?9,
-         updated_by = ?10, version = ?11, doc = ?12
-     WHERE id = ?1 AND version = ?13";
-
-/// A run's row rewritten with its `started_at` (the run just started).
-const UPDATE_RUN_AND_START_SQL: &str =
-    "UPDATE runs SET title = ?2, state = ?3, required_done = ?4, required_total = ?5,
-         checked_in = ?6, started_at = ?7, completed_at = ?8, updated_at = ?9,
-         updated_by = ?10, version = ?11, doc = ?12
-     WHERE id = ?1 AND version = ?13";
+/// The UPDATE of a run's row, setting the indexed columns (title, state,
+/// started_at) only when they changed: SQLite rewrites the entry of every
+/// index on a column an UPDATE sets, even to the same value, and most saves
+/// change none of them. Every parameter up to `?13` is bound either way.
+fn update_run_sql(old: &RunColumns, new: &RunColumns) -> String {
+    let mut set = Vec::new();
+    if old.title != new.title {
+        set.push("title = ?2");
+    }
+    if old.state != new.state {
+        set.push("state = ?3");
+    }
+    if old.started_at != new.started_at {
+        set.push("started_at = ?7");
+    }
+    set.push(
+        "required_done = ?4, required_total = ?5, checked_in = ?6, completed_at = ?8, \
+         updated_at = ?9, updated_by = ?10, version = ?11, doc = ?12",
+    );
+    format!(
+        "UPDATE runs SET {} WHERE id = ?1 AND version = ?13",
+        set.join(", ")
+    )
+}
 
 /// The `runs` columns `RunColumns::read` expects, in order.
 pub const RUN_COLUMNS_SQL: &str =
@@ -443,16 +454,8 @@ fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
         Some(old) => {
             // The transaction is IMMEDIATE, so nobody else can have written the
             // row since it was loaded; the version check is a second guard.
-            // `started_at` is set only when it changes: SQLite rewrites the
-            // entry of every index on a column an UPDATE sets, and the index
-            // of started runs (schema 14) would cost every save a page for a
-            // value written once.
-            let sql = if old.started_at == run.started_at {
-                UPDATE_RUN_SQL
-            } else {
-                UPDATE_RUN_AND_START_SQL
-            };
-            let changed = conn.prepare_cached(sql)?.execute(params![
+            let sql = update_run_sql(&RunColumns::of(old), &c);
+            let changed = conn.prepare_cached(&sql)?.execute(params![
                 run.id,
                 c.title,
                 c.state,
