@@ -3,9 +3,8 @@
 
 use super::anchor::{self, Anchor};
 use super::audit::{self, Verification};
-use super::rows::from_doc;
 use super::{replay, schema, sqlite_errors, Store};
-use crate::domain::{stale_sessions, Run, RunId, Settings, StaleSession, Time, Value};
+use crate::domain::{Settings, Time, Value};
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -271,36 +270,6 @@ impl Store {
             format!("schema version {found}"),
             problems,
         ))
-    }
-
-    /// Runs that may still hold open labour sessions (completion and failing
-    /// a run close them all), one page of documents at a time.
-    fn open_runs(&self, mut visit: impl FnMut(&Run)) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT doc FROM runs WHERE state IN ('todo', 'in_progress') AND checked_in <> ''",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
-            visit(&run);
-        }
-        Ok(())
-    }
-
-    /// Every labour session open longer than `settings.max_session_hours`
-    /// at `now`, with its run and serial, oldest run first.
-    pub fn stale_labour(
-        &self,
-        settings: &Settings,
-        now: Time,
-    ) -> Result<Vec<(RunId, String, StaleSession)>> {
-        let mut found = Vec::new();
-        self.open_runs(|run| {
-            for s in stale_sessions(run, settings, now) {
-                found.push((run.id, run.serial.clone(), s));
-            }
-        })?;
-        Ok(found)
     }
 
     fn stale_sessions(&self, options: &CheckOptions) -> Result<CheckResult> {

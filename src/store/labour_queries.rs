@@ -1,9 +1,10 @@
 //! Where a user is checked in: the steps of runs still open that hold one
-//! of their labour sessions, so the terminal can close them as they leave.
+//! of their labour sessions, so the terminal can close them as they leave;
+//! and the sessions left open too long (`traveler check`, `--close-stale`).
 
 use super::rows::from_doc;
 use super::Store;
-use crate::domain::{Run, RunId};
+use crate::domain::{stale_sessions, Run, RunId, Settings, StaleSession, Time};
 use anyhow::Result;
 
 impl Store {
@@ -29,6 +30,36 @@ impl Store {
                 }
             }
         }
+        Ok(found)
+    }
+
+    /// Runs that may still hold open labour sessions (completion and failing
+    /// a run close them all), one page of documents at a time.
+    pub(super) fn open_runs(&self, mut visit: impl FnMut(&Run)) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc FROM runs WHERE state IN ('todo', 'in_progress') AND checked_in <> ''",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
+            visit(&run);
+        }
+        Ok(())
+    }
+
+    /// Every labour session open longer than `settings.max_session_hours`
+    /// at `now`, with its run and serial, oldest run first.
+    pub fn stale_labour(
+        &self,
+        settings: &Settings,
+        now: Time,
+    ) -> Result<Vec<(RunId, String, StaleSession)>> {
+        let mut found = Vec::new();
+        self.open_runs(|run| {
+            for s in stale_sessions(run, settings, now) {
+                found.push((run.id, run.serial.clone(), s));
+            }
+        })?;
         Ok(found)
     }
 }
