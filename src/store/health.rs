@@ -4,7 +4,7 @@
 use super::anchor::{self, Anchor};
 use super::audit::{self, Verification};
 use super::{replay, schema, sqlite_errors, Store};
-use crate::domain::{Settings, Time, Value};
+use crate::domain::{stale_sessions, Settings, Time, Value};
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -278,6 +278,8 @@ impl Store {
             ..Settings::default()
         };
         let mut open = 0usize;
+        let mut problems = Vec::new();
+        // One pass over the open runs: count their sessions, name the stale ones.
         self.open_runs(|run| {
             open += run
                 .steps
@@ -285,20 +287,18 @@ impl Store {
                 .flat_map(|step| &step.sessions)
                 .filter(|s| s.ended_at.is_none())
                 .count();
-        })?;
-        let problems = self
-            .stale_labour(&limit, options.now)?
-            .into_iter()
-            .map(|(run, serial, s)| {
-                format!(
-                    "{} has been checked into run {run} ({serial}) step {} since {}, more than {} hours.",
+            for s in stale_sessions(run, &limit, options.now) {
+                problems.push(format!(
+                    "{} has been checked into run {} ({}) step {} since {}, more than {} hours.",
                     s.user,
+                    run.id,
+                    run.serial,
                     s.position,
                     s.started_at.format("%Y-%m-%d %H:%M UTC"),
                     options.session_hours
-                )
-            })
-            .collect();
+                ));
+            }
+        })?;
         Ok(CheckResult::new(
             "labour sessions",
             format!(
