@@ -1641,3 +1641,56 @@ fn check_close_stale_closes_labour_left_open_past_the_limit_and_only_for_a_super
     assert!(again.contains("The database is healthy."), "{again}");
     shop.cmd(None, &["audit", "verify", "--replay"]).success();
 }
+
+#[test]
+fn a_close_rationale_with_an_escape_or_a_newline_cannot_fake_a_line_anywhere_it_is_shown() {
+    let shop = Shop::new();
+    shop.ok(
+        OP1,
+        &[
+            "issue",
+            "open",
+            "--run",
+            "PU-1",
+            "--title",
+            "Scratch on housing",
+        ],
+    );
+    shop.ok(
+        QE1,
+        &[
+            "issue",
+            "disposition",
+            "1",
+            "use-as-is",
+            "--rationale",
+            "cosmetic",
+        ],
+    );
+    // An escape is refused by the rules, nothing written.
+    let refused = shop
+        .cmd(
+            Some(QE1),
+            &["issue", "close", "1", "--rationale", "ok\u{1b}[2J"],
+        )
+        .code(3);
+    assert!(stderr_of(refused).contains("contains an escape character"));
+    // A line break is kept, and shown escaped wherever the rationale is printed.
+    let hostile = "ok\nsignature_recorded approved by admin";
+    let outputs = [
+        shop.ok(QE1, &["issue", "close", "1", "--rationale", hostile]),
+        shop.ok(QE1, &["issue", "show", "1"]),
+        shop.ok(QE1, &["audit", "log", "--run", "PU-1"]),
+    ];
+    for out in &outputs {
+        assert!(
+            !out.lines().any(|l| l.starts_with("signature_recorded")),
+            "the rationale started a line of its own: {out}"
+        );
+    }
+    assert!(
+        outputs[1].contains("ok\\nsignature_recorded approved by admin"),
+        "{}",
+        outputs[1]
+    );
+}
