@@ -339,9 +339,11 @@ fn the_where_used_query_walks_an_index() {
     let demo = Demo::new();
     let conn = rusqlite::Connection::open(&demo.db).expect("open");
     let plan: Vec<String> = conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT DISTINCT run FROM audit WHERE entity = ?1 AND run IS NOT NULL ORDER BY run",
-        )
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN SELECT DISTINCT run FROM audit WHERE entity = ?1 AND {}
+             AND run IS NOT NULL ORDER BY run",
+            traveler::store::schema::ENTITY_INDEXED
+        ))
         .expect("prepare")
         .query_map(["inventory SL-2611-A"], |r| r.get::<_, String>(3))
         .expect("plan")

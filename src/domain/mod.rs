@@ -25,6 +25,7 @@ mod runs;
 pub mod signoffs;
 mod stale_labour;
 mod steps;
+pub mod stored_text;
 pub mod validation;
 
 pub use command::{Command, Request, Seen};

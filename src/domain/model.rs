@@ -172,9 +172,13 @@ impl FieldType {
 /// Number validation: any of min, max, target with tolerance; bounds inclusive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Validation {
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub target: Option<f64>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub tolerance: Option<f64>,
 }
 
@@ -183,10 +187,16 @@ pub struct FieldDef {
     pub name: String,
     pub field_type: FieldType,
     pub required: bool,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub unit: Option<String>,
     pub validation: Validation,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub options: Vec<String>,
     /// The role a sign-off field expects.
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub role: Option<String>,
 }
 
@@ -194,6 +204,10 @@ pub struct FieldDef {
 pub struct RequirementDef {
     pub part: String,
     pub quantity: i64,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub substitutes: Vec<String>,
 }
 
@@ -281,6 +295,7 @@ pub enum FailInventoryTo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunFailure {
     pub reason: String,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub issue: Option<IssueId>,
     pub by: String,
     pub at: Time,
@@ -299,14 +314,21 @@ pub struct Run {
     pub part: String,
     pub state: RunState,
     pub created_at: Time,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub started_at: Option<Time>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub completed_at: Option<Time>,
     pub updated_at: Time,
     pub updated_by: String,
     /// Bumped on every change; the store uses it as the row version.
     pub version: u64,
     pub steps: Vec<RunStep>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub redlines: Vec<Redline>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub failure: Option<RunFailure>,
     /// Counter for ids inside the run (values, installs, sessions, redlines, steps).
     pub next_local_id: u64,
@@ -322,6 +344,10 @@ pub struct RunStep {
     pub instructions: String,
     pub required: bool,
     /// Keys of steps that must be complete before check-in.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub after: Vec<String>,
     pub allow_out_of_range_with_issue: bool,
     /// Copied from the procedure step; runs stored before the field existed rework in place.
@@ -329,18 +355,38 @@ pub struct RunStep {
     pub rework: ReworkMode,
     pub state: StepState,
     /// The state to return to when a redline is cancelled.
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub state_before_redline: Option<StepState>,
     /// The reason given for the current state when it is on hold or failed
     /// (the board shows it); runs stored before the field existed have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     /// A failed original replaced by a rework copy: kept, but no longer counts.
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub superseded_by: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub fields: Vec<Field>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub requirements: Vec<Requirement>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub sessions: Vec<LabourSession>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub comments: Vec<Comment>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub completed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub completed_at: Option<Time>,
     /// Bumped when the step's state moves; a screen's command carries the
     /// version its user saw and is refused if it moved meanwhile.
@@ -364,11 +410,23 @@ pub struct Field {
     /// stored with each field's current value only (every value is also a
     /// row of `field_values`), so a command loads the same few values however
     /// long a history grows; `Store::run_with_history` loads them all.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub values: Vec<FieldValue>,
     /// What the domain must know of the values not in `values`.
     #[serde(default, skip_serializing_if = "EarlierValues::is_empty")]
     pub earlier: EarlierValues,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub signatures: Vec<Signature>,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub deviations: Vec<Deviation>,
 }
 
@@ -459,6 +517,7 @@ pub struct FieldValue {
     pub by: String,
     pub at: Time,
     /// The value this one replaces (values are never overwritten).
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub replaces: Option<u64>,
     /// Why this value replaces a saved one (a correction needs a reason;
     /// a first value may carry one). Absent in values stored before reasons.
@@ -480,6 +539,7 @@ pub struct Signature {
     pub name: String,
     pub at: Time,
     pub meaning: Meaning,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub comment: Option<String>,
     /// SHA-256 of the step's field values when signed; a later change voids it.
     pub values_sha256: String,
@@ -518,14 +578,19 @@ pub struct Deviation {
     pub by: String,
     pub at: Time,
     /// The acceptance's re-signature (none on records from before it was required).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub signature: Option<DecisionSignature>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Requirement {
     pub def: RequirementDef,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::domain::stored_text::omit_empty"
+    )]
     pub installs: Vec<Installation>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub exception: Option<RequirementException>,
 }
 
@@ -538,7 +603,9 @@ pub struct Installation {
     pub by: String,
     pub at: Time,
     pub scanned: bool,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub removed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub removed_at: Option<Time>,
 }
 
@@ -555,6 +622,7 @@ pub struct LabourSession {
     pub id: u64,
     pub user: String,
     pub started_at: Time,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub ended_at: Option<Time>,
 }
 
@@ -594,7 +662,9 @@ pub struct Redline {
     pub state: RedlineState,
     pub proposed_by: String,
     pub proposed_at: Time,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub decided_by: Option<String>,
+    #[serde(default, skip_serializing_if = "crate::domain::stored_text::omit_none")]
     pub decided_at: Option<Time>,
 }
 

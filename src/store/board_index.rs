@@ -246,17 +246,60 @@ fn write_run(conn: &Connection, run: &Run) -> Result<()> {
         insert_marker(conn, run.id, &m)?;
     }
     if let Some(step) = current_step_of(run) {
-        conn.prepare_cached(
-            "INSERT INTO board_steps (run, position, title, state, since) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            run.id,
-            step.position,
-            step.title,
-            step.state.name(),
-            time_text(&step.since)
-        ])?;
+        insert_step(conn, run.id, &step)?;
     }
+    Ok(())
+}
+
+/// Brings a run's rows from what `before` said to what `run` says, writing
+/// only the rows that differ: most saves change no marker and not the
+/// current step, and a row deleted and inserted again still costs its page
+/// in the commit. The rows match `before`, since every write comes here.
+fn write_run_changes(conn: &Connection, before: &Run, run: &Run) -> Result<()> {
+    let keyed = |markers: Vec<BoardMarker>| -> BTreeMap<(MarkerKind, String), BoardMarker> {
+        markers
+            .into_iter()
+            .map(|m| ((m.kind, m.item.clone()), m))
+            .collect()
+    };
+    let old = keyed(run_markers_of(before));
+    let new = keyed(run_markers_of(run));
+    for (kind, item) in old.keys().filter(|key| !new.contains_key(*key)) {
+        conn.prepare_cached(
+            "DELETE FROM board_markers WHERE run = ?1 AND kind = ?2 AND item = ?3",
+        )?
+        .execute(params![run.id, kind.name(), item])?;
+    }
+    for (key, m) in &new {
+        if old.get(key) != Some(m) {
+            insert_marker(conn, run.id, m)?;
+        }
+    }
+    let step = current_step_of(run);
+    if current_step_of(before) != step {
+        match step {
+            Some(step) => insert_step(conn, run.id, &step)?,
+            None => {
+                conn.prepare_cached("DELETE FROM board_steps WHERE run = ?1")?
+                    .execute([run.id])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_step(conn: &Connection, run: RunId, step: &CurrentStep) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO board_steps (run, position, title, state, since)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        run,
+        step.position,
+        step.title,
+        step.state.name(),
+        time_text(&step.since)
+    ])?;
     Ok(())
 }
 
@@ -280,8 +323,10 @@ fn write_issue(conn: &Connection, before: Option<&Issue>, issue: &Issue) -> Resu
 /// `write_back`, in its transaction).
 pub fn write(conn: &Connection, before: &World, after: &World) -> Result<()> {
     if let Some(run) = &after.run {
-        if before.run.as_ref() != Some(run) {
-            write_run(conn, run)?;
+        match &before.run {
+            Some(old) if old == run => {}
+            Some(old) if old.id == run.id => write_run_changes(conn, old, run)?,
+            _ => write_run(conn, run)?,
         }
     }
     for (id, issue) in &after.issues {

@@ -10,6 +10,7 @@ use super::FieldPoint;
 use crate::domain::{current_value, FieldType, Run, RunId, Time, Value};
 use anyhow::Result;
 use rusqlite::{params, Connection};
+use std::collections::BTreeMap;
 
 /// One row: what `write` stores for a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,34 +59,88 @@ pub fn of(run: &Run) -> Vec<Measurement> {
     out
 }
 
-/// Replaces `run`'s rows with what it holds now; writes nothing when the
-/// run held the same numbers before the command (most saves touch none).
+/// Brings `run`'s rows to what it holds now, writing only the rows that
+/// changed: most saves touch no number, and a corrected number is one row
+/// updated in place (its indexed columns stay as they are), not every row
+/// of the run deleted and inserted again.
 pub fn write(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     let now = of(run);
-    if before.map(of).unwrap_or_default() == now {
+    let was = before.map(of).unwrap_or_default();
+    if was == now {
         return Ok(());
     }
+    let (Some(was_keyed), Some(now_keyed)) = (keyed(&was), keyed(&now)) else {
+        return rewrite(conn, run, &now);
+    };
+    for key in was_keyed.keys().filter(|key| !now_keyed.contains_key(*key)) {
+        conn.prepare_cached(
+            "DELETE FROM measurements WHERE run = ?1 AND ord = ?2 AND step = ?3 AND field = ?4",
+        )?
+        .execute(params![run.id, key.0, key.1, key.2])?;
+    }
+    for (key, m) in &now_keyed {
+        match was_keyed.get(key) {
+            Some(old) if old == m => {}
+            Some(_) => {
+                conn.prepare_cached(
+                    "UPDATE measurements SET unit = ?5, verdict = ?6, by = ?7, at = ?8, value = ?9
+                     WHERE run = ?1 AND ord = ?2 AND step = ?3 AND field = ?4",
+                )?
+                .execute(params![
+                    run.id, m.ord, m.step, m.field, m.unit, m.verdict, m.by, m.at, m.value
+                ])?;
+            }
+            None => insert(conn, run, m)?,
+        }
+    }
+    Ok(())
+}
+
+type MeasurementKey<'a> = (i64, &'a str, &'a str);
+
+/// The rows by (step index, step, field); `None` when two share a key, which
+/// the diff in `write` cannot tell apart.
+fn keyed(rows: &[Measurement]) -> Option<BTreeMap<MeasurementKey<'_>, &Measurement>> {
+    let mut out = BTreeMap::new();
+    for m in rows {
+        if out
+            .insert((m.ord, m.step.as_str(), m.field.as_str()), m)
+            .is_some()
+        {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Replaces every row of `run` with `now`.
+fn rewrite(conn: &Connection, run: &Run, now: &[Measurement]) -> Result<()> {
     conn.prepare_cached("DELETE FROM measurements WHERE run = ?1")?
         .execute([run.id])?;
-    let mut insert = conn.prepare_cached(
+    for m in now {
+        insert(conn, run, m)?;
+    }
+    Ok(())
+}
+
+fn insert(conn: &Connection, run: &Run, m: &Measurement) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO measurements (run, ord, step, field, procedure_key, serial, unit, verdict, by, at, value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
-    for m in &now {
-        insert.execute(params![
-            run.id,
-            m.ord,
-            m.step,
-            m.field,
-            run.procedure_key,
-            run.serial,
-            m.unit,
-            m.verdict,
-            m.by,
-            m.at,
-            m.value
-        ])?;
-    }
+    )?
+    .execute(params![
+        run.id,
+        m.ord,
+        m.step,
+        m.field,
+        run.procedure_key,
+        run.serial,
+        m.unit,
+        m.verdict,
+        m.by,
+        m.at,
+        m.value
+    ])?;
     Ok(())
 }
 
@@ -210,7 +265,13 @@ pub fn differences(conn: &Connection) -> Result<(usize, Vec<String>)> {
     while let Some(r) = rows.next()? {
         let run: Run = from_doc("run", &r.get::<_, String>(0)?)?;
         checked += 1;
-        if stored_for(conn, run.id)? != of(&run) {
+        let mut stored = stored_for(conn, run.id)?;
+        let mut expected = of(&run);
+        // Rows added by later saves sit after older ones of the same step.
+        for rows in [&mut stored, &mut expected] {
+            rows.sort_by(|a, b| (a.ord, &a.step, &a.field).cmp(&(b.ord, &b.step, &b.field)));
+        }
+        if stored != expected {
             problems.push(format!(
                 "run {} ({}): the measurements table disagrees with its record",
                 run.id, run.serial

@@ -4,6 +4,7 @@
 //! runs changed since a time, a page at a time.
 
 use super::rows::{from_doc, parse_time, time_text};
+use super::schema::ENTITY_INDEXED;
 use super::Store;
 use crate::domain::{Event, Procedure, Run, RunId, Time};
 use anyhow::Result;
@@ -75,11 +76,15 @@ impl Store {
         read_trail(&mut stmt, &run)
     }
 
-    /// Every audit event about one entity (`user op1`, `issue 3`), oldest
-    /// first (index `audit_entity`).
+    /// Every audit event about one entity outside a run's own work (`user
+    /// op1`, `issue 3`), oldest first (index `audit_entity`). A run's events
+    /// are read by run (`run_trail`); an entity starting `run ` is refused.
     pub fn entity_trail(&self, entity: &str) -> Result<Vec<TrailEvent>> {
+        if entity.starts_with("run ") {
+            anyhow::bail!("The events of '{entity}' are read by run, not by entity.");
+        }
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {TRAIL_COLUMNS} FROM audit WHERE entity = ?1 ORDER BY seq"
+            "SELECT {TRAIL_COLUMNS} FROM audit WHERE entity = ?1 AND {ENTITY_INDEXED} ORDER BY seq"
         ))?;
         read_trail(&mut stmt, &entity)
     }

@@ -281,7 +281,8 @@ fn is_step_or_copy(key: &str, step: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The part of a run document the cycle-time report reads.
+/// The part of a run document the cycle-time report reads. Lists left out
+/// of the stored form when empty read as empty (`stored_text`).
 #[derive(serde::Deserialize)]
 struct CycleRun {
     id: RunId,
@@ -303,13 +304,16 @@ struct CycleFailure {
 struct CycleStep {
     key: String,
     superseded_by: Option<String>,
+    #[serde(default)]
     fields: Vec<CycleField>,
+    #[serde(default)]
     sessions: Vec<CycleSession>,
     completed_at: Option<Time>,
 }
 
 #[derive(serde::Deserialize)]
 struct CycleField {
+    #[serde(default)]
     deviations: Vec<serde::de::IgnoredAny>,
 }
 

@@ -3,6 +3,7 @@
 //! Both walk by index: runs by their unit's serial (`runs_serial`), and the
 //! runs that touched an item by the audit entity naming it (`audit_entity`).
 
+use super::schema::ENTITY_INDEXED;
 use super::Store;
 use crate::domain::{inventory_entity, InventoryItem, InventoryState, Run, RunId, Time};
 use anyhow::{anyhow, Result};
@@ -198,9 +199,10 @@ impl Store {
 
     /// Runs with an audit event about this inventory item, oldest first.
     fn runs_touching(&self, identifier: &str) -> Result<Vec<RunId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT run FROM audit WHERE entity = ?1 AND run IS NOT NULL ORDER BY run",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT DISTINCT run FROM audit WHERE entity = ?1 AND {ENTITY_INDEXED}
+             AND run IS NOT NULL ORDER BY run"
+        ))?;
         let ids = stmt
             .query_map([inventory_entity(identifier)], |r| r.get::<_, RunId>(0))?
             .collect::<rusqlite::Result<Vec<RunId>>>()?;

@@ -425,7 +425,8 @@ pub const RUN_COLUMNS_SQL: &str =
 
 fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     let c = RunColumns::of(run);
-    let doc = to_doc(&super::field_values::stored_form(run))?;
+    let doc =
+        crate::domain::stored_text::compactly(|| to_doc(&super::field_values::stored_form(run)))?;
     match before {
         None => {
             conn.prepare_cached(
