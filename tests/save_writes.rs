@@ -340,3 +340,84 @@ fn a_schema_fourteen_database_keeps_its_trails_with_the_narrower_entity_index() 
         Verification::Intact(_)
     ));
 }
+
+/// The parsed documents a store keeps (`doc_memo.rs`) are keyed by their
+/// whole stored text: a run saved by another terminal (a connection on
+/// another thread, which has memos of its own) is read as that terminal
+/// left it, and the next save here builds on it.
+#[test]
+fn a_run_saved_by_another_terminal_is_read_as_it_left_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (path, mut here, _) = generated(dir.path());
+    let run = ops::fresh_run(&mut here, "TWO-TERMINALS").expect("fresh run");
+    // The other terminal saves on a thread of its own.
+    let there = |n: u64| {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut store = Store::open(&path).expect("second terminal");
+                    ops::save_value(&mut store, run, n, true).expect("a correction there");
+                })
+                .join()
+                .expect("the other terminal")
+        })
+    };
+    let bore = |store: &Store| -> Vec<String> {
+        let loaded = store.run(run).expect("read").expect("run");
+        let step = loaded.steps.iter().find(|s| s.key == "bore").expect("bore");
+        let field = step
+            .fields
+            .iter()
+            .find(|f| f.def.name == "Bore diameter")
+            .expect("field");
+        field
+            .values
+            .iter()
+            .map(|v| format!("{:?}", v.value))
+            .collect()
+    };
+    ops::save_value(&mut here, run, 1, false).expect("first value here");
+    assert_eq!(bore(&here), vec!["Number(25.01)"]);
+    there(3);
+    assert_eq!(
+        bore(&here).last().map(String::as_str),
+        Some("Number(25.03)")
+    );
+    ops::save_value(&mut here, run, 4, true).expect("a correction here");
+    assert_eq!(
+        bore(&here).last().map(String::as_str),
+        Some("Number(25.04)")
+    );
+    there(2);
+    assert_eq!(
+        bore(&here).last().map(String::as_str),
+        Some("Number(25.02)")
+    );
+    let history = here.run_with_history(run).expect("history").expect("run");
+    let step = history
+        .steps
+        .iter()
+        .find(|s| s.key == "bore")
+        .expect("bore");
+    let field = step
+        .fields
+        .iter()
+        .find(|f| f.def.name == "Bore diameter")
+        .expect("field");
+    let numbers: Vec<String> = field
+        .values
+        .iter()
+        .map(|v| format!("{:?}", v.value))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            "Number(25.01)",
+            "Number(25.03)",
+            "Number(25.04)",
+            "Number(25.02)"
+        ],
+        "every save kept, in order"
+    );
+    assert_checks_pass(&here);
+}

@@ -54,6 +54,7 @@ pub fn run(options: &Options) -> Result<String> {
         let began = Instant::now();
         eprintln!("Generating {runs} runs…");
         data::build(&db, runs, data::HEAVY_VALUES)?;
+        flush_to_disk(&db)?;
         eprintln!("  generated in {:.1?}; measuring…", began.elapsed());
         sizes.push((runs, measure_size(&exe, &db, repeat)?));
     }
@@ -76,6 +77,20 @@ pub fn run(options: &Options) -> Result<String> {
         spawn_timed(Command::new(&exe).arg("bare-txn").arg(&scratch))
     })?;
     Ok(report(&sizes, repeat, bare_txn, first_page, bare_process))
+}
+
+/// Waits until the generated database is on disk: the operating system
+/// otherwise writes its hundreds of megabytes back while the saves are
+/// measured, and every measured fsync waits behind that writeback.
+fn flush_to_disk(db: &Path) -> Result<()> {
+    for path in [db.to_path_buf(), db.with_extension("db-wal")] {
+        if path.exists() {
+            std::fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("Could not flush {} to disk", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn measure_size(exe: &Path, db: &Path, repeat: usize) -> Result<AtSize> {

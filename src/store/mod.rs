@@ -12,6 +12,7 @@ pub mod board_index;
 mod bootstrap;
 pub mod bounded_file;
 pub mod demo_mark;
+mod doc_memo;
 mod execute;
 mod field_values;
 pub mod health;

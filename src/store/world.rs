@@ -12,7 +12,7 @@ pub fn load_settings(conn: &Connection) -> Result<Settings> {
         .query_row([], |r| r.get(0))
         .optional()?;
     match doc {
-        Some(d) => from_doc("settings record", &d),
+        Some(d) => super::doc_memo::settings(&d),
         None => Ok(Settings::default()),
     }
 }
@@ -22,7 +22,7 @@ pub fn load_run(conn: &Connection, id: RunId) -> Result<Option<Run>> {
         .prepare_cached("SELECT doc FROM runs WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
-    doc.map(|d| from_doc("run", &d)).transpose()
+    doc.map(|d| super::doc_memo::run(&d)).transpose()
 }
 
 pub fn load_issue(conn: &Connection, id: IssueId) -> Result<Option<Issue>> {
@@ -38,7 +38,7 @@ pub fn load_user(conn: &Connection, login: &str) -> Result<Option<User>> {
         .prepare_cached("SELECT doc FROM users WHERE login = ?1")?
         .query_row([login], |r| r.get(0))
         .optional()?;
-    doc.map(|d| from_doc("user", &d)).transpose()
+    doc.map(|d| super::doc_memo::user(&d)).transpose()
 }
 
 pub fn load_item(conn: &Connection, identifier: &str) -> Result<Option<InventoryItem>> {
@@ -425,8 +425,8 @@ pub const RUN_COLUMNS_SQL: &str =
 
 fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
     let c = RunColumns::of(run);
-    let doc =
-        crate::domain::stored_text::compactly(|| to_doc(&super::field_values::stored_form(run)))?;
+    let stored = super::field_values::stored_form(run);
+    let doc = crate::domain::stored_text::compactly(|| to_doc(&stored))?;
     match before {
         None => {
             conn.prepare_cached(
@@ -479,5 +479,6 @@ fn write_run(conn: &Connection, before: Option<&Run>, run: &Run) -> Result<()> {
             }
         }
     }
+    super::doc_memo::wrote_run(&doc, stored);
     Ok(())
 }
