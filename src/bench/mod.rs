@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use table::{Cell, Table};
-use timing::{median_measured, median_of};
 
 /// What to measure.
 pub struct Options {
@@ -41,6 +40,11 @@ struct AtSize {
 }
 
 /// Runs the whole benchmark and returns the table as text.
+///
+/// The sizes are measured side by side: every round times each operation
+/// once at every size, one size right after the other, so a minute in which
+/// the machine is slower (a shared host, its disk) weighs on every size alike
+/// and the ratios between sizes stay readable.
 pub fn run(options: &Options) -> Result<String> {
     if options.runs.is_empty() {
         bail!("Give at least one database size with --runs N.");
@@ -54,32 +58,117 @@ pub fn run(options: &Options) -> Result<String> {
         txn: BareTxn::open(&bare_dir.join("in-process.db"))?,
         times: Vec::new(),
     };
-    let mut sizes = Vec::new();
+    let mut dbs = Vec::new();
     for &runs in &options.runs {
         let db = folder.path.join(format!("runs-{runs}.db"));
         let began = Instant::now();
         eprintln!("Generating {runs} runs…");
         data::build(&db, runs, data::HEAVY_VALUES)?;
         flush_to_disk(&db)?;
-        eprintln!("  generated in {:.1?}; measuring…", began.elapsed());
-        sizes.push((runs, measure_size(&exe, &db, repeat, &mut bare)?));
+        eprintln!("  generated in {:.1?}", began.elapsed());
+        dbs.push((runs, db));
     }
-    let bare_txn = timing::median(&mut bare.times);
-    let (_, largest) = options
-        .runs
+    eprintln!("Measuring, every size in each round…");
+    let largest = dbs
         .iter()
-        .copied()
-        .max()
-        .map(|r| (r, folder.path.join(format!("runs-{r}.db"))))
+        .max_by_key(|(runs, _)| *runs)
+        .map(|(_, db)| db.clone())
         .ok_or_else(|| anyhow!("No database size was given."))?;
-    let first_page = median_of(repeat, || {
-        baseline::first_page(&largest, crate::app::state::BOARD_PAGE).map(|_| ())
-    })?;
+    let mut sizes: Vec<(usize, Times)> = Vec::new();
+    let mut stores = Vec::new();
+    for (runs, db) in &dbs {
+        let store = crate::store::Store::open(db)?;
+        let probe = ops::probe_run(&store)?;
+        let heavy = ops::heavy_run(&store)?;
+        stores.push((store, probe, heavy));
+        sizes.push((*runs, Times::default()));
+    }
+    let mut first_page = Vec::new();
+    let mut n = 0u64;
+    for round in 0..repeat {
+        for ((store, probe, heavy), (_, times)) in stores.iter_mut().zip(sizes.iter_mut()) {
+            times.board.push(timed(|| ops::board_load(store))?);
+            times.search.push(timed(|| ops::serial_search_keys(store))?);
+            times.open_run.push(timed(|| ops::open_run(store, *probe))?);
+            times.quality.push(timed(|| ops::quality_load(store))?);
+            n += 1;
+            let run = ops::fresh_run(store, &format!("FRESH-{n:05}"))?;
+            bare.once()?;
+            times
+                .save_fresh
+                .push(timed(|| ops::save_value(store, run, n, false))?);
+            n += 1;
+            bare.once()?;
+            times
+                .save_heavy
+                .push(timed(|| ops::save_value(store, *heavy, n, true))?);
+            if round < 5 {
+                times.audit_verify.push(timed(|| ops::audit_verify(store))?);
+            }
+        }
+        first_page.push(timed(|| {
+            baseline::first_page(&largest, crate::app::state::BOARD_PAGE).map(|_| ())
+        })?);
+    }
+    drop(stores);
     let scratch = bare_dir.join("process.db");
-    let bare_process = median_measured(repeat, || {
-        spawn_timed(Command::new(&exe).arg("bare-txn").arg(&scratch))
-    })?;
-    Ok(report(&sizes, repeat, bare_txn, first_page, bare_process))
+    let mut bare_process = Vec::new();
+    for _ in 0..repeat {
+        for ((_, db), (_, times)) in dbs.iter().zip(sizes.iter_mut()) {
+            n += 1;
+            times.cli_action.push(cli_action(&exe, db, n)?);
+        }
+        bare_process.push(spawn_timed(
+            Command::new(&exe).arg("bare-txn").arg(&scratch),
+        )?);
+    }
+    let mut measured = Vec::new();
+    for ((runs, db), (_, times)) in dbs.iter().zip(sizes) {
+        measured.push((*runs, times.medians(tui_numbers(&exe, db, repeat)?)));
+    }
+    Ok(report(
+        &measured,
+        repeat,
+        timing::median(&mut bare.times),
+        timing::median(&mut first_page),
+        timing::median(&mut bare_process),
+    ))
+}
+
+/// Every time taken at one size, one per round.
+#[derive(Default)]
+struct Times {
+    board: Vec<Duration>,
+    search: Vec<Duration>,
+    open_run: Vec<Duration>,
+    quality: Vec<Duration>,
+    save_fresh: Vec<Duration>,
+    save_heavy: Vec<Duration>,
+    audit_verify: Vec<Duration>,
+    cli_action: Vec<Duration>,
+}
+
+impl Times {
+    fn medians(mut self, tui: tui::TuiNumbers) -> AtSize {
+        AtSize {
+            board: timing::median(&mut self.board),
+            search: timing::median(&mut self.search),
+            open_run: timing::median(&mut self.open_run),
+            quality: timing::median(&mut self.quality),
+            save_fresh: timing::median(&mut self.save_fresh),
+            save_heavy: timing::median(&mut self.save_heavy),
+            audit_verify: timing::median(&mut self.audit_verify),
+            cli_action: timing::median(&mut self.cli_action),
+            tui,
+        }
+    }
+}
+
+/// How long `f` took; its error if it failed.
+fn timed(f: impl FnOnce() -> Result<()>) -> Result<Duration> {
+    let began = Instant::now();
+    f()?;
+    Ok(began.elapsed())
 }
 
 /// Waits until the generated database is on disk: the operating system
@@ -113,44 +202,22 @@ impl Bare {
     }
 }
 
-fn measure_size(exe: &Path, db: &Path, repeat: usize, bare: &mut Bare) -> Result<AtSize> {
-    let mut store = crate::store::Store::open(db)?;
-    let board = median_of(repeat, || ops::board_load(&mut store))?;
-    let search = median_of(repeat, || ops::serial_search_keys(&mut store))?;
-    let probe = ops::probe_run(&store)?;
-    let open_run = median_of(repeat, || ops::open_run(&mut store, probe))?;
-    let quality = median_of(repeat, || ops::quality_load(&mut store))?;
-    let mut n = 0u64;
-    let save_fresh = median_measured(repeat, || {
-        n += 1;
-        let run = ops::fresh_run(&mut store, &format!("FRESH-{n:05}"))?;
-        bare.once()?;
-        let began = Instant::now();
-        ops::save_value(&mut store, run, n, false)?;
-        Ok(began.elapsed())
-    })?;
-    let heavy = ops::heavy_run(&store)?;
-    let save_heavy = median_measured(repeat, || {
-        n += 1;
-        bare.once()?;
-        let began = Instant::now();
-        ops::save_value(&mut store, heavy, n, true)?;
-        Ok(began.elapsed())
-    })?;
-    let audit_verify = median_of(repeat.min(5), || ops::audit_verify(&mut store))?;
-    drop(store);
-    let cli_action = median_measured(repeat, || {
-        n += 1;
-        spawn_timed(
-            Command::new(exe)
-                .arg("--db")
-                .arg(db)
-                .args(["--user", "operator", "--pin", data::PIN, "field", "set"])
-                .args([data::CLI_SERIAL, "bore", "Bore diameter"])
-                .arg(format!("25.0{}", n % 5))
-                .args(["--reason", "re-measured"]),
-        )
-    })?;
+/// One `traveler field set` as a whole process, spawn to exit.
+fn cli_action(exe: &Path, db: &Path, n: u64) -> Result<Duration> {
+    spawn_timed(
+        Command::new(exe)
+            .arg("--db")
+            .arg(db)
+            .args(["--user", "operator", "--pin", data::PIN, "field", "set"])
+            .args([data::CLI_SERIAL, "bore", "Bore diameter"])
+            .arg(format!("25.0{}", n % 5))
+            .args(["--reason", "re-measured"]),
+    )
+}
+
+/// The terminal's numbers, from a process of its own (its resident memory
+/// is the terminal's alone).
+fn tui_numbers(exe: &Path, db: &Path, repeat: usize) -> Result<tui::TuiNumbers> {
     let output = Command::new(exe)
         .arg("--db")
         .arg(db)
@@ -164,19 +231,7 @@ fn measure_size(exe: &Path, db: &Path, repeat: usize, bare: &mut Bare) -> Result
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    let tui: tui::TuiNumbers =
-        serde_json::from_slice(&output.stdout).context("traveler bench-tui printed no numbers")?;
-    Ok(AtSize {
-        board,
-        search,
-        open_run,
-        quality,
-        save_fresh,
-        save_heavy,
-        audit_verify,
-        cli_action,
-        tui,
-    })
+    serde_json::from_slice(&output.stdout).context("traveler bench-tui printed no numbers")
 }
 
 /// The wall time of one child process, start to exit; an error if it fails.
@@ -274,7 +329,8 @@ fn report(
         "\nEach number is the median of {repeat} runs (the audit verify of up to 5, the key of at \
          least 20; the bare transaction ran once before each measured save, and its number is \
          the median of all those) on databases the generator made in a temporary \
-         folder, one after another in one process. TUI numbers drive the app's update, effect \
+         folder, measured side by side in one process: each round times every operation once \
+         at every size. TUI numbers drive the app's update, effect \
          runner and drawing on a {}x{} test screen in a process of its own, each key passing \
          through the scan detector as in the terminal (which never waits for a next key). Memory is \
          that process's resident set (/proc/self/statm) after the board, a run, a step and the \

@@ -22,7 +22,7 @@ pub fn load_run(conn: &Connection, id: RunId) -> Result<Option<Run>> {
         .prepare_cached("SELECT doc FROM runs WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
-    doc.map(|d| super::doc_memo::run(&d)).transpose()
+    doc.map(|d| super::doc_memo::run(id, &d)).transpose()
 }
 
 pub fn load_issue(conn: &Connection, id: IssueId) -> Result<Option<Issue>> {
@@ -38,7 +38,7 @@ pub fn load_user(conn: &Connection, login: &str) -> Result<Option<User>> {
         .prepare_cached("SELECT doc FROM users WHERE login = ?1")?
         .query_row([login], |r| r.get(0))
         .optional()?;
-    doc.map(|d| super::doc_memo::user(&d)).transpose()
+    doc.map(|d| super::doc_memo::user(login, &d)).transpose()
 }
 
 pub fn load_item(conn: &Connection, identifier: &str) -> Result<Option<InventoryItem>> {
